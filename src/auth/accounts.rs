@@ -1,0 +1,175 @@
+//! Creating and listing accounts. Each role belongs to one kind of organisation
+//! ([`Role::organisation_kind`]); trainees belong to none.
+
+use chrono::Utc;
+use entities::{accounts as account, organisations as organisation};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
+};
+use secrecy::{ExposeSecret, SecretString};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::{Role, Scope, password};
+use crate::{
+    audit::{self, Actor, Change},
+    error::{AppError, FieldError},
+    pagination::{Page, PageParams, new_id},
+};
+
+/// What a new account needs.
+pub struct NewAccount {
+    pub login: String,
+    pub password: SecretString,
+    pub role: Role,
+    pub organisation_id: Option<String>,
+    pub display_name: Option<String>,
+}
+
+/// An account as shown through the API (never the password hash).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Account {
+    pub id: String,
+    pub login: String,
+    pub role: Role,
+    pub organisation_id: Option<String>,
+    pub display_name: String,
+    pub disabled: bool,
+    pub created_at: chrono::DateTime<chrono::FixedOffset>,
+}
+
+impl From<account::Model> for Account {
+    fn from(m: account::Model) -> Self {
+        Self {
+            role: Role::parse(&m.role).unwrap_or(Role::Trainee),
+            id: m.id,
+            login: m.login,
+            organisation_id: m.organisation_id,
+            display_name: m.display_name,
+            disabled: m.disabled,
+            created_at: m.created_at,
+        }
+    }
+}
+
+fn valid_login(login: &str) -> bool {
+    (3..=64).contains(&login.len())
+        && login
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '@'))
+}
+
+/// Creates an account after checking the login, the password length and that the
+/// organisation exists and is of the kind the role needs.
+pub async fn create(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    new: NewAccount,
+) -> Result<Account, AppError> {
+    let login = new.login.trim().to_owned();
+    let mut fields = Vec::new();
+    if !valid_login(&login) {
+        fields.push(FieldError::new("login", "format"));
+    }
+    if new.password.expose_secret().chars().count() < password::MIN_PASSWORD_CHARS {
+        fields.push(FieldError::new("password", "too_short"));
+    }
+    match (new.role.organisation_kind(), &new.organisation_id) {
+        (None, Some(_)) => fields.push(FieldError::new("organisation_id", "not_allowed")),
+        (Some(_), None) if new.role != Role::BureauAdmin => {
+            fields.push(FieldError::new("organisation_id", "required"))
+        }
+        (Some(kind), Some(org_id)) => {
+            let org = organisation::Entity::find_by_id(org_id.clone())
+                .one(conn)
+                .await?;
+            match org {
+                None => fields.push(FieldError::new("organisation_id", "unknown")),
+                Some(org) if org.kind != kind.as_str() => {
+                    fields.push(FieldError::new("organisation_id", "wrong_kind"))
+                }
+                Some(_) => {}
+            }
+        }
+        _ => {}
+    }
+    if !fields.is_empty() {
+        return Err(AppError::Invalid {
+            message: "账号信息无效：登录名须为3–64位字母、数字或 . _ - @，密码至少8位，机构须存在且类型与角色相符".into(),
+            fields,
+        });
+    }
+    let taken = account::Entity::find()
+        .filter(account::Column::Login.eq(&login))
+        .one(conn)
+        .await?
+        .is_some();
+    if taken {
+        return Err(AppError::Conflict {
+            code: "login_taken",
+            message: format!("登录名 {login} 已被使用"),
+        });
+    }
+    let row = account::ActiveModel {
+        id: Set(new_id()),
+        display_name: Set(new.display_name.unwrap_or_else(|| login.clone())),
+        login: Set(login),
+        password_hash: Set(password::hash(&new.password)?),
+        role: Set(new.role.as_str().to_owned()),
+        organisation_id: Set(new.organisation_id),
+        disabled: Set(false),
+        created_at: Set(Utc::now().fixed_offset()),
+    }
+    .insert(conn)
+    .await?;
+    audit::append(
+        conn,
+        actor,
+        Change {
+            action: "account.create",
+            record_type: "account",
+            record_id: &row.id,
+            summary: serde_json::json!({"login": row.login, "role": row.role, "organisation_id": row.organisation_id}),
+        },
+    )
+    .await?;
+    Ok(row.into())
+}
+
+/// Accounts visible in `scope`, in creation order.
+pub async fn list(
+    conn: &impl ConnectionTrait,
+    scope: &Scope,
+    page: &PageParams,
+) -> Result<Page<Account>, AppError> {
+    let mut query = account::Entity::find().order_by_asc(account::Column::Id);
+    match scope {
+        Scope::All => {}
+        Scope::Organisation(org) => query = query.filter(account::Column::OrganisationId.eq(org)),
+        Scope::Nothing => return Ok(Page::from_rows(vec![], 0, |_: &Account| String::new())),
+    }
+    if let Some(cursor) = &page.cursor {
+        query = query.filter(account::Column::Id.gt(cursor));
+    }
+    let rows = query.limit(page.limit() + 1).all(conn).await?;
+    let rows = rows.into_iter().map(Account::from).collect();
+    Ok(Page::from_rows(rows, page.limit(), |a| a.id.clone()))
+}
+
+/// One account, if visible in `scope`.
+pub async fn get(
+    conn: &impl ConnectionTrait,
+    scope: &Scope,
+    id: &str,
+) -> Result<account::Model, AppError> {
+    account::Entity::find_by_id(id.to_owned())
+        .one(conn)
+        .await?
+        .filter(|a| match scope {
+            Scope::All => true,
+            Scope::Organisation(org) => a.organisation_id.as_deref() == Some(org),
+            Scope::Nothing => false,
+        })
+        .ok_or(AppError::NotFound)
+}

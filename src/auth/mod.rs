@@ -1,0 +1,262 @@
+//! Accounts, roles, passwords and bearer tokens, and the [`Caller`] every authenticated
+//! request carries. Tokens are stored only as SHA-256 hashes, expire, and can be revoked.
+
+pub mod accounts;
+pub mod password;
+pub mod role;
+pub mod token;
+
+use chrono::{Duration, Utc};
+use entities::{accounts as account, api_tokens, organisations as organisation};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set,
+};
+use secrecy::SecretString;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::{
+    audit::{self, Actor, Change},
+    error::AppError,
+    organisations::OrgStatus,
+    pagination::new_id,
+};
+pub use role::Role;
+
+/// The authenticated account behind a request.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub account_id: String,
+    pub login: String,
+    pub role: Role,
+    pub organisation_id: Option<String>,
+    pub token_id: String,
+}
+
+impl Caller {
+    /// 403 unless the caller has one of `roles`.
+    pub fn require(&self, roles: &[Role]) -> Result<(), AppError> {
+        if roles.contains(&self.role) {
+            Ok(())
+        } else {
+            Err(AppError::forbidden_role())
+        }
+    }
+
+    pub fn is_bureau(&self) -> bool {
+        self.role == Role::BureauAdmin
+    }
+
+    /// The records this caller may see: everything for the bureau, otherwise its own
+    /// organisation's.
+    pub fn scope(&self) -> Scope {
+        match (&self.role, &self.organisation_id) {
+            (Role::BureauAdmin, _) => Scope::All,
+            (_, Some(org)) => Scope::Organisation(org.clone()),
+            (_, None) => Scope::Nothing,
+        }
+    }
+
+    pub fn actor(&self) -> Actor {
+        Actor::account(&self.account_id, &self.login)
+    }
+}
+
+/// Tenant scope of a query.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scope {
+    All,
+    Organisation(String),
+    Nothing,
+}
+
+impl Scope {
+    /// Whether a record owned by `organisation_id` is visible.
+    pub fn sees(&self, organisation_id: &str) -> bool {
+        match self {
+            Scope::All => true,
+            Scope::Organisation(own) => own == organisation_id,
+            Scope::Nothing => false,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AuthError {
+    #[error("unknown login or wrong password")]
+    BadCredentials,
+    #[error("missing, unknown, expired or revoked token")]
+    InvalidToken,
+    #[error("the account's organisation is not approved")]
+    OrganisationInactive,
+    #[error(transparent)]
+    Db(#[from] DbErr),
+}
+
+impl From<AuthError> for AppError {
+    fn from(err: AuthError) -> Self {
+        match err {
+            AuthError::BadCredentials => AppError::Unauthenticated {
+                message: "登录名或密码错误",
+            },
+            AuthError::InvalidToken => AppError::Unauthenticated {
+                message: "未登录，或令牌无效、已过期、已撤销",
+            },
+            AuthError::OrganisationInactive => AppError::Forbidden {
+                message: "所属机构尚未获批准或已被暂停，暂不能操作".into(),
+            },
+            AuthError::Db(e) => e.into(),
+        }
+    }
+}
+
+/// A token as handed to its holder, once.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct IssuedToken {
+    pub token: String,
+    pub token_id: String,
+    pub role: Role,
+    pub organisation_id: Option<String>,
+    pub expires_at: chrono::DateTime<chrono::FixedOffset>,
+}
+
+/// Checks a login and password and issues a token valid for `ttl_seconds`.
+/// An unknown login and a wrong password give the same answer in about the same time.
+pub async fn login(
+    conn: &impl ConnectionTrait,
+    login: &str,
+    password: &SecretString,
+    ttl_seconds: i64,
+) -> Result<IssuedToken, AuthError> {
+    let found = account::Entity::find()
+        .filter(account::Column::Login.eq(login.trim()))
+        .one(conn)
+        .await?;
+    let Some(account) = found else {
+        password::verify_against_dummy(password);
+        return Err(AuthError::BadCredentials);
+    };
+    if !password::verify(password, &account.password_hash) || account.disabled {
+        return Err(AuthError::BadCredentials);
+    }
+    ensure_organisation_active(conn, account.organisation_id.as_deref()).await?;
+    let actor = Actor::account(&account.id, &account.login);
+    issue_token(conn, &actor, &account, "login", ttl_seconds).await
+}
+
+/// Issues a token for `account` (a login, or an integration token made by an admin).
+pub async fn issue_token(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    account: &account::Model,
+    label: &str,
+    ttl_seconds: i64,
+) -> Result<IssuedToken, AuthError> {
+    let (token, token_hash) = token::generate();
+    let now = Utc::now();
+    let expires_at = (now + Duration::seconds(ttl_seconds)).fixed_offset();
+    let row = api_tokens::ActiveModel {
+        id: Set(new_id()),
+        account_id: Set(account.id.clone()),
+        token_hash: Set(token_hash),
+        label: Set(label.to_owned()),
+        expires_at: Set(expires_at),
+        revoked_at: Set(None),
+        created_at: Set(now.fixed_offset()),
+    }
+    .insert(conn)
+    .await?;
+    audit::append(
+        conn,
+        actor,
+        Change {
+            action: "token.issue",
+            record_type: "api_token",
+            record_id: &row.id,
+            summary: serde_json::json!({"account_id": account.id, "label": label, "expires_at": expires_at}),
+        },
+    )
+    .await?;
+    Ok(IssuedToken {
+        token,
+        token_id: row.id,
+        role: Role::parse(&account.role).unwrap_or(Role::Trainee),
+        organisation_id: account.organisation_id.clone(),
+        expires_at,
+    })
+}
+
+/// The caller a bearer token stands for, if it is known, unexpired and unrevoked and its
+/// account and organisation may act.
+pub async fn authenticate(conn: &impl ConnectionTrait, bearer: &str) -> Result<Caller, AuthError> {
+    let row = api_tokens::Entity::find()
+        .filter(api_tokens::Column::TokenHash.eq(token::hash(bearer)))
+        .one(conn)
+        .await?
+        .ok_or(AuthError::InvalidToken)?;
+    if row.revoked_at.is_some() || row.expires_at <= Utc::now() {
+        return Err(AuthError::InvalidToken);
+    }
+    let account = account::Entity::find_by_id(row.account_id.clone())
+        .one(conn)
+        .await?
+        .filter(|a| !a.disabled)
+        .ok_or(AuthError::InvalidToken)?;
+    let role = Role::parse(&account.role).ok_or(AuthError::InvalidToken)?;
+    ensure_organisation_active(conn, account.organisation_id.as_deref()).await?;
+    Ok(Caller {
+        account_id: account.id,
+        login: account.login,
+        role,
+        organisation_id: account.organisation_id,
+        token_id: row.id,
+    })
+}
+
+async fn ensure_organisation_active(
+    conn: &impl ConnectionTrait,
+    organisation_id: Option<&str>,
+) -> Result<(), AuthError> {
+    let Some(id) = organisation_id else {
+        return Ok(());
+    };
+    let org = organisation::Entity::find_by_id(id.to_owned())
+        .one(conn)
+        .await?;
+    match org {
+        Some(org) if org.status == OrgStatus::Approved.as_str() => Ok(()),
+        _ => Err(AuthError::OrganisationInactive),
+    }
+}
+
+/// Revokes a token. Revoking twice is harmless; a token of another account is "not
+/// found" unless the caller is the bureau.
+pub async fn revoke_token(
+    conn: &impl ConnectionTrait,
+    caller: &Caller,
+    token_id: &str,
+) -> Result<(), AppError> {
+    let row = api_tokens::Entity::find_by_id(token_id.to_owned())
+        .one(conn)
+        .await?
+        .filter(|t| caller.is_bureau() || t.account_id == caller.account_id)
+        .ok_or(AppError::NotFound)?;
+    if row.revoked_at.is_some() {
+        return Ok(());
+    }
+    let mut active: api_tokens::ActiveModel = row.into();
+    active.revoked_at = Set(Some(Utc::now().fixed_offset()));
+    let row = active.update(conn).await?;
+    audit::append(
+        conn,
+        &caller.actor(),
+        Change {
+            action: "token.revoke",
+            record_type: "api_token",
+            record_id: &row.id,
+            summary: serde_json::json!({"account_id": row.account_id}),
+        },
+    )
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,207 @@
+//! The `registry` command line (API.md "Command line").
+
+use std::{io::BufRead, process::ExitCode};
+
+use anyhow::{Context, bail};
+use clap::{Parser, Subcommand};
+use sea_orm::TransactionTrait;
+use secrecy::SecretString;
+
+use crate::{
+    audit::{self, Actor},
+    auth::{Role, accounts},
+    config::Config,
+    organisations::{self, OrgKind, OrgStatus, OrganisationInput},
+    startup::{Application, open_database},
+    telemetry,
+};
+
+#[derive(Parser)]
+#[command(
+    name = "registry",
+    version,
+    about = "额尔古纳市职业技能培训与证书登记系统 (Erguna skills registry)"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Start the server (migrates the database first).
+    Serve,
+    /// Apply migrations and exit.
+    Migrate,
+    /// Manage accounts.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Manage organisations.
+    #[command(subcommand)]
+    Org(OrgCommand),
+    /// Audit log tools.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Add an account; the password is read from the first line of stdin.
+    Add {
+        #[arg(long)]
+        login: String,
+        /// bureau_admin, provider_staff, assessor, licensing_officer, employer or trainee.
+        #[arg(long)]
+        role: String,
+        /// The organisation's id (required for every role but bureau_admin and trainee).
+        #[arg(long)]
+        org: Option<String>,
+        #[arg(long)]
+        name: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum OrgCommand {
+    /// Register an organisation and print its id.
+    Add {
+        /// bureau, training_provider, evaluation_org, licensing_authority or employer.
+        #[arg(long)]
+        kind: String,
+        #[arg(long)]
+        name: String,
+        /// 统一社会信用代码 (18 characters).
+        #[arg(long)]
+        credit_code: String,
+        /// Approve it at once.
+        #[arg(long)]
+        approve: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Recompute the hash chain and name the first broken entry (exit code 1 if broken).
+    Verify,
+}
+
+/// Runs the command line and turns its outcome into an exit code.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    telemetry::init();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("错误：无法启动运行时：{e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("错误：{e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let config = Config::from_env()?;
+    match cli.command {
+        Command::Serve => {
+            let app = Application::build(config).await?;
+            tracing::info!(addr = %app.local_addr(), "registry listening");
+            app.run_until_stopped().await?;
+        }
+        Command::Migrate => {
+            open_database(&config).await?;
+            println!("数据库已迁移到最新版本");
+        }
+        Command::User(UserCommand::Add {
+            login,
+            role,
+            org,
+            name,
+        }) => {
+            let role = Role::parse(&role).with_context(|| format!("unknown role {role}"))?;
+            let password = read_password()?;
+            let db = open_database(&config).await?;
+            let txn = db.write.begin().await?;
+            let account = accounts::create(
+                &txn,
+                &Actor::system("cli"),
+                accounts::NewAccount {
+                    login,
+                    password,
+                    role,
+                    organisation_id: org,
+                    display_name: name,
+                },
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!("{}", e.body().message))?;
+            txn.commit().await?;
+            println!("{}", account.id);
+        }
+        Command::Org(OrgCommand::Add {
+            kind,
+            name,
+            credit_code,
+            approve,
+        }) => {
+            let kind = OrgKind::parse(&kind)
+                .with_context(|| format!("unknown organisation kind {kind}"))?;
+            let db = open_database(&config).await?;
+            let txn = db.write.begin().await?;
+            let actor = Actor::system("cli");
+            let input = OrganisationInput {
+                kind,
+                name,
+                credit_code,
+                address: None,
+                contact_phone: None,
+            };
+            let org = organisations::create(&txn, &actor, input)
+                .await
+                .map_err(|e| anyhow::anyhow!("{}", e.body().message))?;
+            if approve {
+                organisations::set_status(&txn, &actor, &org.id, OrgStatus::Approved)
+                    .await
+                    .map_err(|e| anyhow::anyhow!("{}", e.body().message))?;
+            }
+            txn.commit().await?;
+            println!("{}", org.id);
+        }
+        Command::Audit(AuditCommand::Verify) => {
+            let db = open_database(&config).await?;
+            let report = audit::verify(&db.read).await?;
+            match report.first_broken {
+                None => println!("审计日志完整：共 {} 条记录，哈希链校验通过", report.entries),
+                Some(broken) => {
+                    println!(
+                        "审计日志已被篡改：第 {} 条记录起哈希链断裂（{}）",
+                        broken.seq, broken.reason
+                    );
+                    return Ok(ExitCode::FAILURE);
+                }
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn read_password() -> anyhow::Result<SecretString> {
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .context("reading the password from stdin")?;
+    let password = line.trim_end_matches(['\r', '\n']).to_owned();
+    if password.is_empty() {
+        bail!("no password on stdin (pipe it in: echo 'secret' | registry user add …)");
+    }
+    Ok(password.into())
+}

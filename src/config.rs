@@ -1,0 +1,83 @@
+//! Configuration, read once from the environment into a typed [`Config`].
+
+use std::{net::SocketAddr, path::PathBuf};
+
+use anyhow::Context;
+use secrecy::SecretString;
+
+/// Everything the registry reads from its environment (names as in API.md).
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// `REGISTRY_BIND`, default `127.0.0.1:8080`.
+    pub bind: SocketAddr,
+    /// `REGISTRY_DATA_DIR`, default `./data`; created on first start.
+    pub data_dir: PathBuf,
+    /// `DATABASE_URL`; default a SQLite file inside the data directory.
+    pub database_url: SecretString,
+    /// `REGISTRY_BASE_URL`: the public URL printed into QR codes.
+    pub base_url: String,
+    /// `REGISTRY_SMTP_URL`; unset means mails are written as `.eml` files.
+    pub smtp_url: Option<SecretString>,
+    /// `REGISTRY_TOKEN_TTL_SECONDS`: lifetime of a login token (default 12 hours).
+    pub token_ttl_seconds: i64,
+    /// `REGISTRY_BODY_LIMIT_BYTES`: the largest request body accepted (default 1 MiB).
+    pub body_limit_bytes: usize,
+}
+
+impl Config {
+    /// Reads the environment; unset variables take their documented defaults.
+    pub fn from_env() -> anyhow::Result<Self> {
+        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+        let bind: SocketAddr = var("REGISTRY_BIND")
+            .unwrap_or_else(|| "127.0.0.1:8080".into())
+            .parse()
+            .context("REGISTRY_BIND must be an address such as 127.0.0.1:8080")?;
+        let data_dir = PathBuf::from(var("REGISTRY_DATA_DIR").unwrap_or_else(|| "./data".into()));
+        let database_url = var("DATABASE_URL").unwrap_or_else(|| sqlite_url_in(&data_dir));
+        let base_url = var("REGISTRY_BASE_URL").unwrap_or_else(|| format!("http://{bind}"));
+        let token_ttl_seconds = match var("REGISTRY_TOKEN_TTL_SECONDS") {
+            Some(v) => v
+                .parse()
+                .context("REGISTRY_TOKEN_TTL_SECONDS must be a whole number of seconds")?,
+            None => 12 * 3600,
+        };
+        let body_limit_bytes = match var("REGISTRY_BODY_LIMIT_BYTES") {
+            Some(v) => v
+                .parse()
+                .context("REGISTRY_BODY_LIMIT_BYTES must be a whole number of bytes")?,
+            None => 1024 * 1024,
+        };
+        Ok(Self {
+            bind,
+            data_dir,
+            database_url: database_url.into(),
+            base_url: base_url.trim_end_matches('/').to_owned(),
+            smtp_url: var("REGISTRY_SMTP_URL").map(Into::into),
+            token_ttl_seconds,
+            body_limit_bytes,
+        })
+    }
+
+    /// A configuration for tests and tools: the given data directory and database, all
+    /// else default.
+    pub fn for_data_dir(data_dir: PathBuf, database_url: Option<String>) -> Self {
+        let database_url = database_url.unwrap_or_else(|| sqlite_url_in(&data_dir));
+        Self {
+            bind: SocketAddr::from(([127, 0, 0, 1], 0)),
+            data_dir,
+            database_url: database_url.into(),
+            base_url: "http://127.0.0.1".into(),
+            smtp_url: None,
+            token_ttl_seconds: 12 * 3600,
+            body_limit_bytes: 1024 * 1024,
+        }
+    }
+}
+
+/// The default database: `registry.db` in the data directory, created if missing.
+fn sqlite_url_in(data_dir: &std::path::Path) -> String {
+    format!(
+        "sqlite://{}?mode=rwc",
+        data_dir.join("registry.db").display()
+    )
+}

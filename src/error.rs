@@ -1,0 +1,164 @@
+//! The one error type every handler returns, and its JSON shape (API.md "Errors").
+//! Capabilities define their own error enums carrying facts and convert into [`AppError`];
+//! internal failures are logged with the request's span and never shown to users.
+
+use axum::{
+    Json,
+    http::{HeaderValue, StatusCode, header},
+    response::{IntoResponse, Response},
+};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// One offending input value.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct FieldError {
+    /// Path of the field, e.g. `credit_code` or `tasks[2].weight`.
+    pub field: String,
+    /// A stable machine-readable reason, e.g. `check_character`.
+    pub reason: String,
+    /// The spreadsheet row, for imports only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub row: Option<u32>,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, reason: impl Into<String>) -> Self {
+        Self {
+            field: field.into(),
+            reason: reason.into(),
+            row: None,
+        }
+    }
+}
+
+/// The body of every non-2xx API response.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorBody {
+    /// Stable error code, e.g. `not_found`, `invalid`, `conflict`.
+    pub error: String,
+    /// Human-readable explanation in Chinese.
+    pub message: String,
+    pub fields: Vec<FieldError>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("malformed request: {message}")]
+    Malformed { message: String },
+    #[error("missing or invalid credentials")]
+    Unauthenticated { message: &'static str },
+    #[error("forbidden: {message}")]
+    Forbidden { message: String },
+    #[error("not found")]
+    NotFound,
+    #[error("conflict {code}: {message}")]
+    Conflict { code: &'static str, message: String },
+    #[error("request body too large")]
+    TooLarge,
+    #[error("unsupported media type")]
+    UnsupportedMediaType,
+    #[error("invalid input: {message}")]
+    Invalid {
+        message: String,
+        fields: Vec<FieldError>,
+    },
+    #[error("rate limited")]
+    RateLimited { retry_after_secs: u64 },
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+impl AppError {
+    /// A 422 for a single field.
+    pub fn invalid(field: &str, reason: &str, message: impl Into<String>) -> Self {
+        Self::Invalid {
+            message: message.into(),
+            fields: vec![FieldError::new(field, reason)],
+        }
+    }
+
+    pub fn forbidden_role() -> Self {
+        Self::Forbidden {
+            message: "当前角色无权执行此操作".into(),
+        }
+    }
+
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Self::Malformed { .. } => StatusCode::BAD_REQUEST,
+            Self::Unauthenticated { .. } => StatusCode::UNAUTHORIZED,
+            Self::Forbidden { .. } => StatusCode::FORBIDDEN,
+            Self::NotFound => StatusCode::NOT_FOUND,
+            Self::Conflict { .. } => StatusCode::CONFLICT,
+            Self::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// The JSON body users see.
+    pub fn body(&self) -> ErrorBody {
+        let (error, message, fields) = match self {
+            Self::Malformed { message } => ("malformed", message.clone(), vec![]),
+            Self::Unauthenticated { message } => ("unauthenticated", (*message).into(), vec![]),
+            Self::Forbidden { message } => ("forbidden", message.clone(), vec![]),
+            Self::NotFound => ("not_found", "记录不存在".into(), vec![]),
+            Self::Conflict { code, message } => (*code, message.clone(), vec![]),
+            Self::TooLarge => ("too_large", "请求体过大".into(), vec![]),
+            Self::UnsupportedMediaType => (
+                "unsupported_media_type",
+                "请求体须为 application/json".into(),
+                vec![],
+            ),
+            Self::Invalid { message, fields } => ("invalid", message.clone(), fields.clone()),
+            Self::RateLimited { .. } => ("rate_limited", "请求过于频繁，请稍后再试".into(), vec![]),
+            Self::Internal(_) => ("internal", "服务器内部错误，请稍后再试".into(), vec![]),
+        };
+        ErrorBody {
+            error: error.into(),
+            message,
+            fields,
+        }
+    }
+}
+
+impl From<sea_orm::DbErr> for AppError {
+    /// A unique-constraint violation is a conflict (two requests raced to create the same
+    /// thing); everything else is internal.
+    fn from(err: sea_orm::DbErr) -> Self {
+        if let Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) = err.sql_err() {
+            return Self::Conflict {
+                code: "duplicate",
+                message: "记录已存在（可能是重复提交）".into(),
+            };
+        }
+        Self::Internal(anyhow::Error::new(err).context("database"))
+    }
+}
+
+impl From<sea_orm::TransactionError<AppError>> for AppError {
+    fn from(err: sea_orm::TransactionError<AppError>) -> Self {
+        match err {
+            sea_orm::TransactionError::Connection(e) => e.into(),
+            sea_orm::TransactionError::Transaction(e) => e,
+        }
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        if let Self::Internal(err) = &self {
+            tracing::error!(error = format!("{err:#}"), "request failed");
+        }
+        let mut response = (self.status(), Json(self.body())).into_response();
+        if let Self::RateLimited { retry_after_secs } = self {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
+        }
+        response
+    }
+}

@@ -1,0 +1,134 @@
+//! Extractors that turn every bad request into the API's error shape: JSON bodies (with
+//! the offending field's path), path and query parameters, and the bearer token.
+
+use axum::{
+    body::Bytes,
+    extract::{
+        FromRequest, FromRequestParts, Request,
+        rejection::{BytesRejection, PathRejection, QueryRejection},
+    },
+    http::{StatusCode, header, request::Parts},
+};
+use serde::de::DeserializeOwned;
+
+use super::AppState;
+use crate::{
+    auth::{self, Caller},
+    error::{AppError, FieldError},
+};
+
+/// A JSON body. Syntax errors are 400; a missing or ill-typed field is 422 naming it;
+/// a body over the limit is 413.
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let is_json = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("application/json"));
+        if !is_json {
+            return Err(AppError::UnsupportedMediaType);
+        }
+        let bytes = Bytes::from_request(req, state)
+            .await
+            .map_err(|e: BytesRejection| {
+                if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                    AppError::TooLarge
+                } else {
+                    AppError::Malformed {
+                        message: "无法读取请求体".into(),
+                    }
+                }
+            })?;
+        let de = &mut serde_json::Deserializer::from_slice(&bytes);
+        match serde_path_to_error::deserialize(de) {
+            Ok(value) => Ok(Self(value)),
+            Err(err) => {
+                let path = err.path().to_string();
+                let inner = err.into_inner();
+                if inner.is_data() {
+                    let reason = if inner.to_string().starts_with("missing field") {
+                        "required"
+                    } else {
+                        "invalid_value"
+                    };
+                    let field = if path == "." {
+                        missing_field_name(&inner.to_string()).unwrap_or(path)
+                    } else {
+                        path
+                    };
+                    Err(AppError::Invalid {
+                        message: format!("字段 {field} 缺失或取值类型不正确"),
+                        fields: vec![FieldError::new(field, reason)],
+                    })
+                } else {
+                    Err(AppError::Malformed {
+                        message: "请求体不是有效的 JSON".into(),
+                    })
+                }
+            }
+        }
+    }
+}
+
+/// serde reports a missing top-level field as "missing field `name` at …".
+fn missing_field_name(message: &str) -> Option<String> {
+    let rest = message.strip_prefix("missing field `")?;
+    rest.split('`').next().map(str::to_owned)
+}
+
+/// Path parameters; a value that does not fit is a 404, as for an unknown record.
+pub struct ApiPath<T>(pub T);
+
+impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for ApiPath<T> {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        axum::extract::Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|p| Self(p.0))
+            .map_err(|_: PathRejection| AppError::NotFound)
+    }
+}
+
+/// Query parameters; a value that does not fit is a 422 naming the parameter.
+pub struct ApiQuery<T>(pub T);
+
+impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        axum::extract::Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|q| Self(q.0))
+            .map_err(|_: QueryRejection| AppError::Invalid {
+                message: "查询参数无效".into(),
+                fields: vec![FieldError::new("query", "invalid_value")],
+            })
+    }
+}
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let bearer = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .ok_or(auth::AuthError::InvalidToken)?;
+        let caller = auth::authenticate(&state.db.read, bearer).await?;
+        tracing::Span::current().record("account", caller.account_id.as_str());
+        Ok(caller)
+    }
+}

@@ -1,0 +1,144 @@
+//! The HTTP layer: the only module that knows about axum. Every route is listed in
+//! [`router`]; handlers extract, call one capability function and return a typed
+//! response. The OpenAPI document is generated from the handlers' annotations.
+
+mod accounts;
+mod audit;
+mod auth;
+pub mod extract;
+mod health;
+mod organisations;
+
+use std::sync::Arc;
+
+use axum::{
+    Json, Router,
+    extract::{DefaultBodyLimit, MatchedPath, Request},
+    http::HeaderName,
+    response::IntoResponse,
+    routing::get,
+};
+use tower_http::{
+    request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
+    trace::{DefaultOnResponse, TraceLayer},
+};
+use tracing::Level;
+use utoipa::{
+    Modify, OpenApi,
+    openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme},
+};
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+use crate::{config::Config, db::Db, error::AppError};
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub config: Arc<Config>,
+    pub db: Db,
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "额尔古纳市职业技能培训与证书登记系统 API",
+        description = "Erguna skills-training and certification registry. Errors: `{error, message, fields}`; lists: `?limit=&cursor=` with `next_cursor`.",
+        version = "1"
+    ),
+    modifiers(&BearerAuth),
+    components(schemas(crate::error::ErrorBody))
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        if let Some(components) = openapi.components.as_mut() {
+            components.add_security_scheme(
+                "bearer",
+                SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+            );
+        }
+    }
+}
+
+/// All routes with their middleware, and the OpenAPI document describing them.
+pub fn router(state: AppState) -> Router {
+    let (api, openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(health::show))
+        .routes(routes!(auth::create_token))
+        .routes(routes!(auth::logout))
+        .routes(routes!(auth::me))
+        .routes(routes!(auth::create_integration_token))
+        .routes(routes!(auth::revoke_token))
+        .routes(routes!(organisations::create, organisations::index))
+        .routes(routes!(organisations::show, organisations::update))
+        .routes(routes!(organisations::approve))
+        .routes(routes!(organisations::suspend))
+        .routes(routes!(accounts::create, accounts::index))
+        .routes(routes!(audit::index))
+        .routes(routes!(audit::verify))
+        .split_for_parts();
+    let openapi_json = Arc::new(openapi.to_pretty_json().unwrap_or_default());
+    let body_limit = state.config.body_limit_bytes;
+    api.route(
+        "/api/v1/openapi.json",
+        get(move || {
+            let doc = Arc::clone(&openapi_json);
+            async move {
+                (
+                    [(axum::http::header::CONTENT_TYPE, "application/json")],
+                    doc.to_string(),
+                )
+            }
+        }),
+    )
+    .fallback(not_found)
+    .with_state(state)
+    .layer(DefaultBodyLimit::max(body_limit))
+    .layer(
+        tower::ServiceBuilder::new()
+            .layer(SetRequestIdLayer::new(request_id_header(), MakeRequestUuid))
+            .layer(
+                TraceLayer::new_for_http()
+                    .make_span_with(request_span)
+                    .on_response(DefaultOnResponse::new().level(Level::INFO)),
+            )
+            .layer(PropagateRequestIdLayer::new(request_id_header())),
+    )
+}
+
+fn request_id_header() -> HeaderName {
+    HeaderName::from_static("x-request-id")
+}
+
+/// One span per request: method, route pattern (never the concrete path, which may hold
+/// a verification token) and request id.
+fn request_span(req: &Request) -> tracing::Span {
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|p| p.as_str().to_owned())
+        .unwrap_or_else(|| "unmatched".into());
+    let request_id = req
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("-")
+        .to_owned();
+    tracing::info_span!("request", method = %req.method(), route, request_id, account = tracing::field::Empty)
+}
+
+async fn not_found() -> impl IntoResponse {
+    AppError::NotFound
+}
+
+/// A JSON response with status 201.
+pub struct Created<T>(pub T);
+
+impl<T: serde::Serialize> IntoResponse for Created<T> {
+    fn into_response(self) -> axum::response::Response {
+        (axum::http::StatusCode::CREATED, Json(self.0)).into_response()
+    }
+}

@@ -1,0 +1,18 @@
+//! Erguna skills-training and certification registry.
+//!
+//! Layers, from the outside in: [`cli`] and [`startup`] wire things together; [`http`] is
+//! the only module that knows about axum; the capability modules ([`auth`],
+//! [`organisations`], [`audit`]) hold the rules and take `&impl ConnectionTrait` so the
+//! caller chooses the transaction; `entities` (a separate crate) maps the tables.
+
+pub mod audit;
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod http;
+pub mod organisations;
+pub mod pagination;
+pub mod startup;
+pub mod telemetry;

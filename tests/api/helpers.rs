@@ -1,0 +1,202 @@
+use std::path::PathBuf;
+
+use registry::{
+    audit::Actor,
+    auth::{Role, accounts},
+    config::Config,
+    db::Db,
+    organisations::CreditCode,
+    startup::Application,
+};
+use reqwest::{Method, StatusCode};
+use sea_orm::{ConnectionTrait, Database, TransactionTrait};
+use serde_json::{Value, json};
+
+pub const PASSWORD: &str = "correct horse battery";
+
+/// A running registry with its own database and data directory.
+pub struct TestApp {
+    pub base: String,
+    pub client: reqwest::Client,
+    pub db: Db,
+    pub data_dir: PathBuf,
+    pub database_url: String,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.data_dir);
+    }
+}
+
+/// A fresh database: a new file per test on SQLite, a new database on PostgreSQL.
+async fn fresh_database_url(data_dir: &std::path::Path) -> Option<String> {
+    let server = std::env::var("TEST_DATABASE_URL")
+        .ok()
+        .filter(|u| !u.is_empty())?;
+    let name = format!("regtest_{}", uuid::Uuid::new_v4().simple());
+    let admin = Database::connect(&server)
+        .await
+        .expect("connect to TEST_DATABASE_URL");
+    admin
+        .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+        .await
+        .expect("create a scratch database");
+    let _ = data_dir;
+    let (prefix, _) = server
+        .rsplit_once('/')
+        .expect("TEST_DATABASE_URL has a database path");
+    Some(format!("{prefix}/{name}"))
+}
+
+impl TestApp {
+    pub async fn spawn() -> Self {
+        Self::spawn_with(|_| {}).await
+    }
+
+    pub async fn spawn_with(adjust: impl FnOnce(&mut Config)) -> Self {
+        registry::telemetry::init();
+        let data_dir =
+            std::env::temp_dir().join(format!("registry-test-{}", uuid::Uuid::new_v4().simple()));
+        let pg = fresh_database_url(&data_dir).await;
+        let mut config = Config::for_data_dir(data_dir.clone(), pg);
+        adjust(&mut config);
+        let database_url = secrecy::ExposeSecret::expose_secret(&config.database_url).to_owned();
+        let app = Application::build(config).await.expect("build the app");
+        let base = format!("http://{}", app.local_addr());
+        let db = app.db().clone();
+        tokio::spawn(app.run_until_stopped());
+        Self {
+            base,
+            client: reqwest::Client::new(),
+            db,
+            data_dir,
+            database_url,
+        }
+    }
+
+    /// Sends a request; returns the status and the JSON body (or `Null`).
+    pub async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
+        let mut req = self
+            .client
+            .request(method, format!("{}{}", self.base, path));
+        if let Some(token) = token {
+            req = req.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            req = req.json(&body);
+        }
+        let resp = req.send().await.expect("request sent");
+        let status = resp.status();
+        let text = resp.text().await.unwrap_or_default();
+        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+    }
+
+    pub async fn get(&self, path: &str, token: &str) -> (StatusCode, Value) {
+        self.call(Method::GET, path, Some(token), None).await
+    }
+
+    pub async fn post(&self, path: &str, token: &str, body: Value) -> (StatusCode, Value) {
+        self.call(Method::POST, path, Some(token), Some(body)).await
+    }
+
+    pub async fn patch(&self, path: &str, token: &str, body: Value) -> (StatusCode, Value) {
+        self.call(Method::PATCH, path, Some(token), Some(body))
+            .await
+    }
+
+    /// Logs in and returns the token.
+    pub async fn login(&self, login: &str, password: &str) -> String {
+        let (status, body) = self
+            .call(
+                Method::POST,
+                "/api/v1/auth/token",
+                None,
+                Some(json!({"login": login, "password": password})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "login {login}: {body}");
+        body["token"].as_str().expect("token").to_owned()
+    }
+
+    /// Creates an account directly (as `registry user add` does) and logs it in.
+    pub async fn account(&self, login: &str, role: Role, org: Option<&str>) -> String {
+        let txn = self.db.write.begin().await.expect("begin");
+        accounts::create(
+            &txn,
+            &Actor::system("test"),
+            accounts::NewAccount {
+                login: login.into(),
+                password: PASSWORD.to_owned().into(),
+                role,
+                organisation_id: org.map(str::to_owned),
+                display_name: None,
+            },
+        )
+        .await
+        .expect("create account");
+        txn.commit().await.expect("commit");
+        self.login(login, PASSWORD).await
+    }
+
+    /// The bureau administrator's token.
+    pub async fn bureau(&self) -> String {
+        self.account("bureau", Role::BureauAdmin, None).await
+    }
+
+    /// Registers and approves an organisation through the API; returns its id.
+    pub async fn organisation(&self, bureau: &str, kind: &str, name: &str) -> String {
+        let (status, org) = self
+            .post(
+                "/api/v1/organisations",
+                bureau,
+                json!({"kind": kind, "name": name, "credit_code": credit_code()}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{org}");
+        let id = org["id"].as_str().expect("id").to_owned();
+        let (status, _) = self
+            .post(
+                &format!("/api/v1/organisations/{id}/approve"),
+                bureau,
+                json!({}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        id
+    }
+
+    /// Number of rows in a table, read directly.
+    pub async fn count(&self, table: &str) -> i64 {
+        let row = self
+            .db
+            .read
+            .query_one_raw(sea_orm::Statement::from_string(
+                self.db.backend(),
+                format!("SELECT COUNT(*) AS n FROM {table}"),
+            ))
+            .await
+            .expect("count")
+            .expect("a row");
+        row.try_get::<i64>("", "n").expect("n")
+    }
+}
+
+/// A fresh valid unified social credit code.
+pub fn credit_code() -> String {
+    const CHARS: &[u8] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
+    let id = uuid::Uuid::new_v4();
+    let body: String = id.as_bytes()[..9]
+        .iter()
+        .map(|b| char::from(CHARS[(*b as usize) % CHARS.len()]))
+        .collect();
+    CreditCode::complete(&format!("91150784{body}"))
+        .expect("valid prefix")
+        .to_string()
+}

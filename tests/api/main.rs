@@ -1,0 +1,10 @@
+//! Integration tests: the real app on a random port, a fresh database per test (SQLite,
+//! or PostgreSQL when `TEST_DATABASE_URL` is set), talking HTTP.
+
+mod helpers;
+
+mod audit;
+mod auth;
+mod basics;
+mod organisations;
+mod roles;
