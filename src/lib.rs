@@ -14,5 +14,7 @@ pub mod error;
 pub mod http;
 pub mod organisations;
 pub mod pagination;
+pub mod people;
+pub mod standards;
 pub mod startup;
 pub mod telemetry;

@@ -7,10 +7,13 @@ use anyhow::Context;
 use secrecy::ExposeSecret;
 use tokio::net::TcpListener;
 
+use sea_orm::TransactionTrait;
+
 use crate::{
     config::Config,
     db::Db,
     http::{self, AppState},
+    standards,
 };
 
 /// Creates the data directory, connects to the database and applies migrations.
@@ -19,7 +22,33 @@ pub async fn open_database(config: &Config) -> anyhow::Result<Db> {
         .with_context(|| format!("creating the data directory {}", config.data_dir.display()))?;
     let db = Db::connect(config.database_url.expose_secret()).await?;
     db.migrate().await?;
+    load_reference_data(&db).await?;
     Ok(db)
+}
+
+/// Loads the bundled standards the database lacks, in one transaction. When another
+/// instance loads them at the same moment, the unique index refuses ours and the retry
+/// finds them present.
+async fn load_reference_data(db: &Db) -> anyhow::Result<()> {
+    let mut attempts = 0;
+    loop {
+        let txn = db.write.begin().await?;
+        match standards::load_bundled(&txn).await {
+            Ok(loaded) => {
+                txn.commit().await?;
+                if loaded > 0 {
+                    tracing::info!(loaded, "bundled local standards loaded");
+                }
+                return Ok(());
+            }
+            Err(e) if attempts == 0 => {
+                attempts += 1;
+                tracing::warn!(error = %e, "loading bundled standards failed; retrying once");
+                txn.rollback().await?;
+            }
+            Err(e) => return Err(e),
+        }
+    }
 }
 
 /// A bound, migrated, ready-to-serve registry.

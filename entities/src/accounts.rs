@@ -29,6 +29,8 @@ pub enum Relation {
         on_delete = "NoAction"
     )]
     Organisations,
+    #[sea_orm(has_one = "super::people::Entity")]
+    People,
 }
 
 impl Related<super::api_tokens::Entity> for Entity {
@@ -40,6 +42,12 @@ impl Related<super::api_tokens::Entity> for Entity {
 impl Related<super::organisations::Entity> for Entity {
     fn to() -> RelationDef {
         Relation::Organisations.def()
+    }
+}
+
+impl Related<super::people::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::People.def()
     }
 }
 

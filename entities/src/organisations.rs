@@ -22,11 +22,19 @@ pub struct Model {
 pub enum Relation {
     #[sea_orm(has_many = "super::accounts::Entity")]
     Accounts,
+    #[sea_orm(has_many = "super::programs::Entity")]
+    Programs,
 }
 
 impl Related<super::accounts::Entity> for Entity {
     fn to() -> RelationDef {
         Relation::Accounts.def()
+    }
+}
+
+impl Related<super::programs::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Programs.def()
     }
 }
 

@@ -8,6 +8,13 @@ mod m20261126_000001_create_organisations;
 mod m20261126_000002_create_accounts;
 mod m20261126_000003_create_api_tokens;
 mod m20261126_000004_create_audit_log;
+mod m20261126_000005_create_occupations;
+mod m20261126_000006_create_skill_levels;
+mod m20261126_000007_create_standards;
+mod m20261126_000008_create_people;
+mod m20261126_000009_create_programs;
+mod m20261126_000010_create_cohorts;
+mod m20261126_000011_create_enrolments;
 
 pub struct Migrator;
 
@@ -19,6 +26,13 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000002_create_accounts::Migration),
             Box::new(m20261126_000003_create_api_tokens::Migration),
             Box::new(m20261126_000004_create_audit_log::Migration),
+            Box::new(m20261126_000005_create_occupations::Migration),
+            Box::new(m20261126_000006_create_skill_levels::Migration),
+            Box::new(m20261126_000007_create_standards::Migration),
+            Box::new(m20261126_000008_create_people::Migration),
+            Box::new(m20261126_000009_create_programs::Migration),
+            Box::new(m20261126_000010_create_cohorts::Migration),
+            Box::new(m20261126_000011_create_enrolments::Migration),
         ]
     }
 }

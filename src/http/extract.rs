@@ -132,3 +132,30 @@ impl FromRequestParts<AppState> for Caller {
         Ok(caller)
     }
 }
+
+/// The caller if the request carries a token; anonymous otherwise. A token that is
+/// present but invalid is still a 401.
+pub struct MaybeCaller(pub Option<Caller>);
+
+impl FromRequestParts<AppState> for MaybeCaller {
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        if parts.headers.contains_key(header::AUTHORIZATION) {
+            Caller::from_request_parts(parts, state)
+                .await
+                .map(|c| Self(Some(c)))
+        } else {
+            Ok(Self(None))
+        }
+    }
+}
+
+impl MaybeCaller {
+    pub fn is_bureau(&self) -> bool {
+        self.0.as_ref().is_some_and(Caller::is_bureau)
+    }
+}

@@ -8,6 +8,7 @@ mod auth;
 pub mod extract;
 mod health;
 mod organisations;
+mod standards;
 
 use std::sync::Arc;
 
@@ -79,6 +80,14 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(accounts::create, accounts::index))
         .routes(routes!(audit::index))
         .routes(routes!(audit::verify))
+        .routes(routes!(standards::occupations))
+        .routes(routes!(standards::skill_levels))
+        .routes(routes!(standards::index, standards::create))
+        .routes(routes!(standards::show))
+        .routes(routes!(standards::draft_version))
+        .routes(routes!(standards::update_version))
+        .routes(routes!(standards::publish))
+        .routes(routes!(standards::retire))
         .split_for_parts();
     let openapi_json = Arc::new(openapi.to_pretty_json().unwrap_or_default());
     let body_limit = state.config.body_limit_bytes;

@@ -8,3 +8,4 @@ mod auth;
 mod basics;
 mod organisations;
 mod roles;
+mod standards;

@@ -1,0 +1,393 @@
+//! The citizen ID number (居民身份证号码, GB 11643-1999): parsing, the facts it encodes
+//! (birth date, gender, age) and the masked form shown to everyone but the holder.
+
+use std::fmt;
+
+use chrono::{Datelike, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+const CHECK_CHARACTERS: &[u8; 11] = b"10X98765432";
+
+/// The earliest birth date accepted. The standard's own worked example
+/// (`440524188001010014`) is born in 1880, so the floor sits below it; it still catches
+/// typing slips such as a year of `0990` or `1090`.
+const EARLIEST_BIRTH_DATE: (i32, u32, u32) = (1800, 1, 1);
+
+/// An 18-character citizen ID number whose birth date is real and whose check character
+/// is right. Full-width digits, a lower-case `x` and a full-width `Ｘ` are accepted; the
+/// stored form is ASCII with an upper-case `X`.
+///
+/// `Debug` prints the masked form so the number never reaches a log by accident; there
+/// is deliberately no `Display`: call [`CitizenId::as_str`] or [`CitizenId::masked`].
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct CitizenId(String);
+
+/// Why a string is not a citizen ID number.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CitizenIdError {
+    /// The number does not have 18 characters; carries the count found.
+    #[error("a citizen ID has 18 characters, not {0}")]
+    Length(usize),
+    /// A character that must be a digit (or the final `X`) is not; `position` is 1-based.
+    #[error("character {position} of a citizen ID must be a digit")]
+    NotDigits { position: usize },
+    /// Positions 7–14 are not a real calendar date (or are implausibly early).
+    #[error("the birth date in a citizen ID is not a real date")]
+    BirthDate,
+    /// The birth date lies after today.
+    #[error("the birth date in a citizen ID is in the future")]
+    FutureBirthDate,
+    /// The 18th character does not match the GB 11643 check.
+    #[error("the check character should be {expected}")]
+    CheckCharacter { expected: char },
+}
+
+impl CitizenIdError {
+    /// Stable reason code for API errors.
+    pub fn reason(&self) -> &'static str {
+        match self {
+            Self::Length(_) => "length",
+            Self::NotDigits { .. } => "charset",
+            Self::BirthDate => "birth_date",
+            Self::FutureBirthDate => "future_birth_date",
+            Self::CheckCharacter { .. } => "check_character",
+        }
+    }
+
+    /// The explanation shown to users.
+    pub fn message(&self) -> String {
+        match self {
+            Self::Length(n) => format!("身份证号码应为18位，实际为{n}位"),
+            Self::NotDigits { position: 18 } => "身份证号码第18位应为数字或X".into(),
+            Self::NotDigits { position } => format!("身份证号码第{position}位应为数字"),
+            Self::BirthDate => "身份证号码中的出生日期无效".into(),
+            Self::FutureBirthDate => "身份证号码中的出生日期晚于今天".into(),
+            Self::CheckCharacter { .. } => "身份证号码校验位不正确".into(),
+        }
+    }
+}
+
+/// Gender as encoded by the 17th digit of a citizen ID (odd = male).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Gender {
+    Male,
+    Female,
+}
+
+impl Gender {
+    /// Both genders, for forms and filters.
+    pub const ALL: [Gender; 2] = [Gender::Male, Gender::Female];
+
+    /// Stable code, the same as the serde form: `male` or `female`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Gender::Male => "male",
+            Gender::Female => "female",
+        }
+    }
+
+    /// Reads the stable code written by [`Gender::as_str`].
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|g| g.as_str() == s)
+    }
+
+    /// The Chinese label shown to users.
+    pub fn label(self) -> &'static str {
+        match self {
+            Gender::Male => "男",
+            Gender::Female => "女",
+        }
+    }
+}
+
+impl CitizenId {
+    /// Parses a citizen ID, refusing birth dates after today's UTC date.
+    pub fn parse(input: &str) -> Result<Self, CitizenIdError> {
+        Self::parse_on(input, Utc::now().date_naive())
+    }
+
+    /// Parses a citizen ID, refusing birth dates after `today`.
+    pub fn parse_on(input: &str, today: NaiveDate) -> Result<Self, CitizenIdError> {
+        let id: String = input.trim().chars().map(normalise).collect();
+        let count = id.chars().count();
+        if count != 18 {
+            return Err(CitizenIdError::Length(count));
+        }
+        // Bytes, not chars: everything before the first byte that is not an ASCII digit is
+        // one byte per character, so its index is also the character's position.
+        let bytes = id.as_bytes();
+        if let Some(i) = bytes[..17].iter().position(|b| !b.is_ascii_digit()) {
+            return Err(CitizenIdError::NotDigits { position: i + 1 });
+        }
+        if !(bytes[17].is_ascii_digit() || bytes[17] == b'X') {
+            return Err(CitizenIdError::NotDigits { position: 18 });
+        }
+        let birth = birth_date_of(&id).ok_or(CitizenIdError::BirthDate)?;
+        if birth > today {
+            return Err(CitizenIdError::FutureBirthDate);
+        }
+        let expected = check_character(&bytes[..17]);
+        if char::from(bytes[17]) != expected {
+            return Err(CitizenIdError::CheckCharacter { expected });
+        }
+        Ok(Self(id))
+    }
+
+    /// The normalised 18 characters, e.g. for sealing and the blind index.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The birth date encoded in positions 7–14.
+    pub fn birth_date(&self) -> NaiveDate {
+        // `parse_on` checked that this is a real date; the fallback is unreachable.
+        birth_date_of(&self.0).unwrap_or_default()
+    }
+
+    /// The gender encoded by the 17th digit (odd = male).
+    pub fn gender(&self) -> Gender {
+        if self.0.as_bytes()[16] % 2 == 1 {
+            Gender::Male
+        } else {
+            Gender::Female
+        }
+    }
+
+    /// Age in whole years on `date`: a year is counted only once the birthday is reached
+    /// (someone born on 29 February turns a year older on 1 March in common years).
+    /// Zero for a date before the birth date.
+    pub fn age_on(&self, date: NaiveDate) -> u32 {
+        let birth = self.birth_date();
+        let mut years = date.year() - birth.year();
+        if (date.month(), date.day()) < (birth.month(), birth.day()) {
+            years -= 1;
+        }
+        u32::try_from(years).unwrap_or(0)
+    }
+
+    /// The form shown to everyone but the holder and the staff who enrolled them: the
+    /// first 6 and the last 4 characters, e.g. `150784********123X`.
+    pub fn masked(&self) -> String {
+        format!("{}********{}", &self.0[..6], &self.0[14..])
+    }
+}
+
+impl fmt::Debug for CitizenId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("CitizenId").field(&self.masked()).finish()
+    }
+}
+
+/// Maps full-width digits and every form of the letter X to ASCII; other characters
+/// pass through for the charset check to report.
+fn normalise(ch: char) -> char {
+    match ch {
+        '０'..='９' => char::from_digit(u32::from(ch) - u32::from('０'), 10).unwrap_or(ch),
+        'x' | 'Ｘ' | 'ｘ' => 'X',
+        _ => ch,
+    }
+}
+
+/// Reads positions 7–14 of an ID whose first 17 characters are ASCII digits.
+fn birth_date_of(id: &str) -> Option<NaiveDate> {
+    let year = id.get(6..10)?.parse().ok()?;
+    let month = id.get(10..12)?.parse().ok()?;
+    let day = id.get(12..14)?.parse().ok()?;
+    let date = NaiveDate::from_ymd_opt(year, month, day)?;
+    let (y, m, d) = EARLIEST_BIRTH_DATE;
+    (date >= NaiveDate::from_ymd_opt(y, m, d)?).then_some(date)
+}
+
+/// The GB 11643 check character for 17 ASCII digits.
+fn check_character(digits: &[u8]) -> char {
+    let sum: u32 = digits
+        .iter()
+        .zip(WEIGHTS)
+        .map(|(d, w)| u32::from(d - b'0') * w)
+        .sum();
+    char::from(CHECK_CHARACTERS[(sum % 11) as usize])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    fn today() -> NaiveDate {
+        day(2026, 11, 26)
+    }
+
+    fn parse(input: &str) -> Result<CitizenId, CitizenIdError> {
+        CitizenId::parse_on(input, today())
+    }
+
+    /// Builds a valid ID from 17 leading digits.
+    fn complete(prefix: &str) -> String {
+        format!("{prefix}{}", check_character(prefix.as_bytes()))
+    }
+
+    #[test]
+    fn the_standards_worked_examples_are_valid() {
+        for id in ["11010519491231002X", "440524188001010014"] {
+            assert_eq!(parse(id).map(|c| c.as_str().to_owned()), Ok(id.to_owned()));
+        }
+    }
+
+    #[test]
+    fn a_wrong_check_character_is_refused_and_the_right_one_named() {
+        let err = parse("110105194912310021").unwrap_err();
+        assert_eq!(err, CitizenIdError::CheckCharacter { expected: 'X' });
+        assert_eq!(err.reason(), "check_character");
+        assert_eq!(err.message(), "身份证号码校验位不正确");
+    }
+
+    #[test]
+    fn lower_case_and_full_width_x_are_accepted_and_stored_as_x() {
+        for input in ["11010519491231002x", "11010519491231002Ｘ"] {
+            assert_eq!(parse(input).unwrap().as_str(), "11010519491231002X");
+        }
+    }
+
+    #[test]
+    fn full_width_digits_and_surrounding_spaces_are_accepted() {
+        let id = parse("　１１０１０５１９４９１２３１００２Ｘ ").unwrap();
+        assert_eq!(id.as_str(), "11010519491231002X");
+    }
+
+    #[test]
+    fn the_thirtieth_of_february_is_refused() {
+        let err = parse(&complete("15078420000230123")).unwrap_err();
+        assert_eq!(err, CitizenIdError::BirthDate);
+        assert_eq!(err.reason(), "birth_date");
+        assert_eq!(err.message(), "身份证号码中的出生日期无效");
+    }
+
+    #[test]
+    fn a_leap_day_is_accepted_only_in_a_leap_year() {
+        assert!(parse(&complete("15078420000229123")).is_ok());
+        assert_eq!(
+            parse(&complete("15078419000229123")),
+            Err(CitizenIdError::BirthDate)
+        );
+    }
+
+    #[test]
+    fn a_birth_date_after_today_is_refused_but_today_is_accepted() {
+        let err = parse(&complete("15078420261127123")).unwrap_err();
+        assert_eq!(err, CitizenIdError::FutureBirthDate);
+        assert_eq!(err.reason(), "future_birth_date");
+        assert!(parse(&complete("15078420261126123")).is_ok());
+    }
+
+    #[test]
+    fn an_implausibly_early_year_is_refused() {
+        assert_eq!(
+            parse(&complete("15078407990101123")),
+            Err(CitizenIdError::BirthDate)
+        );
+    }
+
+    #[test]
+    fn wrong_length_is_refused_with_the_count() {
+        let err = parse("11010519491231002").unwrap_err();
+        assert_eq!(err, CitizenIdError::Length(17));
+        assert_eq!(err.reason(), "length");
+        assert_eq!(err.message(), "身份证号码应为18位，实际为17位");
+        assert_eq!(parse(""), Err(CitizenIdError::Length(0)));
+        assert_eq!(
+            parse("11010519491231002X1"),
+            Err(CitizenIdError::Length(19))
+        );
+    }
+
+    #[test]
+    fn letters_are_refused_where_digits_belong() {
+        let err = parse("1101051949123100XX").unwrap_err();
+        assert_eq!(err, CitizenIdError::NotDigits { position: 17 });
+        assert_eq!(err.reason(), "charset");
+        assert_eq!(
+            parse("11甲105194912310021"),
+            Err(CitizenIdError::NotDigits { position: 3 })
+        );
+        assert_eq!(
+            parse("11010519491231002A"),
+            Err(CitizenIdError::NotDigits { position: 18 })
+        );
+        assert_eq!(
+            parse("11010519491231002甲"),
+            Err(CitizenIdError::NotDigits { position: 18 })
+        );
+    }
+
+    #[test]
+    fn the_masked_form_keeps_the_first_six_and_last_four_characters() {
+        let id = parse(&complete("15078419900101123")).unwrap();
+        assert_eq!(
+            id.masked(),
+            format!("150784********123{}", &id.as_str()[17..])
+        );
+        assert_eq!(
+            parse("11010519491231002X").unwrap().masked(),
+            "110105********002X"
+        );
+    }
+
+    #[test]
+    fn debug_output_never_shows_the_full_number() {
+        let id = parse("11010519491231002X").unwrap();
+        let printed = format!("{id:?}");
+        assert!(!printed.contains("11010519491231002X"));
+        assert!(printed.contains("110105********002X"));
+    }
+
+    #[test]
+    fn the_seventeenth_digit_gives_the_gender() {
+        // 11010519491231002X: 17th digit 2, even.
+        assert_eq!(
+            parse("11010519491231002X").unwrap().gender(),
+            Gender::Female
+        );
+        // 440524188001010014: 17th digit 1, odd.
+        assert_eq!(parse("440524188001010014").unwrap().gender(), Gender::Male);
+        assert_eq!(Gender::Male.label(), "男");
+        assert_eq!(Gender::Female.as_str(), "female");
+        assert_eq!(Gender::parse("male"), Some(Gender::Male));
+        assert_eq!(Gender::parse("男"), None);
+    }
+
+    #[test]
+    fn the_birth_date_is_read_from_positions_seven_to_fourteen() {
+        assert_eq!(
+            parse("11010519491231002X").unwrap().birth_date(),
+            day(1949, 12, 31)
+        );
+    }
+
+    #[test]
+    fn age_counts_a_year_only_once_the_birthday_is_reached() {
+        let id = parse(&complete("15078420000615123")).unwrap();
+        assert_eq!(id.age_on(day(2016, 6, 14)), 15);
+        assert_eq!(id.age_on(day(2016, 6, 15)), 16);
+        assert_eq!(id.age_on(day(2041, 1, 1)), 40);
+        assert_eq!(id.age_on(day(1999, 1, 1)), 0);
+    }
+
+    #[test]
+    fn a_leap_day_birthday_is_reached_on_the_first_of_march_in_common_years() {
+        let id = parse(&complete("15078420000229123")).unwrap();
+        assert_eq!(id.age_on(day(2018, 2, 28)), 17);
+        assert_eq!(id.age_on(day(2018, 3, 1)), 18);
+    }
+
+    #[test]
+    fn gender_uses_snake_case_in_serde() {
+        use serde::de::{IntoDeserializer, value::Error};
+        let female: Result<Gender, Error> = Gender::deserialize("female".into_deserializer());
+        assert_eq!(female, Ok(Gender::Female));
+    }
+}

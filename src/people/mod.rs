@@ -1,0 +1,16 @@
+//! People: trainees and what identifies them. [`CitizenId`] parses the GB 11643 ID
+//! number, [`PersonName`] and [`MobilePhone`] the other identity fields, [`PiiKeys`] seals
+//! the ID number at rest and derives its blind index, and [`KeyGroup`] tags a person with
+//! the plan's key groups.
+
+pub mod citizen_id;
+pub mod key_groups;
+pub mod names;
+pub mod phone;
+pub mod sealing;
+
+pub use citizen_id::{CitizenId, CitizenIdError, Gender};
+pub use key_groups::KeyGroup;
+pub use names::{PersonName, PersonNameError, mask_name};
+pub use phone::{MobilePhone, MobilePhoneError};
+pub use sealing::{PiiKeys, SealError};

@@ -1,0 +1,450 @@
+//! Occupations, the eight-level skill ladder, and versioned local industry standards.
+//!
+//! A standard version moves draft → published → retired. A published version never
+//! changes; a new version is drafted from the newest one and, when published, retires
+//! (supersedes) the version published before it. Only the bureau edits or publishes.
+
+pub mod reference;
+pub mod spec;
+
+use chrono::Utc;
+use entities::standards as standard;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
+};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::{
+    audit::{self, Actor, Change},
+    error::{AppError, FieldError},
+    pagination::{Page, PageParams, new_id},
+};
+pub use spec::{AssessmentRequirements, StandardSpec, WorkTask};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum StandardStatus {
+    Draft,
+    Published,
+    Retired,
+}
+
+impl StandardStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Draft => "draft",
+            Self::Published => "published",
+            Self::Retired => "retired",
+        }
+    }
+
+    fn parse(s: &str) -> Self {
+        match s {
+            "published" => Self::Published,
+            "retired" => Self::Retired,
+            _ => Self::Draft,
+        }
+    }
+}
+
+/// One version of a standard as the API shows it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Standard {
+    pub id: String,
+    pub version: i32,
+    pub status: StandardStatus,
+    #[serde(flatten)]
+    pub spec: StandardSpec,
+    /// SHA-256 of the specification: what certificates pin.
+    pub spec_sha256: String,
+    /// The version this one replaced on publication.
+    pub supersedes_id: Option<String>,
+    pub published_at: Option<chrono::DateTime<chrono::FixedOffset>>,
+    pub retired_at: Option<chrono::DateTime<chrono::FixedOffset>>,
+}
+
+impl TryFrom<standard::Model> for Standard {
+    type Error = AppError;
+
+    fn try_from(m: standard::Model) -> Result<Self, AppError> {
+        let spec: StandardSpec = serde_json::from_str(&m.spec).map_err(|e| {
+            anyhow::anyhow!(
+                "standard {} v{} has an unreadable spec: {e}",
+                m.code,
+                m.version
+            )
+        })?;
+        Ok(Self {
+            id: m.id,
+            version: m.version,
+            status: StandardStatus::parse(&m.status),
+            spec,
+            spec_sha256: m.spec_hash,
+            supersedes_id: m.supersedes_id,
+            published_at: m.published_at,
+            retired_at: m.retired_at,
+        })
+    }
+}
+
+/// Which versions a listing shows.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum StatusFilter {
+    /// The version in force of every standard (default).
+    #[default]
+    Published,
+    Retired,
+    /// Bureau only.
+    Draft,
+    /// Every version; drafts only for the bureau.
+    All,
+}
+
+/// Standard versions in creation order, filtered by status.
+pub async fn list(
+    conn: &impl ConnectionTrait,
+    filter: StatusFilter,
+    sees_drafts: bool,
+    page: &PageParams,
+) -> Result<Page<Standard>, AppError> {
+    let mut query = standard::Entity::find().order_by_asc(standard::Column::Id);
+    query = match filter {
+        StatusFilter::Published => query.filter(standard::Column::Status.eq("published")),
+        StatusFilter::Retired => query.filter(standard::Column::Status.eq("retired")),
+        StatusFilter::Draft if sees_drafts => query.filter(standard::Column::Status.eq("draft")),
+        StatusFilter::Draft => return Err(AppError::forbidden_role()),
+        StatusFilter::All if sees_drafts => query,
+        StatusFilter::All => query.filter(standard::Column::Status.ne("draft")),
+    };
+    if let Some(cursor) = &page.cursor {
+        query = query.filter(standard::Column::Id.gt(cursor));
+    }
+    let rows = query.limit(page.limit() + 1).all(conn).await?;
+    let rows = rows
+        .into_iter()
+        .map(Standard::try_from)
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Page::from_rows(rows, page.limit(), |s| s.id.clone()))
+}
+
+/// One version: the published one when `version` is `None`. Drafts are visible only to
+/// the bureau; everyone else gets "not found".
+pub async fn get(
+    conn: &impl ConnectionTrait,
+    code: &str,
+    version: Option<i32>,
+    sees_drafts: bool,
+) -> Result<Standard, AppError> {
+    let mut query = standard::Entity::find().filter(standard::Column::Code.eq(code));
+    query = match version {
+        Some(v) => query.filter(standard::Column::Version.eq(v)),
+        None => query.filter(standard::Column::Status.eq("published")),
+    };
+    query
+        .one(conn)
+        .await?
+        .filter(|s| sees_drafts || s.status != "draft")
+        .ok_or(AppError::NotFound)?
+        .try_into()
+}
+
+/// A standard version by id (for programs and certificates that pin one).
+pub async fn by_id(conn: &impl ConnectionTrait, id: &str) -> Result<Option<Standard>, AppError> {
+    match standard::Entity::find_by_id(id.to_owned())
+        .one(conn)
+        .await?
+    {
+        Some(m) => Ok(Some(m.try_into()?)),
+        None => Ok(None),
+    }
+}
+
+async fn validate(conn: &impl ConnectionTrait, spec: &StandardSpec) -> Result<(), AppError> {
+    let mut fields = spec.problems();
+    if let Some(code) = &spec.occupation_code
+        && !reference::occupation_exists(conn, code).await?
+    {
+        fields.push(FieldError::new("occupation_code", "unknown"));
+    }
+    if fields.is_empty() {
+        Ok(())
+    } else {
+        Err(AppError::Invalid {
+            message: "考核规范内容不完整或不符合要求：名称不得以“工、员、师”结尾，各工作任务考核比重之和须为100，考评人员不少于3名".into(),
+            fields,
+        })
+    }
+}
+
+async fn insert_version(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    spec: &StandardSpec,
+    version: i32,
+    status: StandardStatus,
+) -> Result<Standard, AppError> {
+    let now = Utc::now().fixed_offset();
+    let published = status == StandardStatus::Published;
+    let row = standard::ActiveModel {
+        id: Set(new_id()),
+        code: Set(spec.code.clone()),
+        version: Set(version),
+        status: Set(status.as_str().to_owned()),
+        name: Set(spec.name.clone()),
+        short_name: Set(spec.short_name.clone()),
+        occupation_code: Set(spec.occupation_code.clone()),
+        issuer: Set(spec.issuer.clone()),
+        reference_hours: Set(spec.reference_hours as i32),
+        spec: Set(serde_json::to_string(spec).map_err(anyhow::Error::from)?),
+        spec_hash: Set(spec.sha256()),
+        supersedes_id: Set(None),
+        published_at: Set(published.then_some(now)),
+        retired_at: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(conn)
+    .await?;
+    audit::append(
+        conn,
+        actor,
+        Change {
+            action: if published { "standard.load" } else { "standard.draft" },
+            record_type: "standard",
+            record_id: &row.id,
+            summary: serde_json::json!({"code": row.code, "version": row.version, "status": row.status, "spec_sha256": row.spec_hash}),
+        },
+    )
+    .await?;
+    row.try_into()
+}
+
+/// Starts a new standard as draft version 1.
+pub async fn create_draft(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    spec: StandardSpec,
+) -> Result<Standard, AppError> {
+    validate(conn, &spec).await?;
+    let exists = standard::Entity::find()
+        .filter(standard::Column::Code.eq(&spec.code))
+        .one(conn)
+        .await?
+        .is_some();
+    if exists {
+        return Err(AppError::Conflict {
+            code: "standard_exists",
+            message: format!("规范代码 {} 已存在，请起草新版本", spec.code),
+        });
+    }
+    insert_version(conn, actor, &spec, 1, StandardStatus::Draft).await
+}
+
+/// Drafts the next version of `code` as a copy of its newest version. At most one draft
+/// per standard at a time.
+pub async fn draft_next_version(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    code: &str,
+) -> Result<Standard, AppError> {
+    let newest = standard::Entity::find()
+        .filter(standard::Column::Code.eq(code))
+        .order_by_desc(standard::Column::Version)
+        .one(conn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if newest.status == StandardStatus::Draft.as_str() {
+        return Err(AppError::Conflict {
+            code: "draft_exists",
+            message: format!("规范 {code} 已有待发布的草稿（第{}版）", newest.version),
+        });
+    }
+    let base: Standard = newest.try_into()?;
+    insert_version(
+        conn,
+        actor,
+        &base.spec,
+        base.version + 1,
+        StandardStatus::Draft,
+    )
+    .await
+}
+
+async fn find_version(
+    conn: &impl ConnectionTrait,
+    code: &str,
+    version: i32,
+) -> Result<standard::Model, AppError> {
+    standard::Entity::find()
+        .filter(standard::Column::Code.eq(code))
+        .filter(standard::Column::Version.eq(version))
+        .lock_exclusive()
+        .one(conn)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+fn frozen(row: &standard::Model) -> AppError {
+    AppError::Conflict {
+        code: "standard_frozen",
+        message: format!(
+            "规范 {} 第{}版已发布或已废止，内容不可修改；请起草新版本",
+            row.code, row.version
+        ),
+    }
+}
+
+/// Replaces the content of a draft. Published and retired versions are refused.
+pub async fn update_draft(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    code: &str,
+    version: i32,
+    spec: StandardSpec,
+) -> Result<Standard, AppError> {
+    let row = find_version(conn, code, version).await?;
+    if row.status != StandardStatus::Draft.as_str() {
+        return Err(frozen(&row));
+    }
+    if spec.code != code {
+        return Err(AppError::invalid("code", "immutable", "规范代码不可更改"));
+    }
+    validate(conn, &spec).await?;
+    let mut active: standard::ActiveModel = row.into();
+    active.name = Set(spec.name.clone());
+    active.short_name = Set(spec.short_name.clone());
+    active.occupation_code = Set(spec.occupation_code.clone());
+    active.issuer = Set(spec.issuer.clone());
+    active.reference_hours = Set(spec.reference_hours as i32);
+    active.spec = Set(serde_json::to_string(&spec).map_err(anyhow::Error::from)?);
+    active.spec_hash = Set(spec.sha256());
+    active.updated_at = Set(Utc::now().fixed_offset());
+    let row = active.update(conn).await?;
+    audit::append(
+        conn,
+        actor,
+        Change {
+            action: "standard.update_draft",
+            record_type: "standard",
+            record_id: &row.id,
+            summary: serde_json::json!({"code": row.code, "version": row.version, "spec_sha256": row.spec_hash}),
+        },
+    )
+    .await?;
+    row.try_into()
+}
+
+/// Publishes a draft; the version in force before it is retired and recorded as
+/// superseded. Publishing an already published version changes nothing.
+pub async fn publish(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    code: &str,
+    version: i32,
+) -> Result<Standard, AppError> {
+    let row = find_version(conn, code, version).await?;
+    match StandardStatus::parse(&row.status) {
+        StandardStatus::Published => return row.try_into(),
+        StandardStatus::Retired => return Err(frozen(&row)),
+        StandardStatus::Draft => {}
+    }
+    let now = Utc::now().fixed_offset();
+    let previous = standard::Entity::find()
+        .filter(standard::Column::Code.eq(code))
+        .filter(standard::Column::Status.eq("published"))
+        .lock_exclusive()
+        .one(conn)
+        .await?;
+    let supersedes = previous.as_ref().map(|p| p.id.clone());
+    if let Some(previous) = previous {
+        let mut old: standard::ActiveModel = previous.into();
+        old.status = Set(StandardStatus::Retired.as_str().to_owned());
+        old.retired_at = Set(Some(now));
+        old.update(conn).await?;
+    }
+    let mut active: standard::ActiveModel = row.into();
+    active.status = Set(StandardStatus::Published.as_str().to_owned());
+    active.published_at = Set(Some(now));
+    active.supersedes_id = Set(supersedes.clone());
+    active.updated_at = Set(now);
+    let row = active.update(conn).await?;
+    audit::append(
+        conn,
+        actor,
+        Change {
+            action: "standard.publish",
+            record_type: "standard",
+            record_id: &row.id,
+            summary: serde_json::json!({"code": row.code, "version": row.version, "supersedes_id": supersedes, "spec_sha256": row.spec_hash}),
+        },
+    )
+    .await?;
+    row.try_into()
+}
+
+/// Retires a published version without a successor (the standard stops being in force).
+pub async fn retire(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    code: &str,
+    version: i32,
+) -> Result<Standard, AppError> {
+    let row = find_version(conn, code, version).await?;
+    match StandardStatus::parse(&row.status) {
+        StandardStatus::Retired => return row.try_into(),
+        StandardStatus::Draft => {
+            return Err(AppError::Conflict {
+                code: "standard_draft",
+                message: "草稿尚未发布，无需废止".into(),
+            });
+        }
+        StandardStatus::Published => {}
+    }
+    let mut active: standard::ActiveModel = row.into();
+    let now = Utc::now().fixed_offset();
+    active.status = Set(StandardStatus::Retired.as_str().to_owned());
+    active.retired_at = Set(Some(now));
+    active.updated_at = Set(now);
+    let row = active.update(conn).await?;
+    audit::append(
+        conn,
+        actor,
+        Change {
+            action: "standard.retire",
+            record_type: "standard",
+            record_id: &row.id,
+            summary: serde_json::json!({"code": row.code, "version": row.version}),
+        },
+    )
+    .await?;
+    row.try_into()
+}
+
+/// Loads the city's bundled standards that the database does not have yet, as published
+/// versions. Safe to run at every start and from several instances at once.
+pub async fn load_bundled(conn: &impl ConnectionTrait) -> anyhow::Result<usize> {
+    let mut loaded = 0;
+    for (version, spec) in spec::bundled()? {
+        let exists = standard::Entity::find()
+            .filter(standard::Column::Code.eq(&spec.code))
+            .one(conn)
+            .await?
+            .is_some();
+        if !exists {
+            insert_version(
+                conn,
+                &Actor::system("bundled-standards"),
+                &spec,
+                version,
+                StandardStatus::Published,
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!("loading standard {}: {e}", spec.code))?;
+            loaded += 1;
+        }
+    }
+    Ok(loaded)
+}
