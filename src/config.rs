@@ -18,6 +18,10 @@ pub struct Config {
     pub base_url: String,
     /// `REGISTRY_SMTP_URL`; unset means mails are written as `.eml` files.
     pub smtp_url: Option<SecretString>,
+    /// `REGISTRY_PII_KEY`: base64 of 64 bytes (sealing key ‖ blind-index key). Unset: the
+    /// keys are kept in `keys/pii.key` in the data directory, created on first start.
+    /// Several instances must share the same keys.
+    pub pii_key: Option<SecretString>,
     /// `REGISTRY_TOKEN_TTL_SECONDS`: lifetime of a login token (default 12 hours).
     pub token_ttl_seconds: i64,
     /// `REGISTRY_BODY_LIMIT_BYTES`: the largest request body accepted (default 1 MiB).
@@ -53,6 +57,7 @@ impl Config {
             database_url: database_url.into(),
             base_url: base_url.trim_end_matches('/').to_owned(),
             smtp_url: var("REGISTRY_SMTP_URL").map(Into::into),
+            pii_key: var("REGISTRY_PII_KEY").map(Into::into),
             token_ttl_seconds,
             body_limit_bytes,
         })
@@ -68,6 +73,7 @@ impl Config {
             database_url: database_url.into(),
             base_url: "http://127.0.0.1".into(),
             smtp_url: None,
+            pii_key: None,
             token_ttl_seconds: 12 * 3600,
             body_limit_bytes: 1024 * 1024,
         }

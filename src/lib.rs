@@ -8,6 +8,7 @@
 pub mod audit;
 pub mod auth;
 pub mod cli;
+pub mod cohorts;
 pub mod config;
 pub mod db;
 pub mod error;
@@ -15,6 +16,7 @@ pub mod http;
 pub mod organisations;
 pub mod pagination;
 pub mod people;
+pub mod programs;
 pub mod standards;
 pub mod startup;
 pub mod telemetry;

@@ -13,6 +13,7 @@ use crate::{
     config::Config,
     db::Db,
     http::{self, AppState},
+    people::PiiKeys,
     standards,
 };
 
@@ -51,6 +52,14 @@ async fn load_reference_data(db: &Db) -> anyhow::Result<()> {
     }
 }
 
+/// The keys that seal citizen IDs: from configuration, or the data directory's key file.
+pub fn pii_keys(config: &Config) -> anyhow::Result<PiiKeys> {
+    match &config.pii_key {
+        Some(key) => PiiKeys::from_base64(key.expose_secret()).context("REGISTRY_PII_KEY"),
+        None => PiiKeys::load_or_create(&config.data_dir),
+    }
+}
+
 /// A bound, migrated, ready-to-serve registry.
 pub struct Application {
     listener: TcpListener,
@@ -63,9 +72,11 @@ impl Application {
         let listener = TcpListener::bind(config.bind)
             .await
             .with_context(|| format!("binding {}", config.bind))?;
+        let pii = pii_keys(&config)?;
         let state = AppState {
             config: config.into(),
             db,
+            pii: pii.into(),
         };
         Ok(Self { listener, state })
     }
@@ -78,6 +89,10 @@ impl Application {
 
     pub fn db(&self) -> &Db {
         &self.state.db
+    }
+
+    pub fn pii(&self) -> &PiiKeys {
+        &self.state.pii
     }
 
     /// Serves until Ctrl-C or SIGTERM.

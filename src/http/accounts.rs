@@ -7,10 +7,11 @@ use utoipa::ToSchema;
 use super::{
     AppState, Created,
     extract::{ApiJson, ApiQuery},
+    policy::{Allowed, Bureau},
 };
 use crate::{
     auth::{
-        Caller, Role,
+        Role,
         accounts::{self, Account, NewAccount},
     },
     error::{AppError, ErrorBody},
@@ -33,10 +34,9 @@ pub struct AccountRequest {
     responses((status = 201, body = Account), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn create(
     State(app): State<AppState>,
-    caller: Caller,
+    Allowed(caller, _): Allowed<Bureau>,
     ApiJson(req): ApiJson<AccountRequest>,
 ) -> Result<Created<Account>, AppError> {
-    caller.require(&[Role::BureauAdmin])?;
     let new = NewAccount {
         login: req.login,
         password: req.password,
@@ -56,10 +56,9 @@ pub async fn create(
     responses((status = 200, body = Page<Account>)))]
 pub async fn index(
     State(app): State<AppState>,
-    caller: Caller,
+    Allowed(caller, _): Allowed<Bureau>,
     ApiQuery(page): ApiQuery<PageParams>,
 ) -> Result<Json<Page<Account>>, AppError> {
-    caller.require(&[Role::BureauAdmin])?;
     Ok(Json(
         accounts::list(&app.db.read, &caller.scope(), &page).await?,
     ))

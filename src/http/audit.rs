@@ -1,9 +1,12 @@
 use axum::{Json, extract::State};
 
-use super::{AppState, extract::ApiQuery};
+use super::{
+    AppState,
+    extract::ApiQuery,
+    policy::{Allowed, Bureau},
+};
 use crate::{
     audit::{self, AuditPage, AuditQuery, ChainReport},
-    auth::{Caller, Role},
     error::{AppError, ErrorBody},
 };
 
@@ -12,9 +15,8 @@ use crate::{
     responses((status = 200, body = ChainReport), (status = 403, body = ErrorBody)))]
 pub async fn verify(
     State(app): State<AppState>,
-    caller: Caller,
+    Allowed(_caller, _): Allowed<Bureau>,
 ) -> Result<Json<ChainReport>, AppError> {
-    caller.require(&[Role::BureauAdmin])?;
     Ok(Json(audit::verify(&app.db.read).await?))
 }
 
@@ -24,9 +26,8 @@ pub async fn verify(
     responses((status = 200, body = AuditPage), (status = 403, body = ErrorBody)))]
 pub async fn index(
     State(app): State<AppState>,
-    caller: Caller,
+    Allowed(_caller, _): Allowed<Bureau>,
     ApiQuery(q): ApiQuery<AuditQuery>,
 ) -> Result<Json<AuditPage>, AppError> {
-    caller.require(&[Role::BureauAdmin])?;
     Ok(Json(audit::list(&app.db.read, &q).await?))
 }

@@ -7,6 +7,7 @@ use utoipa::ToSchema;
 use super::{
     AppState, Created,
     extract::{ApiJson, ApiPath},
+    policy::{Allowed, Bureau},
 };
 use crate::{
     auth::{self, Caller, IssuedToken, Role, accounts},
@@ -78,10 +79,9 @@ pub struct IntegrationTokenRequest {
     responses((status = 201, body = IssuedToken), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn create_integration_token(
     State(app): State<AppState>,
-    caller: Caller,
+    Allowed(caller, _): Allowed<Bureau>,
     ApiJson(req): ApiJson<IntegrationTokenRequest>,
 ) -> Result<Created<IssuedToken>, AppError> {
-    caller.require(&[Role::BureauAdmin])?;
     if !(1..=366).contains(&req.expires_in_days) {
         return Err(AppError::invalid(
             "expires_in_days",

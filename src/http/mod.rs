@@ -5,9 +5,13 @@
 mod accounts;
 mod audit;
 mod auth;
+mod cohorts;
 pub mod extract;
 mod health;
 mod organisations;
+mod people;
+mod policy;
+mod programs;
 mod standards;
 
 use std::sync::Arc;
@@ -30,13 +34,14 @@ use utoipa::{
 };
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use crate::{config::Config, db::Db, error::AppError};
+use crate::{config::Config, db::Db, error::AppError, people::PiiKeys};
 
 /// What every handler can reach.
 #[derive(Clone)]
 pub struct AppState {
     pub config: Arc<Config>,
     pub db: Db,
+    pub pii: Arc<PiiKeys>,
 }
 
 #[derive(OpenApi)]
@@ -88,6 +93,16 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(standards::update_version))
         .routes(routes!(standards::publish))
         .routes(routes!(standards::retire))
+        .routes(routes!(programs::create, programs::index))
+        .routes(routes!(programs::show))
+        .routes(routes!(cohorts::create, cohorts::index))
+        .routes(routes!(cohorts::show))
+        .routes(routes!(cohorts::enrol, cohorts::enrolments))
+        .routes(routes!(cohorts::show_enrolment))
+        .routes(routes!(cohorts::withdraw))
+        .routes(routes!(cohorts::record_result))
+        .routes(routes!(people::show))
+        .routes(routes!(people::create_login))
         .split_for_parts();
     let openapi_json = Arc::new(openapi.to_pretty_json().unwrap_or_default());
     let body_limit = state.config.body_limit_bytes;

@@ -6,22 +6,14 @@ use utoipa::IntoParams;
 use super::{
     AppState, Created,
     extract::{ApiJson, ApiPath, ApiQuery},
+    policy::{Allowed, Bureau, OrgStaff},
 };
 use crate::{
-    auth::{Caller, Role},
+    auth::Caller,
     error::{AppError, ErrorBody},
     organisations::{self, OrgKind, OrgStatus, Organisation, OrganisationInput, OrganisationPatch},
     pagination::{Page, PageParams},
 };
-
-/// Roles that belong to an organisation and may edit its own details.
-const STAFF: [Role; 5] = [
-    Role::BureauAdmin,
-    Role::ProviderStaff,
-    Role::Assessor,
-    Role::LicensingOfficer,
-    Role::Employer,
-];
 
 /// Registers an organisation (pending until approved). Bureau only.
 #[utoipa::path(post, path = "/api/v1/organisations", tag = "organisations", security(("bearer" = [])),
@@ -30,10 +22,9 @@ const STAFF: [Role; 5] = [
         (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn create(
     State(app): State<AppState>,
-    caller: Caller,
+    Allowed(caller, _): Allowed<Bureau>,
     ApiJson(input): ApiJson<OrganisationInput>,
 ) -> Result<Created<Organisation>, AppError> {
-    caller.require(&[Role::BureauAdmin])?;
     let txn = app.db.write.begin().await?;
     let org = organisations::create(&txn, &caller.actor(), input).await?;
     txn.commit().await?;
@@ -53,10 +44,9 @@ pub struct ListQuery {
     responses((status = 200, body = Page<Organisation>)))]
 pub async fn index(
     State(app): State<AppState>,
-    caller: Caller,
+    Allowed(caller, _): Allowed<OrgStaff>,
     ApiQuery(q): ApiQuery<ListQuery>,
 ) -> Result<Json<Page<Organisation>>, AppError> {
-    caller.require(&STAFF)?;
     let page = PageParams {
         limit: q.limit,
         cursor: q.cursor,
@@ -72,10 +62,9 @@ pub async fn index(
     responses((status = 200, body = Organisation), (status = 404, body = ErrorBody)))]
 pub async fn show(
     State(app): State<AppState>,
-    caller: Caller,
+    Allowed(caller, _): Allowed<OrgStaff>,
     ApiPath(id): ApiPath<String>,
 ) -> Result<Json<Organisation>, AppError> {
-    caller.require(&STAFF)?;
     Ok(Json(
         organisations::get(&app.db.read, &caller.scope(), &id).await?,
     ))
@@ -87,11 +76,10 @@ pub async fn show(
     responses((status = 200, body = Organisation), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn update(
     State(app): State<AppState>,
-    caller: Caller,
+    Allowed(caller, _): Allowed<OrgStaff>,
     ApiPath(id): ApiPath<String>,
     ApiJson(patch): ApiJson<OrganisationPatch>,
 ) -> Result<Json<Organisation>, AppError> {
-    caller.require(&STAFF)?;
     let txn = app.db.write.begin().await?;
     let org = organisations::update(&txn, &caller.scope(), &caller.actor(), &id, patch).await?;
     txn.commit().await?;
@@ -104,7 +92,6 @@ async fn set_status(
     id: String,
     status: OrgStatus,
 ) -> Result<Json<Organisation>, AppError> {
-    caller.require(&[Role::BureauAdmin])?;
     let txn = app.db.write.begin().await?;
     let org = organisations::set_status(&txn, &caller.actor(), &id, status).await?;
     txn.commit().await?;
@@ -117,7 +104,7 @@ async fn set_status(
     responses((status = 200, body = Organisation), (status = 404, body = ErrorBody)))]
 pub async fn approve(
     State(app): State<AppState>,
-    caller: Caller,
+    Allowed(caller, _): Allowed<Bureau>,
     ApiPath(id): ApiPath<String>,
 ) -> Result<Json<Organisation>, AppError> {
     set_status(app, caller, id, OrgStatus::Approved).await
@@ -129,7 +116,7 @@ pub async fn approve(
     responses((status = 200, body = Organisation), (status = 404, body = ErrorBody)))]
 pub async fn suspend(
     State(app): State<AppState>,
-    caller: Caller,
+    Allowed(caller, _): Allowed<Bureau>,
     ApiPath(id): ApiPath<String>,
 ) -> Result<Json<Organisation>, AppError> {
     set_status(app, caller, id, OrgStatus::Suspended).await

@@ -6,9 +6,9 @@ use utoipa::IntoParams;
 use super::{
     AppState, Created,
     extract::{ApiJson, ApiPath, ApiQuery, MaybeCaller},
+    policy::{Allowed, Bureau},
 };
 use crate::{
-    auth::{Caller, Role},
     error::{AppError, ErrorBody},
     pagination::{Page, PageParams},
     standards::{
@@ -85,10 +85,9 @@ pub async fn show(
     responses((status = 201, body = Standard), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn create(
     State(app): State<AppState>,
-    caller: Caller,
+    Allowed(caller, _): Allowed<Bureau>,
     ApiJson(spec): ApiJson<StandardSpec>,
 ) -> Result<Created<Standard>, AppError> {
-    caller.require(&[Role::BureauAdmin])?;
     let txn = app.db.write.begin().await?;
     let standard = standards::create_draft(&txn, &caller.actor(), spec).await?;
     txn.commit().await?;
@@ -101,10 +100,9 @@ pub async fn create(
     responses((status = 201, body = Standard), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn draft_version(
     State(app): State<AppState>,
-    caller: Caller,
+    Allowed(caller, _): Allowed<Bureau>,
     ApiPath(code): ApiPath<String>,
 ) -> Result<Created<Standard>, AppError> {
-    caller.require(&[Role::BureauAdmin])?;
     let txn = app.db.write.begin().await?;
     let standard = standards::draft_next_version(&txn, &caller.actor(), &code).await?;
     txn.commit().await?;
@@ -117,11 +115,10 @@ pub async fn draft_version(
     responses((status = 200, body = Standard), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn update_version(
     State(app): State<AppState>,
-    caller: Caller,
+    Allowed(caller, _): Allowed<Bureau>,
     ApiPath((code, version)): ApiPath<(String, i32)>,
     ApiJson(spec): ApiJson<StandardSpec>,
 ) -> Result<Json<Standard>, AppError> {
-    caller.require(&[Role::BureauAdmin])?;
     let txn = app.db.write.begin().await?;
     let standard = standards::update_draft(&txn, &caller.actor(), &code, version, spec).await?;
     txn.commit().await?;
@@ -134,10 +131,9 @@ pub async fn update_version(
     responses((status = 200, body = Standard), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn publish(
     State(app): State<AppState>,
-    caller: Caller,
+    Allowed(caller, _): Allowed<Bureau>,
     ApiPath((code, version)): ApiPath<(String, i32)>,
 ) -> Result<Json<Standard>, AppError> {
-    caller.require(&[Role::BureauAdmin])?;
     let txn = app.db.write.begin().await?;
     let standard = standards::publish(&txn, &caller.actor(), &code, version).await?;
     txn.commit().await?;
@@ -150,10 +146,9 @@ pub async fn publish(
     responses((status = 200, body = Standard), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn retire(
     State(app): State<AppState>,
-    caller: Caller,
+    Allowed(caller, _): Allowed<Bureau>,
     ApiPath((code, version)): ApiPath<(String, i32)>,
 ) -> Result<Json<Standard>, AppError> {
-    caller.require(&[Role::BureauAdmin])?;
     let txn = app.db.write.begin().await?;
     let standard = standards::retire(&txn, &caller.actor(), &code, version).await?;
     txn.commit().await?;

@@ -69,7 +69,7 @@ impl CitizenIdError {
 }
 
 /// Gender as encoded by the 17th digit of a citizen ID (odd = male).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Gender {
     Male,

@@ -10,7 +10,19 @@ const NEW_FARMER_HERDER_AGES: std::ops::RangeInclusive<u32> = 16..=40;
 
 /// A key group named in the plan; progress against its yearly targets is reported per
 /// group.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum KeyGroup {
     /// 高校毕业生

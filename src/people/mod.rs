@@ -14,3 +14,4 @@ pub use key_groups::KeyGroup;
 pub use names::{PersonName, PersonNameError, mask_name};
 pub use phone::{MobilePhone, MobilePhoneError};
 pub use sealing::{PiiKeys, SealError};
+pub mod store;

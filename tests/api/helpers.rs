@@ -200,3 +200,92 @@ pub fn credit_code() -> String {
         .expect("valid prefix")
         .to_string()
 }
+
+/// A valid 18-digit citizen ID for Erguna (150784) with the given birth date
+/// (`YYYYMMDD`) and sequence number (odd = male, even = female).
+pub fn citizen_id(birth: &str, seq: u32) -> String {
+    const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+    let body = format!("150784{birth}{seq:03}");
+    let sum: u32 = body
+        .chars()
+        .zip(WEIGHTS)
+        .map(|(c, w)| c.to_digit(10).unwrap_or(0) * w)
+        .sum();
+    let check = b"10X98765432"[(sum % 11) as usize] as char;
+    format!("{body}{check}")
+}
+
+/// A provider with a staff login, a program on the horse-riding standard (ages 18–55,
+/// 100 hours) and one cohort starting 2026-06-01.
+pub struct Training {
+    pub bureau: String,
+    pub staff: String,
+    pub program: String,
+    pub cohort: String,
+}
+
+impl TestApp {
+    pub async fn training(&self, capacity: u32) -> Training {
+        let bureau = self.bureau().await;
+        let provider = self
+            .organisation(&bureau, "training_provider", "额尔古纳市职业技能培训中心")
+            .await;
+        let staff = self
+            .account("provider-staff", Role::ProviderStaff, Some(&provider))
+            .await;
+        let (status, program) = self
+            .post(
+                "/api/v1/programs",
+                &staff,
+                json!({
+                    "title": "骑马游向导服务专项能力培训",
+                    "hours": 100,
+                    "standard_code": "150784-QMY",
+                    "min_age": 18,
+                    "max_age": 55,
+                    "certificates": [
+                        {"kind": "completion", "min_attendance_percent": 90, "min_theory_score": 60, "min_practical_score": 60},
+                        {"kind": "specialty", "min_theory_score": 60, "min_practical_score": 60}
+                    ]
+                }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{program}");
+        let program = program["id"].as_str().expect("program id").to_owned();
+        let cohort = self.cohort(&staff, &program, "QMY-2026-01", capacity).await;
+        Training {
+            bureau,
+            staff,
+            program,
+            cohort,
+        }
+    }
+
+    pub async fn cohort(&self, staff: &str, program: &str, code: &str, capacity: u32) -> String {
+        let (status, cohort) = self
+            .post(
+                "/api/v1/cohorts",
+                staff,
+                json!({"program_id": program, "code": code, "starts_on": "2026-06-01", "ends_on": "2026-06-30",
+                       "capacity": capacity, "location": "黑山头镇", "teachers": ["王建国", "其木格"]}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{cohort}");
+        cohort["id"].as_str().expect("cohort id").to_owned()
+    }
+
+    pub async fn enrol(
+        &self,
+        staff: &str,
+        cohort: &str,
+        name: &str,
+        citizen_id: &str,
+    ) -> (StatusCode, Value) {
+        self.post(
+            &format!("/api/v1/cohorts/{cohort}/enrolments"),
+            staff,
+            json!({"name": name, "citizen_id": citizen_id}),
+        )
+        .await
+    }
+}

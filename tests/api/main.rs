@@ -7,5 +7,7 @@ mod audit;
 mod auth;
 mod basics;
 mod organisations;
+mod privacy;
 mod roles;
 mod standards;
+mod training;

@@ -1,0 +1,382 @@
+//! Enrolling one person at a time (with the eligibility checks: age window, capacity, the
+//! same person twice), withdrawal, and attended hours and scores per enrolment.
+
+use std::collections::HashMap;
+
+use chrono::Utc;
+use entities::{cohorts as cohort, enrolments as enrolment, people as person, programs as program};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
+};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::{enrolled_count, find as find_cohort, visible_to};
+use crate::{
+    audit::{self, Change},
+    auth::{Caller, Role},
+    error::{AppError, FieldError},
+    pagination::{Page, PageParams, new_id},
+    people::{
+        PiiKeys,
+        store::{self, IdentityInput, PersonView},
+    },
+};
+
+pub const ACTIVE: &str = "enrolled";
+pub const WITHDRAWN: &str = "withdrawn";
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Enrolment {
+    pub id: String,
+    pub cohort_id: String,
+    pub person: PersonView,
+    /// `enrolled` or `withdrawn`.
+    pub status: String,
+    pub attended_hours: Option<i32>,
+    pub theory_score: Option<i32>,
+    pub practical_score: Option<i32>,
+    pub result_recorded_at: Option<chrono::DateTime<chrono::FixedOffset>>,
+    pub enrolled_at: chrono::DateTime<chrono::FixedOffset>,
+    pub withdrawn_at: Option<chrono::DateTime<chrono::FixedOffset>>,
+    pub withdraw_reason: Option<String>,
+}
+
+fn to_view(
+    keys: &PiiKeys,
+    caller: &Caller,
+    row: enrolment::Model,
+    person: &person::Model,
+) -> Result<Enrolment, AppError> {
+    // Staff of the enrolling provider see the identity in full; everyone else masked.
+    let entitled = caller.role == Role::ProviderStaff
+        && caller.organisation_id.as_deref() == Some(row.provider_id.as_str())
+        || person.account_id.as_deref() == Some(caller.account_id.as_str());
+    Ok(Enrolment {
+        person: store::view(keys, person, entitled)?,
+        id: row.id,
+        cohort_id: row.cohort_id,
+        status: row.status,
+        attended_hours: row.attended_hours,
+        theory_score: row.theory_score,
+        practical_score: row.practical_score,
+        result_recorded_at: row.result_recorded_at,
+        enrolled_at: row.enrolled_at,
+        withdrawn_at: row.withdrawn_at,
+        withdraw_reason: row.withdraw_reason,
+    })
+}
+
+async fn program_of(
+    conn: &impl ConnectionTrait,
+    cohort: &cohort::Model,
+) -> Result<program::Model, AppError> {
+    program::Entity::find_by_id(cohort.program_id.clone())
+        .one(conn)
+        .await?
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("cohort {} has no program", cohort.id)))
+}
+
+/// Enrols one person in a cohort of the caller's provider. Refused, with nothing
+/// written: invalid identity fields, an age outside the program's window on the first
+/// day, a full cohort, and a person already enrolled.
+pub async fn enrol(
+    conn: &impl ConnectionTrait,
+    keys: &PiiKeys,
+    caller: &Caller,
+    cohort_id: &str,
+    input: IdentityInput,
+) -> Result<Enrolment, AppError> {
+    find_cohort(conn, caller, cohort_id).await?;
+    // Lock the cohort so concurrent enrolments count capacity one at a time.
+    let cohort = cohort::Entity::find_by_id(cohort_id.to_owned())
+        .lock_exclusive()
+        .one(conn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let program = program_of(conn, &cohort).await?;
+    let identity = input.parse(cohort.starts_on)?;
+    let age = identity.citizen_id.age_on(cohort.starts_on);
+    if age < program.min_age as u32 || age > program.max_age as u32 {
+        return Err(AppError::invalid(
+            "citizen_id",
+            "age_out_of_range",
+            format!(
+                "开班日（{}）该学员{}周岁，不在本项目要求的{}–{}周岁范围内",
+                cohort.starts_on, age, program.min_age, program.max_age
+            ),
+        ));
+    }
+    let index = keys.blind_index(identity.citizen_id.as_str());
+    let known = person::Entity::find()
+        .filter(person::Column::CitizenIdIndex.eq(&index))
+        .one(conn)
+        .await?;
+    if known
+        .as_ref()
+        .is_some_and(|p| p.name != identity.name.as_str())
+    {
+        return Err(AppError::invalid(
+            "name",
+            "mismatch_with_registered",
+            "该身份证号码已登记在册，但姓名与登记信息不一致，请核对",
+        ));
+    }
+    let previous = match &known {
+        Some(p) => {
+            enrolment::Entity::find()
+                .filter(enrolment::Column::CohortId.eq(&cohort.id))
+                .filter(enrolment::Column::PersonId.eq(&p.id))
+                .one(conn)
+                .await?
+        }
+        None => None,
+    };
+    if previous.as_ref().is_some_and(|e| e.status == ACTIVE) {
+        return Err(AppError::Conflict {
+            code: "already_enrolled",
+            message: format!(
+                "该学员（{}）已在本班次中，不能重复报名",
+                identity.citizen_id.masked()
+            ),
+        });
+    }
+    let enrolled = enrolled_count(conn, &cohort.id).await?;
+    if enrolled >= cohort.capacity as u64 {
+        return Err(AppError::Conflict {
+            code: "cohort_full",
+            message: format!(
+                "班次 {} 已满（{}人），不能再报名",
+                cohort.code, cohort.capacity
+            ),
+        });
+    }
+    let actor = caller.actor();
+    let person = store::find_or_register(conn, keys, &actor, &identity).await?;
+    let now = Utc::now().fixed_offset();
+    let row = match previous {
+        // Re-enrolling after a withdrawal reactivates the same enrolment.
+        Some(old) => {
+            let mut active: enrolment::ActiveModel = old.into();
+            active.status = Set(ACTIVE.to_owned());
+            active.withdrawn_at = Set(None);
+            active.withdraw_reason = Set(None);
+            active.update(conn).await?
+        }
+        None => {
+            enrolment::ActiveModel {
+                id: Set(new_id()),
+                cohort_id: Set(cohort.id.clone()),
+                person_id: Set(person.id.clone()),
+                provider_id: Set(cohort.provider_id.clone()),
+                status: Set(ACTIVE.to_owned()),
+                attended_hours: Set(None),
+                theory_score: Set(None),
+                practical_score: Set(None),
+                result_recorded_at: Set(None),
+                enrolled_at: Set(now),
+                withdrawn_at: Set(None),
+                withdraw_reason: Set(None),
+            }
+            .insert(conn)
+            .await?
+        }
+    };
+    audit::append(
+        conn,
+        &actor,
+        Change {
+            action: "enrolment.create",
+            record_type: "enrolment",
+            record_id: &row.id,
+            summary: serde_json::json!({"cohort_id": row.cohort_id, "person_id": row.person_id, "citizen_id": person.citizen_id_masked}),
+        },
+    )
+    .await?;
+    to_view(keys, caller, row, &person)
+}
+
+/// The enrolment and its cohort, if the caller may see the cohort.
+async fn find(
+    conn: &impl ConnectionTrait,
+    caller: &Caller,
+    id: &str,
+) -> Result<(enrolment::Model, cohort::Model), AppError> {
+    let row = enrolment::Entity::find_by_id(id.to_owned())
+        .one(conn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let cohort = cohort::Entity::find_by_id(row.cohort_id.clone())
+        .one(conn)
+        .await?
+        .filter(|c| visible_to(caller, c))
+        .ok_or(AppError::NotFound)?;
+    Ok((row, cohort))
+}
+
+async fn person_of(
+    conn: &impl ConnectionTrait,
+    row: &enrolment::Model,
+) -> Result<person::Model, AppError> {
+    person::Entity::find_by_id(row.person_id.clone())
+        .one(conn)
+        .await?
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("enrolment {} has no person", row.id)))
+}
+
+pub async fn get(
+    conn: &impl ConnectionTrait,
+    keys: &PiiKeys,
+    caller: &Caller,
+    id: &str,
+) -> Result<Enrolment, AppError> {
+    let (row, _) = find(conn, caller, id).await?;
+    let person = person_of(conn, &row).await?;
+    to_view(keys, caller, row, &person)
+}
+
+/// Enrolments of a cohort in enrolment order.
+pub async fn list(
+    conn: &impl ConnectionTrait,
+    keys: &PiiKeys,
+    caller: &Caller,
+    cohort_id: &str,
+    page: &PageParams,
+) -> Result<Page<Enrolment>, AppError> {
+    find_cohort(conn, caller, cohort_id).await?;
+    let mut query = enrolment::Entity::find()
+        .filter(enrolment::Column::CohortId.eq(cohort_id))
+        .order_by_asc(enrolment::Column::Id);
+    if let Some(cursor) = &page.cursor {
+        query = query.filter(enrolment::Column::Id.gt(cursor));
+    }
+    let rows = query.limit(page.limit() + 1).all(conn).await?;
+    let ids: Vec<String> = rows.iter().map(|r| r.person_id.clone()).collect();
+    let people: HashMap<String, person::Model> = person::Entity::find()
+        .filter(person::Column::Id.is_in(ids))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|p| (p.id.clone(), p))
+        .collect();
+    let mut views = Vec::with_capacity(rows.len());
+    for row in rows {
+        let person = people.get(&row.person_id).ok_or_else(|| {
+            AppError::Internal(anyhow::anyhow!("enrolment {} has no person", row.id))
+        })?;
+        views.push(to_view(keys, caller, row, person)?);
+    }
+    Ok(Page::from_rows(views, page.limit(), |e| e.id.clone()))
+}
+
+/// Withdraws an enrolment (the provider's decision, with a reason). Withdrawing twice
+/// changes nothing.
+pub async fn withdraw(
+    conn: &impl ConnectionTrait,
+    keys: &PiiKeys,
+    caller: &Caller,
+    id: &str,
+    reason: &str,
+) -> Result<Enrolment, AppError> {
+    let (row, _) = find(conn, caller, id).await?;
+    let reason = reason.trim();
+    if !(1..=200).contains(&reason.chars().count()) {
+        return Err(AppError::invalid(
+            "reason",
+            "length",
+            "请填写退学原因（1–200字）",
+        ));
+    }
+    let person = person_of(conn, &row).await?;
+    if row.status == WITHDRAWN {
+        return to_view(keys, caller, row, &person);
+    }
+    let mut active: enrolment::ActiveModel = row.into();
+    active.status = Set(WITHDRAWN.to_owned());
+    active.withdrawn_at = Set(Some(Utc::now().fixed_offset()));
+    active.withdraw_reason = Set(Some(reason.to_owned()));
+    let row = active.update(conn).await?;
+    audit::append(
+        conn,
+        &caller.actor(),
+        Change {
+            action: "enrolment.withdraw",
+            record_type: "enrolment",
+            record_id: &row.id,
+            summary: serde_json::json!({"reason": reason}),
+        },
+    )
+    .await?;
+    to_view(keys, caller, row, &person)
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct ResultInput {
+    /// Hours attended (学时), at most the program's hours.
+    pub attended_hours: u32,
+    /// 0–100.
+    pub theory_score: Option<u32>,
+    /// 0–100.
+    pub practical_score: Option<u32>,
+}
+
+/// Records attended hours and scores (the provider, or an assessor of the cohort's
+/// evaluation organisation). A withdrawn enrolment takes no results.
+pub async fn record_result(
+    conn: &impl ConnectionTrait,
+    keys: &PiiKeys,
+    caller: &Caller,
+    id: &str,
+    input: ResultInput,
+) -> Result<Enrolment, AppError> {
+    let (row, cohort) = find(conn, caller, id).await?;
+    if row.status == WITHDRAWN {
+        return Err(AppError::Conflict {
+            code: "withdrawn",
+            message: "该学员已退学，不能登记成绩".into(),
+        });
+    }
+    let program = program_of(conn, &cohort).await?;
+    let mut fields = Vec::new();
+    if input.attended_hours > program.hours as u32 {
+        fields.push(FieldError::new("attended_hours", "exceeds_program_hours"));
+    }
+    for (name, score) in [
+        ("theory_score", input.theory_score),
+        ("practical_score", input.practical_score),
+    ] {
+        if score.is_some_and(|s| s > 100) {
+            fields.push(FieldError::new(name, "out_of_range"));
+        }
+    }
+    if !fields.is_empty() {
+        return Err(AppError::Invalid {
+            message: format!(
+                "成绩无效：出勤学时不得超过项目总学时（{}），分数须在0–100之间",
+                program.hours
+            ),
+            fields,
+        });
+    }
+    let person = person_of(conn, &row).await?;
+    let before = serde_json::json!({"attended_hours": row.attended_hours, "theory_score": row.theory_score, "practical_score": row.practical_score});
+    let mut active: enrolment::ActiveModel = row.into();
+    active.attended_hours = Set(Some(input.attended_hours as i32));
+    active.theory_score = Set(input.theory_score.map(|s| s as i32));
+    active.practical_score = Set(input.practical_score.map(|s| s as i32));
+    active.result_recorded_at = Set(Some(Utc::now().fixed_offset()));
+    let row = active.update(conn).await?;
+    audit::append(
+        conn,
+        &caller.actor(),
+        Change {
+            action: "enrolment.result",
+            record_type: "enrolment",
+            record_id: &row.id,
+            summary: serde_json::json!({"before": before, "after": {"attended_hours": row.attended_hours, "theory_score": row.theory_score, "practical_score": row.practical_score}}),
+        },
+    )
+    .await?;
+    to_view(keys, caller, row, &person)
+}

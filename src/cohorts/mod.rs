@@ -1,0 +1,233 @@
+//! Cohorts (开班) of a program: dates, capacity, place, teachers and the evaluation
+//! organisation that assesses them; enrolment, attendance and results live in
+//! [`enrolment`].
+
+pub mod enrolment;
+
+use chrono::{NaiveDate, Utc};
+use entities::{cohorts as cohort, enrolments, organisations as organisation};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set,
+};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::{
+    audit::{self, Actor, Change},
+    auth::{Caller, Role, Scope},
+    error::{AppError, FieldError},
+    organisations::{OrgKind, OrgStatus},
+    pagination::{Page, PageParams, new_id},
+    programs,
+};
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct CohortInput {
+    pub program_id: String,
+    /// The provider's own code for the cohort, unique per provider, e.g. `QMY-2026-01`.
+    pub code: String,
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+    pub capacity: u32,
+    #[serde(default)]
+    pub location: String,
+    #[serde(default)]
+    pub teachers: Vec<String>,
+    /// The evaluation organisation whose assessors record results.
+    pub evaluation_org_id: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Cohort {
+    pub id: String,
+    pub program_id: String,
+    pub provider_id: String,
+    pub code: String,
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+    pub capacity: u32,
+    pub enrolled: u64,
+    pub location: String,
+    pub teachers: Vec<String>,
+    pub evaluation_org_id: Option<String>,
+    pub created_at: chrono::DateTime<chrono::FixedOffset>,
+}
+
+/// Active enrolments of a cohort.
+pub async fn enrolled_count(conn: &impl ConnectionTrait, cohort_id: &str) -> Result<u64, AppError> {
+    Ok(enrolments::Entity::find()
+        .filter(enrolments::Column::CohortId.eq(cohort_id))
+        .filter(enrolments::Column::Status.eq(enrolment::ACTIVE))
+        .count(conn)
+        .await?)
+}
+
+async fn to_view(conn: &impl ConnectionTrait, m: cohort::Model) -> Result<Cohort, AppError> {
+    let enrolled = enrolled_count(conn, &m.id).await?;
+    Ok(Cohort {
+        teachers: serde_json::from_str(&m.teachers).unwrap_or_default(),
+        enrolled,
+        id: m.id,
+        program_id: m.program_id,
+        provider_id: m.provider_id,
+        code: m.code,
+        starts_on: m.starts_on,
+        ends_on: m.ends_on,
+        capacity: m.capacity as u32,
+        location: m.location,
+        evaluation_org_id: m.evaluation_org_id,
+        created_at: m.created_at,
+    })
+}
+
+/// Opens a cohort of one of the provider's own programs.
+pub async fn create(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    provider_id: &str,
+    input: CohortInput,
+) -> Result<Cohort, AppError> {
+    let scope = Scope::Organisation(provider_id.to_owned());
+    programs::find(conn, &scope, &input.program_id).await?;
+    let mut fields = Vec::new();
+    let code = input.code.trim().to_owned();
+    if !(1..=40).contains(&code.chars().count()) {
+        fields.push(FieldError::new("code", "length"));
+    }
+    if input.ends_on < input.starts_on {
+        fields.push(FieldError::new("ends_on", "before_start"));
+    }
+    if !(1..=500).contains(&input.capacity) {
+        fields.push(FieldError::new("capacity", "out_of_range"));
+    }
+    if input.location.chars().count() > 200 {
+        fields.push(FieldError::new("location", "too_long"));
+    }
+    if input.teachers.len() > 50
+        || input
+            .teachers
+            .iter()
+            .any(|t| t.trim().is_empty() || t.chars().count() > 50)
+    {
+        fields.push(FieldError::new("teachers", "invalid_value"));
+    }
+    if let Some(org_id) = &input.evaluation_org_id {
+        let org = organisation::Entity::find_by_id(org_id.clone())
+            .one(conn)
+            .await?;
+        let ok = org.is_some_and(|o| {
+            o.kind == OrgKind::EvaluationOrg.as_str() && o.status == OrgStatus::Approved.as_str()
+        });
+        if !ok {
+            fields.push(FieldError::new(
+                "evaluation_org_id",
+                "unknown_or_not_approved",
+            ));
+        }
+    }
+    if !fields.is_empty() {
+        return Err(AppError::Invalid {
+            message: "班次信息无效：请核对班次编号、起止日期、人数上限（1–500）与评价机构".into(),
+            fields,
+        });
+    }
+    let taken = cohort::Entity::find()
+        .filter(cohort::Column::ProviderId.eq(provider_id))
+        .filter(cohort::Column::Code.eq(&code))
+        .one(conn)
+        .await?
+        .is_some();
+    if taken {
+        return Err(AppError::Conflict {
+            code: "cohort_code_taken",
+            message: format!("班次编号 {code} 已存在"),
+        });
+    }
+    let row = cohort::ActiveModel {
+        id: Set(new_id()),
+        program_id: Set(input.program_id),
+        provider_id: Set(provider_id.to_owned()),
+        code: Set(code),
+        starts_on: Set(input.starts_on),
+        ends_on: Set(input.ends_on),
+        capacity: Set(input.capacity as i32),
+        location: Set(input.location.trim().to_owned()),
+        teachers: Set(serde_json::json!(input.teachers).to_string()),
+        evaluation_org_id: Set(input.evaluation_org_id),
+        created_at: Set(Utc::now().fixed_offset()),
+    }
+    .insert(conn)
+    .await?;
+    audit::append(
+        conn,
+        actor,
+        Change {
+            action: "cohort.create",
+            record_type: "cohort",
+            record_id: &row.id,
+            summary: serde_json::json!({"program_id": row.program_id, "code": row.code, "starts_on": row.starts_on, "ends_on": row.ends_on, "capacity": row.capacity}),
+        },
+    )
+    .await?;
+    to_view(conn, row).await
+}
+
+/// Whether `caller` may see the cohort: its provider, the bureau, and assessors of the
+/// evaluation organisation assigned to it.
+pub fn visible_to(caller: &Caller, row: &cohort::Model) -> bool {
+    match caller.role {
+        Role::BureauAdmin => true,
+        Role::ProviderStaff => caller.organisation_id.as_deref() == Some(row.provider_id.as_str()),
+        Role::Assessor => {
+            caller.organisation_id.is_some() && caller.organisation_id == row.evaluation_org_id
+        }
+        _ => false,
+    }
+}
+
+/// The cohort row if the caller may see it; otherwise "not found".
+pub async fn find(
+    conn: &impl ConnectionTrait,
+    caller: &Caller,
+    id: &str,
+) -> Result<cohort::Model, AppError> {
+    cohort::Entity::find_by_id(id.to_owned())
+        .one(conn)
+        .await?
+        .filter(|c| visible_to(caller, c))
+        .ok_or(AppError::NotFound)
+}
+
+pub async fn get(
+    conn: &impl ConnectionTrait,
+    caller: &Caller,
+    id: &str,
+) -> Result<Cohort, AppError> {
+    let row = find(conn, caller, id).await?;
+    to_view(conn, row).await
+}
+
+/// Cohorts the caller may see, in creation order.
+pub async fn list(
+    conn: &impl ConnectionTrait,
+    caller: &Caller,
+    page: &PageParams,
+) -> Result<Page<Cohort>, AppError> {
+    let mut query = cohort::Entity::find().order_by_asc(cohort::Column::Id);
+    query = match (caller.role, &caller.organisation_id) {
+        (Role::BureauAdmin, _) => query,
+        (Role::ProviderStaff, Some(org)) => query.filter(cohort::Column::ProviderId.eq(org)),
+        (Role::Assessor, Some(org)) => query.filter(cohort::Column::EvaluationOrgId.eq(org)),
+        _ => return Ok(Page::from_rows(vec![], 0, |_: &Cohort| String::new())),
+    };
+    if let Some(cursor) = &page.cursor {
+        query = query.filter(cohort::Column::Id.gt(cursor));
+    }
+    let rows = query.limit(page.limit() + 1).all(conn).await?;
+    let mut views = Vec::with_capacity(rows.len());
+    for row in rows {
+        views.push(to_view(conn, row).await?);
+    }
+    Ok(Page::from_rows(views, page.limit(), |c| c.id.clone()))
+}

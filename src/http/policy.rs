@@ -1,0 +1,73 @@
+//! Who may call what: each handler names its policy in its signature
+//! (`Allowed<Bureau>`), and the check runs before the body is read, so a caller without
+//! the right always gets 403, never a validation error.
+
+use std::marker::PhantomData;
+
+use axum::{extract::FromRequestParts, http::request::Parts};
+
+use super::AppState;
+use crate::{
+    auth::{Caller, Role},
+    error::AppError,
+};
+
+/// A set of roles allowed to call an endpoint.
+pub trait Policy {
+    const ROLES: &'static [Role];
+}
+
+/// An authenticated caller whose role the policy `P` allows.
+pub struct Allowed<P>(pub Caller, pub PhantomData<P>);
+
+impl<P: Policy + Send + Sync> FromRequestParts<AppState> for Allowed<P> {
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let caller = Caller::from_request_parts(parts, state).await?;
+        caller.require(P::ROLES)?;
+        Ok(Self(caller, PhantomData))
+    }
+}
+
+macro_rules! policy {
+    ($(#[$doc:meta])* $name:ident => [$($role:ident),+]) => {
+        $(#[$doc])*
+        pub struct $name;
+        impl Policy for $name {
+            const ROLES: &'static [Role] = &[$(Role::$role),+];
+        }
+    };
+}
+
+policy!(
+    /// The HR bureau only.
+    Bureau => [BureauAdmin]
+);
+policy!(
+    /// Training-provider staff only.
+    Provider => [ProviderStaff]
+);
+policy!(
+    /// Everyone who belongs to an organisation.
+    OrgStaff => [BureauAdmin, ProviderStaff, Assessor, LicensingOfficer, Employer]
+);
+policy!(
+    /// Providers and the bureau.
+    ProviderOrBureau => [ProviderStaff, BureauAdmin]
+);
+policy!(
+    /// Those who work with cohorts: providers, the bureau, assessors.
+    TrainingReaders => [ProviderStaff, BureauAdmin, Assessor]
+);
+policy!(
+    /// Those who record results.
+    ProviderOrAssessor => [ProviderStaff, Assessor]
+);
+policy!(
+    /// Those who may look a person up.
+    PersonReaders => [BureauAdmin, ProviderStaff, Trainee]
+);

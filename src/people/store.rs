@@ -1,0 +1,339 @@
+//! People in the database: finding or registering a person by citizen ID (through the
+//! blind index, never the clear number), showing them masked or in full depending on who
+//! asks, and giving a trainee a login.
+
+use chrono::{NaiveDate, Utc};
+use entities::{enrolments, people as person};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Set,
+};
+use secrecy::SecretString;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::{CitizenId, Gender, KeyGroup, MobilePhone, PersonName, PiiKeys};
+use crate::{
+    audit::{self, Actor, Change},
+    auth::{Caller, Role, accounts},
+    error::{AppError, FieldError},
+    pagination::new_id,
+};
+
+/// Identity fields as submitted, before parsing.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct IdentityInput {
+    /// 姓名.
+    pub name: String,
+    /// 居民身份证号码 (18 characters; a lower-case or full-width X is accepted).
+    pub citizen_id: String,
+    /// 11-digit mainland mobile number.
+    pub phone: Option<String>,
+    /// Key-group tags, e.g. `graduate`, `new_farmer_herder`.
+    #[serde(default)]
+    pub key_groups: Vec<String>,
+}
+
+/// Parsed identity: every field valid.
+#[derive(Debug, Clone)]
+pub struct Identity {
+    pub name: PersonName,
+    pub citizen_id: CitizenId,
+    pub phone: Option<MobilePhone>,
+    pub key_groups: Vec<KeyGroup>,
+}
+
+impl IdentityInput {
+    /// Parses every field, collecting all problems; key-group rules (such as 16–40 for new
+    /// farmers and herders) are judged on `on`.
+    pub fn parse(self, on: NaiveDate) -> Result<Identity, AppError> {
+        let mut fields = Vec::new();
+        let mut messages = Vec::new();
+        let name = PersonName::parse(&self.name)
+            .map_err(|e| {
+                fields.push(FieldError::new("name", e.reason()));
+                messages.push(e.message());
+            })
+            .ok();
+        let citizen_id = CitizenId::parse(&self.citizen_id)
+            .map_err(|e| {
+                fields.push(FieldError::new("citizen_id", e.reason()));
+                messages.push(e.message());
+            })
+            .ok();
+        let phone = match self
+            .phone
+            .as_deref()
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+        {
+            None => None,
+            Some(p) => MobilePhone::parse(p)
+                .map_err(|e| {
+                    fields.push(FieldError::new("phone", e.reason()));
+                    messages.push(e.message());
+                })
+                .ok(),
+        };
+        let mut key_groups = Vec::new();
+        for (i, tag) in self.key_groups.iter().enumerate() {
+            let Some(group) = KeyGroup::parse(tag.trim()) else {
+                fields.push(FieldError::new(format!("key_groups[{i}]"), "unknown"));
+                messages.push(format!("未知的重点群体标签：{tag}"));
+                continue;
+            };
+            if let Some(id) = &citizen_id
+                && let Err(reason) = group.check(id.age_on(on), id.gender())
+            {
+                fields.push(FieldError::new(format!("key_groups[{i}]"), reason));
+                messages.push(format!(
+                    "“{}”标签不适用：{}",
+                    group.label(),
+                    group.requirement().unwrap_or("条件不符")
+                ));
+                continue;
+            }
+            if !key_groups.contains(&group) {
+                key_groups.push(group);
+            }
+        }
+        match (name, citizen_id, fields.is_empty()) {
+            (Some(name), Some(citizen_id), true) => Ok(Identity {
+                name,
+                citizen_id,
+                phone,
+                key_groups,
+            }),
+            _ => Err(AppError::Invalid {
+                message: messages.join("；"),
+                fields,
+            }),
+        }
+    }
+}
+
+/// A person as a viewer may see them.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PersonView {
+    pub id: String,
+    pub name: String,
+    /// In full for the holder and for staff of a provider that enrolled them; otherwise
+    /// masked (`150784********123X`).
+    pub citizen_id: String,
+    pub citizen_id_masked: bool,
+    pub gender: Gender,
+    pub birth_date: NaiveDate,
+    pub phone: Option<String>,
+    pub key_groups: Vec<KeyGroup>,
+    pub has_account: bool,
+}
+
+fn key_groups_of(row: &person::Model) -> Vec<KeyGroup> {
+    serde_json::from_str::<Vec<String>>(&row.key_groups)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|g| KeyGroup::parse(g))
+        .collect()
+}
+
+/// The view of `row` for a viewer who is or is not entitled to the full identity.
+pub fn view(keys: &PiiKeys, row: &person::Model, entitled: bool) -> Result<PersonView, AppError> {
+    let citizen_id = if entitled {
+        keys.open(&row.citizen_id_sealed)
+            .map_err(|e| anyhow::anyhow!("opening the sealed ID of person {}: {e}", row.id))?
+    } else {
+        row.citizen_id_masked.clone()
+    };
+    let phone = row.phone.as_ref().map(|p| {
+        if entitled {
+            p.clone()
+        } else {
+            MobilePhone::parse(p)
+                .map(|m| m.masked())
+                .unwrap_or_default()
+        }
+    });
+    Ok(PersonView {
+        id: row.id.clone(),
+        name: row.name.clone(),
+        citizen_id,
+        citizen_id_masked: !entitled,
+        gender: Gender::parse(&row.gender).unwrap_or(Gender::Male),
+        birth_date: row.birth_date,
+        phone,
+        key_groups: key_groups_of(row),
+        has_account: row.account_id.is_some(),
+    })
+}
+
+/// Whether `caller` may see `row` in full: the holder, or staff of a provider that
+/// enrolled them.
+pub async fn entitled(
+    conn: &impl ConnectionTrait,
+    caller: &Caller,
+    row: &person::Model,
+) -> Result<bool, AppError> {
+    if row.account_id.as_deref() == Some(caller.account_id.as_str()) {
+        return Ok(true);
+    }
+    match (caller.role, &caller.organisation_id) {
+        (Role::ProviderStaff, Some(org)) => Ok(enrolments::Entity::find()
+            .filter(enrolments::Column::PersonId.eq(&row.id))
+            .filter(enrolments::Column::ProviderId.eq(org))
+            .count(conn)
+            .await?
+            > 0),
+        _ => Ok(false),
+    }
+}
+
+/// A person, if the caller may see them at all: the bureau always (masked), the holder,
+/// and providers that enrolled them; anyone else gets "not found".
+pub async fn get(
+    conn: &impl ConnectionTrait,
+    keys: &PiiKeys,
+    caller: &Caller,
+    id: &str,
+) -> Result<PersonView, AppError> {
+    let row = person::Entity::find_by_id(id.to_owned())
+        .one(conn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let entitled = entitled(conn, caller, &row).await?;
+    if !(entitled || caller.is_bureau()) {
+        return Err(AppError::NotFound);
+    }
+    view(keys, &row, entitled)
+}
+
+/// The person with this citizen ID, registering them if new. A known ID with a different
+/// name is refused. New key-group tags and a new phone number are added to the record.
+pub async fn find_or_register(
+    conn: &impl ConnectionTrait,
+    keys: &PiiKeys,
+    actor: &Actor,
+    identity: &Identity,
+) -> Result<person::Model, AppError> {
+    let index = keys.blind_index(identity.citizen_id.as_str());
+    let existing = person::Entity::find()
+        .filter(person::Column::CitizenIdIndex.eq(&index))
+        .one(conn)
+        .await?;
+    let now = Utc::now().fixed_offset();
+    let Some(row) = existing else {
+        let groups: Vec<&str> = identity.key_groups.iter().map(|g| g.as_str()).collect();
+        let sealed = keys
+            .seal(identity.citizen_id.as_str())
+            .map_err(|e| anyhow::anyhow!("sealing a citizen ID: {e}"))?;
+        let row = person::ActiveModel {
+            id: Set(new_id()),
+            name: Set(identity.name.as_str().to_owned()),
+            citizen_id_sealed: Set(sealed),
+            citizen_id_index: Set(index),
+            citizen_id_masked: Set(identity.citizen_id.masked()),
+            gender: Set(identity.citizen_id.gender().as_str().to_owned()),
+            birth_date: Set(identity.citizen_id.birth_date()),
+            phone: Set(identity.phone.as_ref().map(|p| p.as_str().to_owned())),
+            key_groups: Set(serde_json::json!(groups).to_string()),
+            account_id: Set(None),
+            created_at: Set(now),
+            updated_at: Set(now),
+        }
+        .insert(conn)
+        .await?;
+        audit::append(
+            conn,
+            actor,
+            Change {
+                action: "person.register",
+                record_type: "person",
+                record_id: &row.id,
+                summary: serde_json::json!({"citizen_id": row.citizen_id_masked, "key_groups": groups}),
+            },
+        )
+        .await?;
+        return Ok(row);
+    };
+    if row.name != identity.name.as_str() {
+        return Err(AppError::invalid(
+            "name",
+            "mismatch_with_registered",
+            "该身份证号码已登记在册，但姓名与登记信息不一致，请核对",
+        ));
+    }
+    let mut groups = key_groups_of(&row);
+    let before = groups.len();
+    for g in &identity.key_groups {
+        if !groups.contains(g) {
+            groups.push(*g);
+        }
+    }
+    let new_phone = identity
+        .phone
+        .as_ref()
+        .map(|p| p.as_str().to_owned())
+        .filter(|p| row.phone.as_deref() != Some(p.as_str()));
+    if groups.len() == before && new_phone.is_none() {
+        return Ok(row);
+    }
+    let tags: Vec<&str> = groups.iter().map(|g| g.as_str()).collect();
+    let mut active: person::ActiveModel = row.into();
+    active.key_groups = Set(serde_json::json!(tags).to_string());
+    if let Some(phone) = new_phone {
+        active.phone = Set(Some(phone));
+    }
+    active.updated_at = Set(now);
+    let row = active.update(conn).await?;
+    audit::append(
+        conn,
+        actor,
+        Change {
+            action: "person.update",
+            record_type: "person",
+            record_id: &row.id,
+            summary: serde_json::json!({"key_groups": tags, "phone_changed": true}),
+        },
+    )
+    .await?;
+    Ok(row)
+}
+
+/// Gives a person a trainee login so they can see their records and certificates. Only a
+/// provider that enrolled them may do so; a person has at most one login.
+pub async fn create_login(
+    conn: &impl ConnectionTrait,
+    caller: &Caller,
+    person_id: &str,
+    login: String,
+    password: SecretString,
+) -> Result<accounts::Account, AppError> {
+    let row = person::Entity::find_by_id(person_id.to_owned())
+        .one(conn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if caller.role != Role::ProviderStaff || !entitled(conn, caller, &row).await? {
+        return Err(AppError::NotFound);
+    }
+    if row.account_id.is_some() {
+        return Err(AppError::Conflict {
+            code: "account_exists",
+            message: "该学员已开通登录账号".into(),
+        });
+    }
+    let account = accounts::create(
+        conn,
+        &caller.actor(),
+        accounts::NewAccount {
+            login,
+            password,
+            role: Role::Trainee,
+            organisation_id: None,
+            display_name: Some(row.name.clone()),
+        },
+    )
+    .await?;
+    let mut active: person::ActiveModel = row.into();
+    active.account_id = Set(Some(account.id.clone()));
+    active.updated_at = Set(Utc::now().fixed_offset());
+    active.update(conn).await?;
+    Ok(account)
+}

@@ -1,0 +1,311 @@
+//! Training programs of a provider: what they train for (a local standard version, or an
+//! occupation and level), for which ages, and which certificates they lead to under
+//! which rule (the 一培多证 chain).
+
+use chrono::Utc;
+use entities::programs as program;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
+};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::{
+    audit::{self, Actor, Change},
+    auth::Scope,
+    error::{AppError, FieldError},
+    pagination::{Page, PageParams, new_id},
+    standards::{self, reference},
+};
+
+/// The legal working age: nobody younger is trained for work.
+pub const MIN_WORKING_AGE: u32 = 16;
+/// The oldest upper bound a program may set (the statutory retirement age for men after
+/// the 2025 reform is 63; programs for older workers may go a little beyond).
+pub const MAX_PROGRAM_AGE: u32 = 65;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CertificateKind {
+    /// 结业证书, by the training provider.
+    Completion,
+    /// 专项职业能力证书, against a local standard version.
+    Specialty,
+    /// 职业技能等级证书, by an evaluation organisation.
+    SkillLevel,
+    /// 准入类证书, by a licensing authority.
+    Licence,
+    /// 学徒培训证书.
+    Apprenticeship,
+}
+
+impl CertificateKind {
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Completion => "结业证书",
+            Self::Specialty => "专项职业能力证书",
+            Self::SkillLevel => "职业技能等级证书",
+            Self::Licence => "准入类证书",
+            Self::Apprenticeship => "学徒培训证书",
+        }
+    }
+}
+
+/// What a certificate of a program needs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct CertificateRule {
+    pub kind: CertificateKind,
+    /// Attended hours as a share of the program's hours, e.g. 90.
+    pub min_attendance_percent: Option<u32>,
+    pub min_theory_score: Option<u32>,
+    pub min_practical_score: Option<u32>,
+    /// Certificates the holder must already have (e.g. a licence requires the specialty
+    /// certificate).
+    #[serde(default)]
+    pub requires: Vec<CertificateKind>,
+}
+
+/// A new program as submitted.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct ProgramInput {
+    pub title: String,
+    /// Total training hours (学时).
+    pub hours: u32,
+    /// A local standard; the version in force is pinned.
+    pub standard_code: Option<String>,
+    /// National occupation code, e.g. `4-03-02-02`; taken from the standard when absent.
+    pub occupation_code: Option<String>,
+    /// Skill level trained for, e.g. `level4`.
+    pub level: Option<String>,
+    /// Youngest age at the cohort's start (default 16, never below 16).
+    pub min_age: Option<u32>,
+    /// Oldest age at the cohort's start (default 60).
+    pub max_age: Option<u32>,
+    pub certificates: Vec<CertificateRule>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Program {
+    pub id: String,
+    pub provider_id: String,
+    pub title: String,
+    pub hours: u32,
+    /// The pinned standard version.
+    pub standard_id: Option<String>,
+    pub standard_code: Option<String>,
+    pub standard_version: Option<i32>,
+    pub occupation_code: Option<String>,
+    pub level: Option<String>,
+    pub min_age: u32,
+    pub max_age: u32,
+    pub certificates: Vec<CertificateRule>,
+    pub created_at: chrono::DateTime<chrono::FixedOffset>,
+}
+
+async fn to_view(conn: &impl ConnectionTrait, m: program::Model) -> Result<Program, AppError> {
+    let standard = match &m.standard_id {
+        Some(id) => standards::by_id(conn, id).await?,
+        None => None,
+    };
+    Ok(Program {
+        certificates: serde_json::from_str(&m.certificates).map_err(anyhow::Error::from)?,
+        standard_code: standard.as_ref().map(|s| s.spec.code.clone()),
+        standard_version: standard.as_ref().map(|s| s.version),
+        id: m.id,
+        provider_id: m.provider_id,
+        title: m.title,
+        hours: m.hours as u32,
+        standard_id: m.standard_id,
+        occupation_code: m.occupation_code,
+        level: m.level_code,
+        min_age: m.min_age as u32,
+        max_age: m.max_age as u32,
+        created_at: m.created_at,
+    })
+}
+
+fn rule_problems(
+    rules: &[CertificateRule],
+    has_standard: bool,
+    has_level: bool,
+) -> Vec<FieldError> {
+    let mut fields = Vec::new();
+    if rules.is_empty() {
+        fields.push(FieldError::new("certificates", "required"));
+    }
+    for (i, rule) in rules.iter().enumerate() {
+        let at = |f: &str| format!("certificates[{i}].{f}");
+        if rules[..i].iter().any(|r| r.kind == rule.kind) {
+            fields.push(FieldError::new(at("kind"), "duplicate"));
+        }
+        if rule.kind == CertificateKind::Specialty && !has_standard {
+            fields.push(FieldError::new(at("kind"), "needs_standard"));
+        }
+        if rule.kind == CertificateKind::SkillLevel && !has_level {
+            fields.push(FieldError::new(at("kind"), "needs_occupation_and_level"));
+        }
+        if rule.min_attendance_percent.is_some_and(|p| p > 100) {
+            fields.push(FieldError::new(
+                at("min_attendance_percent"),
+                "out_of_range",
+            ));
+        }
+        for (name, score) in [
+            ("min_theory_score", rule.min_theory_score),
+            ("min_practical_score", rule.min_practical_score),
+        ] {
+            if score.is_some_and(|s| s > 100) {
+                fields.push(FieldError::new(at(name), "out_of_range"));
+            }
+        }
+        if rule.requires.contains(&rule.kind) {
+            fields.push(FieldError::new(at("requires"), "requires_itself"));
+        }
+    }
+    fields
+}
+
+/// Creates a program for the caller's provider, pinning the standard version in force.
+pub async fn create(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    provider_id: &str,
+    input: ProgramInput,
+) -> Result<Program, AppError> {
+    let mut fields = Vec::new();
+    let title_len = input.title.trim().chars().count();
+    if !(2..=100).contains(&title_len) {
+        fields.push(FieldError::new("title", "length"));
+    }
+    if !(1..=5000).contains(&input.hours) {
+        fields.push(FieldError::new("hours", "out_of_range"));
+    }
+    let min_age = input.min_age.unwrap_or(MIN_WORKING_AGE);
+    let max_age = input.max_age.unwrap_or(60);
+    if min_age < MIN_WORKING_AGE {
+        fields.push(FieldError::new("min_age", "below_working_age"));
+    }
+    if max_age > MAX_PROGRAM_AGE || max_age < min_age {
+        fields.push(FieldError::new("max_age", "out_of_range"));
+    }
+    let standard = match &input.standard_code {
+        Some(code) => match standards::get(conn, code, None, false).await {
+            Ok(s) => Some(s),
+            Err(AppError::NotFound) => {
+                fields.push(FieldError::new("standard_code", "unknown_or_not_published"));
+                None
+            }
+            Err(e) => return Err(e),
+        },
+        None => None,
+    };
+    let occupation_code = input.occupation_code.clone().or_else(|| {
+        standard
+            .as_ref()
+            .and_then(|s| s.spec.occupation_code.clone())
+    });
+    if let Some(code) = &occupation_code
+        && !reference::occupation_exists(conn, code).await?
+    {
+        fields.push(FieldError::new("occupation_code", "unknown"));
+    }
+    if let Some(level) = &input.level
+        && reference::skill_level(conn, level).await?.is_none()
+    {
+        fields.push(FieldError::new("level", "unknown"));
+    }
+    if standard.is_none() && occupation_code.is_none() {
+        fields.push(FieldError::new(
+            "standard_code",
+            "standard_or_occupation_required",
+        ));
+    }
+    let has_level = occupation_code.is_some() && input.level.is_some();
+    fields.extend(rule_problems(
+        &input.certificates,
+        standard.is_some(),
+        has_level,
+    ));
+    if !fields.is_empty() {
+        return Err(AppError::Invalid {
+            message: "培训项目信息无效：请核对名称、学时、年龄范围（不低于16周岁）、所依据的规范或职业等级及证书规则".into(),
+            fields,
+        });
+    }
+    let now = Utc::now().fixed_offset();
+    let row = program::ActiveModel {
+        id: Set(new_id()),
+        provider_id: Set(provider_id.to_owned()),
+        title: Set(input.title.trim().to_owned()),
+        hours: Set(input.hours as i32),
+        standard_id: Set(standard.as_ref().map(|s| s.id.clone())),
+        occupation_code: Set(occupation_code),
+        level_code: Set(input.level),
+        min_age: Set(min_age as i32),
+        max_age: Set(max_age as i32),
+        certificates: Set(serde_json::to_string(&input.certificates).map_err(anyhow::Error::from)?),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(conn)
+    .await?;
+    audit::append(
+        conn,
+        actor,
+        Change {
+            action: "program.create",
+            record_type: "program",
+            record_id: &row.id,
+            summary: serde_json::json!({"title": row.title, "hours": row.hours, "standard_id": row.standard_id, "certificates": input.certificates}),
+        },
+    )
+    .await?;
+    to_view(conn, row).await
+}
+
+/// A program visible in `scope`.
+pub async fn get(
+    conn: &impl ConnectionTrait,
+    scope: &Scope,
+    id: &str,
+) -> Result<Program, AppError> {
+    let row = find(conn, scope, id).await?;
+    to_view(conn, row).await
+}
+
+/// The program row, if visible in `scope`.
+pub async fn find(
+    conn: &impl ConnectionTrait,
+    scope: &Scope,
+    id: &str,
+) -> Result<program::Model, AppError> {
+    program::Entity::find_by_id(id.to_owned())
+        .one(conn)
+        .await?
+        .filter(|p| scope.sees(&p.provider_id))
+        .ok_or(AppError::NotFound)
+}
+
+/// Programs visible in `scope`, in creation order.
+pub async fn list(
+    conn: &impl ConnectionTrait,
+    scope: &Scope,
+    page: &PageParams,
+) -> Result<Page<Program>, AppError> {
+    let mut query = program::Entity::find().order_by_asc(program::Column::Id);
+    match scope {
+        Scope::All => {}
+        Scope::Organisation(org) => query = query.filter(program::Column::ProviderId.eq(org)),
+        Scope::Nothing => return Ok(Page::from_rows(vec![], 0, |_: &Program| String::new())),
+    }
+    if let Some(cursor) = &page.cursor {
+        query = query.filter(program::Column::Id.gt(cursor));
+    }
+    let rows = query.limit(page.limit() + 1).all(conn).await?;
+    let mut views = Vec::with_capacity(rows.len());
+    for row in rows {
+        views.push(to_view(conn, row).await?);
+    }
+    Ok(Page::from_rows(views, page.limit(), |p| p.id.clone()))
+}
