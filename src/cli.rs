@@ -1,6 +1,6 @@
 //! The `registry` command line (API.md "Command line").
 
-use std::{io::BufRead, process::ExitCode};
+use std::{io::BufRead, path::PathBuf, process::ExitCode};
 
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
@@ -11,6 +11,7 @@ use crate::{
     audit::{self, Actor},
     auth::{Role, accounts},
     config::Config,
+    demo,
     organisations::{self, OrgKind, OrgStatus, OrganisationInput},
     startup::{Application, open_database},
     telemetry,
@@ -42,6 +43,11 @@ enum Command {
     /// Audit log tools.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Load a realistic demo data set (idempotent); with --out, write its logins, passwords and ids as JSON
+    Demo {
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -163,6 +169,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 credit_code,
                 address: None,
                 contact_phone: None,
+                national_code: None,
+                site_code: None,
             };
             let org = organisations::create(&txn, &actor, input)
                 .await
@@ -175,6 +183,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             txn.commit().await?;
             println!("{}", org.id);
         }
+        Command::Demo { out } => demo::run(&config, out.as_deref()).await?,
         Command::Audit(AuditCommand::Verify) => {
             let db = open_database(&config).await?;
             let report = audit::verify(&db.read).await?;

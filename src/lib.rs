@@ -11,6 +11,7 @@ pub mod cli;
 pub mod cohorts;
 pub mod config;
 pub mod db;
+pub mod demo;
 pub mod error;
 pub mod http;
 pub mod organisations;

@@ -4,9 +4,14 @@ pub mod prelude;
 
 pub mod accounts;
 pub mod api_tokens;
+pub mod assessments;
 pub mod audit_head;
 pub mod audit_log;
+pub mod certificate_files;
+pub mod certificate_parents;
+pub mod certificates;
 pub mod cohorts;
+pub mod counters;
 pub mod enrolments;
 pub mod occupations;
 pub mod organisations;

@@ -16,12 +16,18 @@ pub struct Model {
     pub contact_phone: Option<String>,
     pub created_at: DateTimeWithTimeZone,
     pub updated_at: DateTimeWithTimeZone,
+    pub national_code: Option<String>,
+    pub site_code: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {
     #[sea_orm(has_many = "super::accounts::Entity")]
     Accounts,
+    #[sea_orm(has_many = "super::assessments::Entity")]
+    Assessments,
+    #[sea_orm(has_many = "super::certificates::Entity")]
+    Certificates,
     #[sea_orm(has_many = "super::programs::Entity")]
     Programs,
 }
@@ -29,6 +35,18 @@ pub enum Relation {
 impl Related<super::accounts::Entity> for Entity {
     fn to() -> RelationDef {
         Relation::Accounts.def()
+    }
+}
+
+impl Related<super::assessments::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Assessments.def()
+    }
+}
+
+impl Related<super::certificates::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Certificates.def()
     }
 }
 

@@ -34,6 +34,10 @@ pub enum Relation {
         on_delete = "NoAction"
     )]
     Accounts,
+    #[sea_orm(has_many = "super::assessments::Entity")]
+    Assessments,
+    #[sea_orm(has_many = "super::certificates::Entity")]
+    Certificates,
     #[sea_orm(has_many = "super::enrolments::Entity")]
     Enrolments,
 }
@@ -41,6 +45,18 @@ pub enum Relation {
 impl Related<super::accounts::Entity> for Entity {
     fn to() -> RelationDef {
         Relation::Accounts.def()
+    }
+}
+
+impl Related<super::assessments::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Assessments.def()
+    }
+}
+
+impl Related<super::certificates::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Certificates.def()
     }
 }
 

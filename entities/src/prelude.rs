@@ -2,9 +2,14 @@
 
 pub use super::accounts::Entity as Accounts;
 pub use super::api_tokens::Entity as ApiTokens;
+pub use super::assessments::Entity as Assessments;
 pub use super::audit_head::Entity as AuditHead;
 pub use super::audit_log::Entity as AuditLog;
+pub use super::certificate_files::Entity as CertificateFiles;
+pub use super::certificate_parents::Entity as CertificateParents;
+pub use super::certificates::Entity as Certificates;
 pub use super::cohorts::Entity as Cohorts;
+pub use super::counters::Entity as Counters;
 pub use super::enrolments::Entity as Enrolments;
 pub use super::occupations::Entity as Occupations;
 pub use super::organisations::Entity as Organisations;

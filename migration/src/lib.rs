@@ -15,6 +15,12 @@ mod m20261126_000008_create_people;
 mod m20261126_000009_create_programs;
 mod m20261126_000010_create_cohorts;
 mod m20261126_000011_create_enrolments;
+mod m20261126_000012_add_organisation_codes;
+mod m20261126_000013_create_assessments;
+mod m20261126_000014_create_certificates;
+mod m20261126_000015_create_certificate_parents;
+mod m20261126_000016_create_certificate_files;
+mod m20261126_000017_create_counters;
 
 pub struct Migrator;
 
@@ -33,6 +39,12 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000009_create_programs::Migration),
             Box::new(m20261126_000010_create_cohorts::Migration),
             Box::new(m20261126_000011_create_enrolments::Migration),
+            Box::new(m20261126_000012_add_organisation_codes::Migration),
+            Box::new(m20261126_000013_create_assessments::Migration),
+            Box::new(m20261126_000014_create_certificates::Migration),
+            Box::new(m20261126_000015_create_certificate_parents::Migration),
+            Box::new(m20261126_000016_create_certificate_files::Migration),
+            Box::new(m20261126_000017_create_counters::Migration),
         ]
     }
 }

@@ -155,8 +155,14 @@ pub async fn enrol(
     let actor = caller.actor();
     let person = store::find_or_register(conn, keys, &actor, &identity).await?;
     let now = Utc::now().fixed_offset();
+    let action = if previous.is_some() {
+        "enrolment.reactivate"
+    } else {
+        "enrolment.create"
+    };
     let row = match previous {
-        // Re-enrolling after a withdrawal reactivates the same enrolment.
+        // Re-enrolling after a withdrawal reactivates the same enrolment; hours and
+        // scores already recorded stay, as the trainee picks up where they left.
         Some(old) => {
             let mut active: enrolment::ActiveModel = old.into();
             active.status = Set(ACTIVE.to_owned());
@@ -187,7 +193,7 @@ pub async fn enrol(
         conn,
         &actor,
         Change {
-            action: "enrolment.create",
+            action,
             record_type: "enrolment",
             record_id: &row.id,
             summary: serde_json::json!({"cohort_id": row.cohort_id, "person_id": row.person_id, "citizen_id": person.citizen_id_masked}),
@@ -360,6 +366,12 @@ pub async fn record_result(
         });
     }
     let person = person_of(conn, &row).await?;
+    let unchanged = row.attended_hours == Some(input.attended_hours as i32)
+        && row.theory_score == input.theory_score.map(|s| s as i32)
+        && row.practical_score == input.practical_score.map(|s| s as i32);
+    if unchanged {
+        return to_view(keys, caller, row, &person);
+    }
     let before = serde_json::json!({"attended_hours": row.attended_hours, "theory_score": row.theory_score, "practical_score": row.practical_score});
     let mut active: enrolment::ActiveModel = row.into();
     active.attended_hours = Set(Some(input.attended_hours as i32));

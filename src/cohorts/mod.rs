@@ -2,6 +2,7 @@
 //! organisation that assesses them; enrolment, attendance and results live in
 //! [`enrolment`].
 
+pub mod assessment;
 pub mod enrolment;
 
 use chrono::{NaiveDate, Utc};

@@ -91,6 +91,10 @@ pub struct Organisation {
     pub status: OrgStatus,
     pub address: Option<String>,
     pub contact_phone: Option<String>,
+    /// Evaluation organisations: the 4-digit organisation code in certificate numbers.
+    pub national_code: Option<String>,
+    /// Evaluation organisations: the 6-digit assessment-site code in certificate numbers.
+    pub site_code: Option<String>,
     pub created_at: chrono::DateTime<chrono::FixedOffset>,
     pub updated_at: chrono::DateTime<chrono::FixedOffset>,
 }
@@ -105,6 +109,8 @@ impl From<organisation::Model> for Organisation {
             credit_code: m.credit_code,
             address: m.address,
             contact_phone: m.contact_phone,
+            national_code: m.national_code,
+            site_code: m.site_code,
             created_at: m.created_at,
             updated_at: m.updated_at,
         }
@@ -120,6 +126,10 @@ pub struct OrganisationInput {
     pub credit_code: String,
     pub address: Option<String>,
     pub contact_phone: Option<String>,
+    /// Evaluation organisations: 4-digit organisation code (人社鉴发〔2019〕2号).
+    pub national_code: Option<String>,
+    /// Evaluation organisations: 6-digit assessment-site code.
+    pub site_code: Option<String>,
 }
 
 /// Changes to an organisation's own details; absent fields stay as they are.
@@ -155,6 +165,17 @@ pub async fn create(
     check_name(&input.name, &mut fields);
     check_optional("address", &input.address, 200, &mut fields);
     check_optional("contact_phone", &input.contact_phone, 30, &mut fields);
+    for (field, value, len) in [
+        ("national_code", &input.national_code, 4),
+        ("site_code", &input.site_code, 6),
+    ] {
+        if value
+            .as_ref()
+            .is_some_and(|v| v.len() != len || !v.bytes().all(|b| b.is_ascii_digit()))
+        {
+            fields.push(FieldError::new(field, "format"));
+        }
+    }
     let code = match CreditCode::parse(&input.credit_code) {
         Ok(code) => Some(code),
         Err(e) => {
@@ -185,6 +206,8 @@ pub async fn create(
         status: Set(OrgStatus::Pending.as_str().to_owned()),
         address: Set(input.address),
         contact_phone: Set(input.contact_phone),
+        national_code: Set(input.national_code),
+        site_code: Set(input.site_code),
         created_at: Set(now),
         updated_at: Set(now),
     }

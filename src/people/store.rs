@@ -11,7 +11,7 @@ use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::{CitizenId, Gender, KeyGroup, MobilePhone, PersonName, PiiKeys};
+use super::{CitizenId, Gender, KeyGroup, MobilePhone, PersonName, PiiKeys, mask_name};
 use crate::{
     audit::{self, Actor, Change},
     auth::{Caller, Role, accounts},
@@ -115,6 +115,7 @@ impl IdentityInput {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct PersonView {
     pub id: String,
+    /// In full for the holder and the enrolling providers; otherwise masked (`张*三`).
     pub name: String,
     /// In full for the holder and for staff of a provider that enrolled them; otherwise
     /// masked (`150784********123X`).
@@ -152,9 +153,14 @@ pub fn view(keys: &PiiKeys, row: &person::Model, entitled: bool) -> Result<Perso
                 .unwrap_or_default()
         }
     });
+    let name = if entitled {
+        row.name.clone()
+    } else {
+        mask_name(&row.name)
+    };
     Ok(PersonView {
         id: row.id.clone(),
-        name: row.name.clone(),
+        name,
         citizen_id,
         citizen_id_masked: !entitled,
         gender: Gender::parse(&row.gender).unwrap_or(Gender::Male),
@@ -276,6 +282,7 @@ pub async fn find_or_register(
         return Ok(row);
     }
     let tags: Vec<&str> = groups.iter().map(|g| g.as_str()).collect();
+    let phone_changed = new_phone.is_some();
     let mut active: person::ActiveModel = row.into();
     active.key_groups = Set(serde_json::json!(tags).to_string());
     if let Some(phone) = new_phone {
@@ -290,7 +297,7 @@ pub async fn find_or_register(
             action: "person.update",
             record_type: "person",
             record_id: &row.id,
-            summary: serde_json::json!({"key_groups": tags, "phone_changed": true}),
+            summary: serde_json::json!({"key_groups": tags, "phone_changed": phone_changed}),
         },
     )
     .await?;
@@ -334,6 +341,17 @@ pub async fn create_login(
     let mut active: person::ActiveModel = row.into();
     active.account_id = Set(Some(account.id.clone()));
     active.updated_at = Set(Utc::now().fixed_offset());
-    active.update(conn).await?;
+    let row = active.update(conn).await?;
+    audit::append(
+        conn,
+        &caller.actor(),
+        Change {
+            action: "person.link_account",
+            record_type: "person",
+            record_id: &row.id,
+            summary: serde_json::json!({"account_id": account.id, "login": account.login}),
+        },
+    )
+    .await?;
     Ok(account)
 }

@@ -24,6 +24,8 @@ async fn an_enrolled_trainee_is_shown_in_full_to_the_provider_and_masked_to_ever
     assert_eq!(status, StatusCode::OK);
     assert_eq!(seen["citizen_id"], masked.as_str());
     assert_eq!(seen["citizen_id_masked"], true);
+    assert_eq!(seen["name"], "张*三");
+    assert_eq!(enrolment["person"]["name"], "张小三");
 
     let (_, listed) = app
         .get(
@@ -32,6 +34,7 @@ async fn an_enrolled_trainee_is_shown_in_full_to_the_provider_and_masked_to_ever
         )
         .await;
     assert_eq!(listed["items"][0]["person"]["citizen_id"], masked.as_str());
+    assert_eq!(listed["items"][0]["person"]["name"], "张*三");
 
     let other = app
         .organisation(&t.bureau, "training_provider", "另一家培训学校")

@@ -1,0 +1,128 @@
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+use crate::helpers::TestApp;
+
+fn run_demo(app: &TestApp, out: &std::path::Path) -> String {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_registry"))
+        .args(["demo", "--out"])
+        .arg(out)
+        .env("REGISTRY_DATA_DIR", &app.data_dir)
+        .env("DATABASE_URL", &app.database_url)
+        .output()
+        .expect("run registry demo");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+#[tokio::test]
+async fn the_demo_loads_a_realistic_data_set_once_however_often_it_runs() {
+    let app = TestApp::spawn().await;
+    let out = app.data_dir.join("demo-out.json");
+    run_demo(&app, &out);
+    let first: Value =
+        serde_json::from_slice(&std::fs::read(&out).expect("out file")).expect("json");
+    let tables = [
+        "organisations",
+        "accounts",
+        "programs",
+        "cohorts",
+        "people",
+        "enrolments",
+        "audit_log",
+    ];
+    let mut counts = Vec::new();
+    for t in tables {
+        counts.push(app.count(t).await);
+    }
+    run_demo(&app, &out);
+    let second: Value =
+        serde_json::from_slice(&std::fs::read(&out).expect("out file")).expect("json");
+    for (t, before) in tables.iter().zip(&counts) {
+        assert_eq!(app.count(t).await, *before, "{t} changed on the second run");
+    }
+    assert_eq!(first, second);
+
+    let roles: Vec<&str> = first["accounts"]
+        .as_array()
+        .expect("accounts")
+        .iter()
+        .filter_map(|a| a["role"].as_str())
+        .collect();
+    for role in [
+        "bureau_admin",
+        "provider_staff",
+        "assessor",
+        "licensing_officer",
+        "employer",
+        "trainee",
+    ] {
+        assert!(roles.contains(&role), "no {role} account");
+    }
+    let cohorts = first["cohorts"].as_array().expect("cohorts");
+    let codes: Vec<&str> = cohorts
+        .iter()
+        .filter_map(|c| c["standard_code"].as_str())
+        .collect();
+    for code in ["150784-QMY", "150784-TLKB", "150784-MSZLR"] {
+        assert!(codes.contains(&code), "no cohort on {code}");
+    }
+
+    // Every account logs in with the password the file gives.
+    for account in first["accounts"].as_array().expect("accounts") {
+        let (status, body) = app
+            .call(
+                Method::POST,
+                "/api/v1/auth/token",
+                None,
+                Some(json!({"login": account["login"], "password": account["password"]})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{account}: {body}");
+    }
+
+    // Each cohort holds 20–40 trainees, with results, as the provider sees it.
+    let staff = first["accounts"]
+        .as_array()
+        .and_then(|a| a.iter().find(|a| a["role"] == "bureau_admin"))
+        .expect("bureau account");
+    let bureau = app
+        .login(
+            staff["login"].as_str().expect("login"),
+            staff["password"].as_str().expect("password"),
+        )
+        .await;
+    for cohort in cohorts {
+        let id = cohort["id"].as_str().expect("id");
+        let (_, page) = app
+            .get(
+                &format!("/api/v1/cohorts/{id}/enrolments?limit=200"),
+                &bureau,
+            )
+            .await;
+        let items = page["items"].as_array().expect("items");
+        assert!(
+            (20..=40).contains(&items.len()),
+            "cohort {id} has {} trainees",
+            items.len()
+        );
+        assert!(
+            items
+                .iter()
+                .filter(|e| e["theory_score"].is_number())
+                .count()
+                >= 15
+        );
+        assert!(
+            items
+                .iter()
+                .all(|e| e["person"]["citizen_id_masked"] == true)
+        );
+    }
+    let (_, report) = app.get("/api/v1/audit/verify", &bureau).await;
+    assert_eq!(report["intact"], true);
+}
