@@ -22,6 +22,16 @@ pub struct Config {
     /// keys are kept in `keys/pii.key` in the data directory, created on first start.
     /// Several instances must share the same keys.
     pub pii_key: Option<SecretString>,
+    /// `REGISTRY_SIGNING_KEY`: `<key id>:<secretKeyMultibase>` of the Ed25519 key that
+    /// signs credentials. Unset: keys live in `keys/signing/` in the data directory,
+    /// created on first start.
+    pub signing_key: Option<SecretString>,
+    /// `REGISTRY_CERTS_DIR`: certificate layouts and fonts (default `./certs`, else the
+    /// source tree's `certs/`).
+    pub certs_dir: PathBuf,
+    /// `REGISTRY_REGION_CODE`: administrative code prefixing registry-format certificate
+    /// numbers (default `150784`, Erguna).
+    pub region_code: String,
     /// `REGISTRY_TOKEN_TTL_SECONDS`: lifetime of a login token (default 12 hours).
     pub token_ttl_seconds: i64,
     /// `REGISTRY_BODY_LIMIT_BYTES`: the largest request body accepted (default 1 MiB).
@@ -58,6 +68,11 @@ impl Config {
             base_url: base_url.trim_end_matches('/').to_owned(),
             smtp_url: var("REGISTRY_SMTP_URL").map(Into::into),
             pii_key: var("REGISTRY_PII_KEY").map(Into::into),
+            signing_key: var("REGISTRY_SIGNING_KEY").map(Into::into),
+            certs_dir: var("REGISTRY_CERTS_DIR")
+                .map(PathBuf::from)
+                .unwrap_or_else(default_certs_dir),
+            region_code: var("REGISTRY_REGION_CODE").unwrap_or_else(|| "150784".into()),
             token_ttl_seconds,
             body_limit_bytes,
         })
@@ -74,6 +89,9 @@ impl Config {
             base_url: "http://127.0.0.1".into(),
             smtp_url: None,
             pii_key: None,
+            signing_key: None,
+            certs_dir: default_certs_dir(),
+            region_code: "150784".into(),
             token_ttl_seconds: 12 * 3600,
             body_limit_bytes: 1024 * 1024,
         }
@@ -86,4 +104,15 @@ fn sqlite_url_in(data_dir: &std::path::Path) -> String {
         "sqlite://{}?mode=rwc",
         data_dir.join("registry.db").display()
     )
+}
+
+/// `./certs` when it exists (a checkout or an installed copy), otherwise the `certs/`
+/// of the source tree the binary was built from.
+fn default_certs_dir() -> PathBuf {
+    let local = PathBuf::from("certs");
+    if local.join("layouts").is_dir() {
+        local
+    } else {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("certs")
+    }
 }

@@ -63,6 +63,11 @@ pub enum AppError {
         message: String,
         fields: Vec<FieldError>,
     },
+    #[error("not eligible: {message}")]
+    NotEligible {
+        message: String,
+        fields: Vec<FieldError>,
+    },
     #[error("rate limited")]
     RateLimited { retry_after_secs: u64 },
     #[error(transparent)]
@@ -93,7 +98,7 @@ impl AppError {
             Self::Conflict { .. } => StatusCode::CONFLICT,
             Self::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            Self::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::Invalid { .. } | Self::NotEligible { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -114,6 +119,9 @@ impl AppError {
                 vec![],
             ),
             Self::Invalid { message, fields } => ("invalid", message.clone(), fields.clone()),
+            Self::NotEligible { message, fields } => {
+                ("not_eligible", message.clone(), fields.clone())
+            }
             Self::RateLimited { .. } => ("rate_limited", "请求过于频繁，请稍后再试".into(), vec![]),
             Self::Internal(_) => ("internal", "服务器内部错误，请稍后再试".into(), vec![]),
         };

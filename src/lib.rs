@@ -7,6 +7,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod certificates;
 pub mod cli;
 pub mod cohorts;
 pub mod config;

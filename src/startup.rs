@@ -7,9 +7,16 @@ use anyhow::Context;
 use secrecy::ExposeSecret;
 use tokio::net::TcpListener;
 
+use std::sync::Arc;
+
 use sea_orm::TransactionTrait;
 
 use crate::{
+    certificates::{
+        Services,
+        credential::{KeyRing, did_web},
+        pdf::Renderer,
+    },
     config::Config,
     db::Db,
     http::{self, AppState},
@@ -60,6 +67,40 @@ pub fn pii_keys(config: &Config) -> anyhow::Result<PiiKeys> {
     }
 }
 
+/// The credential signing keys: from configuration, or the data directory.
+pub fn signing_keys(config: &Config) -> anyhow::Result<KeyRing> {
+    match &config.signing_key {
+        Some(key) => {
+            let (id, secret) = key
+                .expose_secret()
+                .split_once(':')
+                .context("REGISTRY_SIGNING_KEY must be <key id>:<secretKeyMultibase>")?;
+            KeyRing::from_secret_multibase(id, secret)
+                .map_err(|e| anyhow::anyhow!("REGISTRY_SIGNING_KEY: {e}"))
+        }
+        None => KeyRing::load_or_create(&config.data_dir)
+            .map_err(|e| anyhow::anyhow!("signing keys: {e}")),
+    }
+}
+
+/// Everything issuing needs: keys, renderer, public addresses.
+pub fn certificate_services(config: &Config, pii: Arc<PiiKeys>) -> anyhow::Result<Services> {
+    let renderer = Renderer::from_dir(&config.certs_dir).with_context(|| {
+        format!(
+            "loading certificate layouts from {}",
+            config.certs_dir.display()
+        )
+    })?;
+    Ok(Services {
+        pii,
+        signing: signing_keys(config)?,
+        renderer,
+        did: did_web(&config.base_url),
+        base_url: config.base_url.clone(),
+        region_code: config.region_code.clone(),
+    })
+}
+
 /// A bound, migrated, ready-to-serve registry.
 pub struct Application {
     listener: TcpListener,
@@ -72,11 +113,13 @@ impl Application {
         let listener = TcpListener::bind(config.bind)
             .await
             .with_context(|| format!("binding {}", config.bind))?;
-        let pii = pii_keys(&config)?;
+        let pii: Arc<PiiKeys> = pii_keys(&config)?.into();
+        let certs = certificate_services(&config, Arc::clone(&pii))?;
         let state = AppState {
             config: config.into(),
             db,
-            pii: pii.into(),
+            pii,
+            certs: certs.into(),
         };
         Ok(Self { listener, state })
     }

@@ -99,7 +99,7 @@ pub async fn create(
     if input.ends_on < input.starts_on {
         fields.push(FieldError::new("ends_on", "before_start"));
     }
-    if !(1..=500).contains(&input.capacity) {
+    if !(1..=5000).contains(&input.capacity) {
         fields.push(FieldError::new("capacity", "out_of_range"));
     }
     if input.location.chars().count() > 200 {
@@ -129,7 +129,7 @@ pub async fn create(
     }
     if !fields.is_empty() {
         return Err(AppError::Invalid {
-            message: "班次信息无效：请核对班次编号、起止日期、人数上限（1–500）与评价机构".into(),
+            message: "班次信息无效：请核对班次编号、起止日期、人数上限（1–5000）与评价机构".into(),
             fields,
         });
     }

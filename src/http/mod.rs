@@ -5,6 +5,7 @@
 mod accounts;
 mod audit;
 mod auth;
+mod certificates;
 mod cohorts;
 pub mod extract;
 mod health;
@@ -34,7 +35,7 @@ use utoipa::{
 };
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use crate::{config::Config, db::Db, error::AppError, people::PiiKeys};
+use crate::{certificates::Services, config::Config, db::Db, error::AppError, people::PiiKeys};
 
 /// What every handler can reach.
 #[derive(Clone)]
@@ -42,6 +43,7 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub db: Db,
     pub pii: Arc<PiiKeys>,
+    pub certs: Arc<Services>,
 }
 
 #[derive(OpenApi)]
@@ -103,6 +105,19 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(cohorts::record_result))
         .routes(routes!(people::show))
         .routes(routes!(people::create_login))
+        .routes(routes!(certificates::create))
+        .routes(routes!(certificates::create_for_cohort))
+        .routes(routes!(certificates::show))
+        .routes(routes!(certificates::pdf))
+        .routes(routes!(certificates::credential))
+        .routes(routes!(certificates::bundle))
+        .routes(routes!(certificates::create_assessment))
+        .routes(routes!(certificates::show_assessment))
+        .routes(routes!(certificates::did_document))
+        .routes(routes!(certificates::revoke))
+        .routes(routes!(certificates::suspend))
+        .routes(routes!(certificates::reinstate))
+        .routes(routes!(certificates::status_list))
         .split_for_parts();
     let openapi_json = Arc::new(openapi.to_pretty_json().unwrap_or_default());
     let body_limit = state.config.body_limit_bytes;

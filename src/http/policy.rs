@@ -71,3 +71,12 @@ policy!(
     /// Those who may look a person up.
     PersonReaders => [BureauAdmin, ProviderStaff, Trainee]
 );
+policy!(
+    /// Assessors of evaluation organisations.
+    Assessor => [Assessor]
+);
+policy!(
+    /// Those who issue certificates: providers (completion), assessors (specialty and
+    /// skill level), licensing officers (licences).
+    Issuers => [ProviderStaff, Assessor, LicensingOfficer]
+);

@@ -6,6 +6,7 @@ mod helpers;
 mod audit;
 mod auth;
 mod basics;
+mod certificates;
 mod demo;
 mod organisations;
 mod privacy;

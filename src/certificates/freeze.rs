@@ -1,0 +1,294 @@
+//! Freezing a certificate at issue: the Open Badges credential built from the grounds,
+//! signed with the registry's current key, and the PDF rendered from it. Both are stored
+//! and never rebuilt, so later edits to programs, standards or layouts change nothing.
+
+use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, TimeZone, Utc};
+
+use super::{
+    Services,
+    credential::{
+        self, AchievementInput, AchievementKind, CredentialInput, IssuerProfile, StandardRef,
+        StatusEntry,
+    },
+    grounds::{Grounds, kind_str},
+    pdf::CertificateDocument,
+    read::title_of,
+};
+use crate::{
+    error::AppError,
+    people::mask_name,
+    programs::CertificateKind,
+    standards::reference::{Occupation, SkillLevel},
+};
+
+/// What issuing has decided, handed to the freezer.
+pub struct FreezeInput<'a> {
+    pub id: &'a str,
+    pub number: &'a str,
+    pub token: &'a str,
+    pub status_index: i64,
+    pub grounds: &'a Grounds,
+    pub occupation: Option<&'a Occupation>,
+    pub level: Option<&'a SkillLevel>,
+    pub valid_from: NaiveDate,
+    pub valid_until: Option<NaiveDate>,
+    pub issued_at: DateTime<Utc>,
+}
+
+/// The frozen artefacts.
+pub struct Frozen {
+    pub credential_json: String,
+    pub credential_sha256: String,
+    pub pdf: Vec<u8>,
+    pub pdf_sha256: String,
+}
+
+fn achievement_kind(kind: CertificateKind) -> AchievementKind {
+    match kind {
+        CertificateKind::Completion => AchievementKind::Completion,
+        CertificateKind::Specialty => AchievementKind::Specialty,
+        CertificateKind::SkillLevel => AchievementKind::SkillLevel,
+        CertificateKind::Licence => AchievementKind::Licence,
+        CertificateKind::Apprenticeship => AchievementKind::Apprenticeship,
+    }
+}
+
+/// The end of a validity day in China (23:59:59 UTC+8).
+fn end_of_day_in_china(date: NaiveDate) -> DateTime<Utc> {
+    let naive = date.and_time(NaiveTime::from_hms_opt(15, 59, 59).unwrap_or(NaiveTime::MIN));
+    Utc.from_utc_datetime(&naive)
+}
+
+fn chinese_date(d: NaiveDate) -> String {
+    format!("{}年{}月{}日", d.year(), d.month(), d.day())
+}
+
+/// The name of what was achieved, e.g. `职业技能等级证书 · 中式面点师`.
+fn achievement_name(input: &FreezeInput<'_>) -> String {
+    let g = input.grounds;
+    let subject = match (g.kind, &g.standard, input.occupation) {
+        (CertificateKind::Specialty, Some(s), _) => s.spec.name.clone(),
+        (CertificateKind::SkillLevel, _, Some(o)) => o.name.clone(),
+        _ => g.program.title.clone(),
+    };
+    format!("{} · {subject}", title_of(kind_str(g.kind)))
+}
+
+fn criteria(input: &FreezeInput<'_>) -> String {
+    let g = input.grounds;
+    let rule = g.rule.as_ref();
+    let mut parts = vec![format!(
+        "完成《{}》培训（{}学时）",
+        g.program.title, g.program.hours
+    )];
+    if let Some(p) = rule.and_then(|r| r.min_attendance_percent) {
+        parts.push(format!("出勤不少于{p}%"));
+    }
+    if let Some(s) = rule.and_then(|r| r.min_theory_score) {
+        parts.push(format!("理论成绩不低于{s}分"));
+    }
+    if let Some(s) = rule.and_then(|r| r.min_practical_score) {
+        parts.push(format!("实操成绩不低于{s}分"));
+    }
+    if g.assessment.is_some() {
+        parts.push(format!("经{}考核合格", g.issuer.name));
+    }
+    if rule.is_some_and(|r| !r.requires.is_empty()) {
+        let names: Vec<&str> = rule
+            .map(|r| r.requires.iter().map(|k| k.label()).collect())
+            .unwrap_or_default();
+        parts.push(format!("并持有{}", names.join("、")));
+    }
+    parts.join("，") + "。"
+}
+
+fn credential_input(
+    services: &Services,
+    input: &FreezeInput<'_>,
+    holder_index: &str,
+) -> CredentialInput {
+    let g = input.grounds;
+    let base = &services.base_url;
+    let standard = g.standard.as_ref().map(|s| StandardRef {
+        code: s.spec.code.clone(),
+        name: s.spec.name.clone(),
+        version: s.version,
+        sha256: s.spec_sha256.clone(),
+        url: format!(
+            "{base}/api/v1/standards/{}?version={}",
+            s.spec.code, s.version
+        ),
+    });
+    let statuses = ["revocation", "suspension"]
+        .into_iter()
+        .map(|purpose| StatusEntry {
+            purpose: purpose.to_owned(),
+            index: input.status_index as u64,
+            list_url: format!("{base}/api/v1/status-lists/{purpose}"),
+        })
+        .collect();
+    CredentialInput {
+        id: format!("urn:uuid:{}", input.id),
+        issuer: IssuerProfile {
+            id: services.did.clone(),
+            name: g.issuer.name.clone(),
+            credit_code: Some(g.issuer.credit_code.clone()),
+            url: Some(base.clone()),
+        },
+        source: None,
+        valid_from: input.issued_at,
+        valid_until: input.valid_until.map(end_of_day_in_china),
+        achievement: AchievementInput {
+            id: format!(
+                "{base}/api/v1/programs/{}#{}",
+                g.program.id,
+                kind_str(g.kind)
+            ),
+            kind: achievement_kind(g.kind),
+            name: achievement_name(input),
+            description: format!("{}：{}", g.issuer.name, g.program.title),
+            criteria: criteria(input),
+            occupation: input.occupation.map(|o| (o.code.clone(), o.name.clone())),
+            standard,
+            level: input.level.map(|l| (l.code.clone(), l.label.clone())),
+        },
+        holder: credential::holder_identity(holder_index, &mask_name(&g.person.name)),
+        certificate_number: input.number.to_owned(),
+        statuses,
+    }
+}
+
+fn document(
+    services: &Services,
+    input: &FreezeInput<'_>,
+    credential_json: &str,
+    credential_sha256: &str,
+) -> CertificateDocument {
+    let g = input.grounds;
+    let kind = kind_str(g.kind);
+    let mut fields: Vec<(String, String)> = Vec::new();
+    let mut push = |label: &str, value: String| fields.push((label.to_owned(), value));
+    match g.kind {
+        CertificateKind::SkillLevel => {
+            push(
+                "职业名称",
+                input
+                    .occupation
+                    .map(|o| o.name.clone())
+                    .unwrap_or_else(|| "--".into()),
+            );
+            push("工种/职业方向", "--".into());
+            push(
+                "职业技能等级",
+                input
+                    .level
+                    .map(|l| l.label.clone())
+                    .unwrap_or_else(|| "--".into()),
+            );
+        }
+        CertificateKind::Specialty => {
+            if let Some(s) = &g.standard {
+                push("专项职业能力", s.spec.name.clone());
+                push(
+                    "考核规范",
+                    format!("{}（{} 第{}版）", s.spec.name, s.spec.code, s.version),
+                );
+            }
+            if let Some(a) = &g.assessment {
+                push("考核日期", chinese_date(a.assessed_on));
+            }
+        }
+        CertificateKind::Licence => {
+            push("准入事项", g.program.title.clone());
+            if let Some(s) = &g.standard {
+                push(
+                    "依据规范",
+                    format!("{}（{} 第{}版）", s.spec.name, s.spec.code, s.version),
+                );
+            }
+            if let Some(until) = input.valid_until {
+                push(
+                    "有效期",
+                    format!(
+                        "{}至{}",
+                        chinese_date(input.valid_from),
+                        chinese_date(until)
+                    ),
+                );
+            }
+        }
+        CertificateKind::Completion | CertificateKind::Apprenticeship => {
+            push("培训项目", g.program.title.clone());
+            push("培训学时", format!("{}学时", g.program.hours));
+            push(
+                "培训时间",
+                format!(
+                    "{}至{}",
+                    chinese_date(g.cohort.starts_on),
+                    chinese_date(g.cohort.ends_on)
+                ),
+            );
+            if let Some(s) = &g.standard {
+                push(
+                    "依据规范",
+                    format!("{}（{} 第{}版）", s.spec.name, s.spec.code, s.version),
+                );
+            }
+        }
+    }
+    CertificateDocument {
+        layout: kind.to_owned(),
+        title: title_of(kind).to_owned(),
+        holder_name: g.person.name.clone(),
+        id_type: "居民身份证".to_owned(),
+        id_number: g.person.citizen_id_masked.clone(),
+        fields,
+        number: input.number.to_owned(),
+        issuer_name: g.issuer.name.clone(),
+        issue_date: chinese_date(input.valid_from),
+        verify_url: services.verify_url(input.token),
+        lookup_urls: vec![
+            (
+                "证书查询网址".to_owned(),
+                format!("{}/v/", services.base_url),
+            ),
+            (
+                "机构查询网址".to_owned(),
+                "http://www.osta.org.cn".to_owned(),
+            ),
+        ],
+        credential_sha256: credential_sha256.to_owned(),
+        credential_json: credential_json.as_bytes().to_vec(),
+    }
+}
+
+/// Builds, signs and renders the certificate.
+pub fn freeze(services: &Services, input: &FreezeInput<'_>) -> Result<Frozen, AppError> {
+    let unsigned = credential::build(&credential_input(
+        services,
+        input,
+        &input.grounds.person.citizen_id_index,
+    ));
+    let key = services.signing.current();
+    let method = services.signing.verification_method(&services.did);
+    let signed = credential::add_proof(&unsigned, key, &method, input.issued_at)
+        .map_err(|e| anyhow::anyhow!("signing certificate {}: {e:?}", input.number))?;
+    let credential_json = signed.to_string();
+    let credential_sha256 = credential::sha256_hex(credential_json.as_bytes());
+    let pdf = services
+        .renderer
+        .render(&document(
+            services,
+            input,
+            &credential_json,
+            &credential_sha256,
+        ))
+        .map_err(|e| anyhow::anyhow!("rendering certificate {}: {e:#}", input.number))?;
+    let pdf_sha256 = credential::sha256_hex(&pdf);
+    Ok(Frozen {
+        credential_json,
+        credential_sha256,
+        pdf,
+        pdf_sha256,
+    })
+}

@@ -1,0 +1,293 @@
+//! Issuing: one transaction that checks the grounds, takes the number, freezes the
+//! signed credential and the PDF, and records the chain. The same grounds always give
+//! the same certificate — also when requests race, here or on another instance: the
+//! issuer's number counter is locked before the grounds are looked up a second time.
+
+use chrono::{Datelike, Utc};
+use entities::{
+    certificate_files as file, certificate_parents as parent, certificates as certificate,
+    enrolments as enrolment,
+};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
+};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::{
+    Services, freeze,
+    grounds::{self, Grounds, IssueRequest, Missing, kind_str},
+    numbering::{self, LockedCounter},
+};
+use crate::{
+    audit::{self, Actor, Change},
+    auth::Caller,
+    cohorts,
+    error::{AppError, FieldError},
+    pagination::new_id,
+    people::mask_name,
+    programs::CertificateKind,
+    standards::reference,
+};
+
+/// A certificate as the issuing call returns it, and whether this call created it.
+pub struct Issued {
+    pub certificate: certificate::Model,
+    pub created: bool,
+}
+
+/// Issues one certificate on the grounds the request names, or returns the one those
+/// grounds already produced.
+pub async fn issue(
+    conn: &impl ConnectionTrait,
+    services: &Services,
+    caller: &Caller,
+    req: &IssueRequest,
+) -> Result<Issued, AppError> {
+    let grounds = grounds::resolve(conn, caller, req).await?;
+    match issue_on(conn, services, &caller.actor(), &grounds).await? {
+        Outcome::Issued(issued) => Ok(*issued),
+        Outcome::NotEligible(missing) => Err(refusal(grounds.kind, &missing)),
+    }
+}
+
+fn refusal(kind: CertificateKind, missing: &[Missing]) -> AppError {
+    let reasons: Vec<&str> = missing.iter().map(|m| m.message.as_str()).collect();
+    AppError::NotEligible {
+        message: format!("不符合颁发{}的条件：{}", kind.label(), reasons.join("；")),
+        fields: missing
+            .iter()
+            .map(|m| FieldError::new(&m.field, &m.reason))
+            .collect(),
+    }
+}
+
+enum Outcome {
+    Issued(Box<Issued>),
+    NotEligible(Vec<Missing>),
+}
+
+async fn by_grounds(
+    conn: &impl ConnectionTrait,
+    key: &str,
+) -> Result<Option<certificate::Model>, AppError> {
+    Ok(certificate::Entity::find()
+        .filter(certificate::Column::GroundsKey.eq(key))
+        .one(conn)
+        .await?)
+}
+
+async fn issue_on(
+    conn: &impl ConnectionTrait,
+    services: &Services,
+    actor: &Actor,
+    g: &Grounds,
+) -> Result<Outcome, AppError> {
+    let key = g.key();
+    if let Some(existing) = by_grounds(conn, &key).await? {
+        return Ok(Outcome::Issued(Box::new(Issued {
+            certificate: existing,
+            created: false,
+        })));
+    }
+    let check = grounds::check(conn, g).await?;
+    if !check.missing.is_empty() {
+        return Ok(Outcome::NotEligible(check.missing));
+    }
+    let level = match g.assessment.as_ref().and_then(|a| a.level_code.clone()) {
+        Some(code) if g.kind == CertificateKind::SkillLevel => {
+            reference::skill_level(conn, &code).await?
+        }
+        _ => None,
+    };
+    let issued_at = Utc::now();
+    let today = issued_at.date_naive();
+    let digit = level.as_ref().and_then(|l| l.national_digit);
+    let mut counter = LockedCounter::lock(
+        conn,
+        &numbering::counter_name(g.kind, &g.issuer.id, today.year(), digit),
+    )
+    .await?;
+    // Another request may have issued on these grounds while this one waited for the lock.
+    if let Some(existing) = by_grounds(conn, &key).await? {
+        return Ok(Outcome::Issued(Box::new(Issued {
+            certificate: existing,
+            created: false,
+        })));
+    }
+    let serial = counter.advance(conn).await?;
+    let number = match (g.kind, &g.issuer.national_code, &g.issuer.site_code, digit) {
+        (CertificateKind::SkillLevel, Some(org), Some(site), Some(digit)) => {
+            numbering::skill_level_number(org, site, today.year(), digit, serial)
+        }
+        _ => numbering::registry_number(&services.region_code, g.kind, today.year(), serial),
+    };
+    let status_index = numbering::next(conn, "status_index").await? - 1;
+    let id = new_id();
+    let token = numbering::new_token();
+    let occupation = match &g.program.occupation_code {
+        Some(code) => reference::occupations(conn)
+            .await?
+            .into_iter()
+            .find(|o| &o.code == code),
+        None => None,
+    };
+    let valid_until = if g.kind == CertificateKind::Licence {
+        g.valid_until
+    } else {
+        None
+    };
+    let frozen = freeze::freeze(
+        services,
+        &freeze::FreezeInput {
+            id: &id,
+            number: &number,
+            token: &token,
+            status_index,
+            grounds: g,
+            occupation: occupation.as_ref(),
+            level: level.as_ref(),
+            valid_from: today,
+            valid_until,
+            issued_at,
+        },
+    )?;
+    let now = issued_at.fixed_offset();
+    let row = certificate::ActiveModel {
+        id: Set(id.clone()),
+        number: Set(number),
+        kind: Set(kind_str(g.kind).to_owned()),
+        status: Set("valid".to_owned()),
+        person_id: Set(g.person.id.clone()),
+        issuer_org_id: Set(g.issuer.id.clone()),
+        program_id: Set(Some(g.program.id.clone())),
+        enrolment_id: Set(Some(g.enrolment.id.clone())),
+        assessment_id: Set(g.assessment.as_ref().map(|a| a.id.clone())),
+        standard_id: Set(g.standard.as_ref().map(|s| s.id.clone())),
+        occupation_code: Set(g.program.occupation_code.clone()),
+        level_code: Set(level.as_ref().map(|l| l.code.clone())),
+        grounds_key: Set(key),
+        token: Set(token),
+        status_index: Set(status_index),
+        valid_from: Set(today),
+        valid_until: Set(valid_until),
+        credential: Set(frozen.credential_json),
+        credential_sha256: Set(frozen.credential_sha256),
+        pdf_sha256: Set(frozen.pdf_sha256),
+        issued_by: Set(actor.label.clone()),
+        issued_at: Set(now),
+        suspended_at: Set(None),
+        suspend_reason: Set(None),
+        revoked_at: Set(None),
+        revoke_reason: Set(None),
+        supersedes_id: Set(None),
+        superseded_by_id: Set(None),
+        superseded_at: Set(None),
+        updated_at: Set(now),
+    }
+    .insert(conn)
+    .await?;
+    for parent_id in &check.parents {
+        parent::ActiveModel {
+            certificate_id: Set(row.id.clone()),
+            parent_id: Set(parent_id.clone()),
+        }
+        .insert(conn)
+        .await?;
+    }
+    file::ActiveModel {
+        certificate_id: Set(row.id.clone()),
+        pdf: Set(frozen.pdf),
+    }
+    .insert(conn)
+    .await?;
+    audit::append(
+        conn,
+        actor,
+        Change {
+            action: "certificate.issue",
+            record_type: "certificate",
+            record_id: &row.id,
+            summary: serde_json::json!({"number": row.number, "kind": row.kind, "person_id": row.person_id,
+                "parents": check.parents, "credential_sha256": row.credential_sha256, "pdf_sha256": row.pdf_sha256}),
+        },
+    )
+    .await?;
+    Ok(Outcome::Issued(Box::new(Issued {
+        certificate: row,
+        created: true,
+    })))
+}
+
+/// One line of a whole-cohort issuance report.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CohortLine {
+    pub enrolment_id: String,
+    /// Masked, e.g. 张*三.
+    pub name: String,
+    pub certificate_id: Option<String>,
+    pub number: Option<String>,
+    /// True when this call issued it; false when it existed already.
+    pub newly_issued: bool,
+    /// Why no certificate, when there is none.
+    pub missing: Vec<Missing>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CohortReport {
+    pub cohort_id: String,
+    pub issued: Vec<CohortLine>,
+    pub not_eligible: Vec<CohortLine>,
+}
+
+/// Issues the completion certificate of every enrolment of a cohort that has earned it
+/// and reports, per person, why the others have not.
+pub async fn issue_for_cohort(
+    conn: &impl ConnectionTrait,
+    services: &Services,
+    caller: &Caller,
+    cohort_id: &str,
+) -> Result<CohortReport, AppError> {
+    let cohort = cohorts::find(conn, caller, cohort_id).await?;
+    let enrolments = enrolment::Entity::find()
+        .filter(enrolment::Column::CohortId.eq(&cohort.id))
+        .order_by_asc(enrolment::Column::Id)
+        .all(conn)
+        .await?;
+    let actor = caller.actor();
+    let mut report = CohortReport {
+        cohort_id: cohort.id.clone(),
+        issued: Vec::new(),
+        not_eligible: Vec::new(),
+    };
+    for e in enrolments {
+        let req = IssueRequest {
+            kind: CertificateKind::Completion,
+            enrolment_id: e.id.clone(),
+            assessment_id: None,
+            parent_ids: Vec::new(),
+            valid_until: None,
+        };
+        let g = grounds::resolve(conn, caller, &req).await?;
+        let name = mask_name(&g.person.name);
+        match issue_on(conn, services, &actor, &g).await? {
+            Outcome::Issued(issued) => report.issued.push(CohortLine {
+                enrolment_id: e.id,
+                name,
+                certificate_id: Some(issued.certificate.id),
+                number: Some(issued.certificate.number),
+                newly_issued: issued.created,
+                missing: Vec::new(),
+            }),
+            Outcome::NotEligible(missing) => report.not_eligible.push(CohortLine {
+                enrolment_id: e.id,
+                name,
+                certificate_id: None,
+                number: None,
+                newly_issued: false,
+                missing,
+            }),
+        }
+    }
+    Ok(report)
+}

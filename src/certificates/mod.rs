@@ -1,0 +1,40 @@
+//! Certificates: the 一培多证 chain (completion → specialty → licence; completion +
+//! assessment → skill level), numbering, issuing (one transaction, idempotent), the
+//! frozen signed credential and the PDF rendered once at issue.
+
+pub mod credential;
+pub mod freeze;
+pub mod grounds;
+pub mod issue;
+pub mod lifecycle;
+pub mod numbering;
+pub mod pdf;
+pub mod read;
+pub mod status_lists;
+
+use std::sync::Arc;
+
+use crate::people::PiiKeys;
+pub use grounds::{IssueRequest, Missing};
+pub use read::{Certificate, CertificateSummary};
+
+/// What issuing needs besides the database: the keys, the renderer, and the public
+/// addresses printed into certificates.
+pub struct Services {
+    pub pii: Arc<PiiKeys>,
+    pub signing: credential::KeyRing,
+    pub renderer: pdf::Renderer,
+    /// `REGISTRY_BASE_URL`, without a trailing slash.
+    pub base_url: String,
+    /// The registry's `did:web` identifier (issuer of every credential).
+    pub did: String,
+    /// The region code that prefixes registry-format numbers (`150784` for Erguna).
+    pub region_code: String,
+}
+
+impl Services {
+    /// The public verification URL for a token: what the QR code holds.
+    pub fn verify_url(&self, token: &str) -> String {
+        format!("{}/v/{token}", self.base_url)
+    }
+}

@@ -1,0 +1,156 @@
+//! Setting text on the canvas: horizontal runs with alignment, tracking and a stroked
+//! "bold", and single rotated characters for the seal.
+
+use printpdf::{DictItem, Op, PdfFontHandle, Pt, TextItem, TextMatrix, TextRenderingMode};
+
+use super::super::layout::{Align, Rgb};
+use super::{Canvas, mm_to_pt, pt_to_mm, round_to};
+
+/// How a run of text is set.
+#[derive(Debug, Clone, Copy)]
+pub struct TextStyle {
+    pub size_pt: f32,
+    pub color: Rgb,
+    /// Extra space after each character, in em.
+    pub tracking_em: f32,
+    /// Emboldened by stroking the outline as well as filling it.
+    pub bold: bool,
+}
+
+impl TextStyle {
+    pub fn plain(size_pt: f32, color: Rgb) -> Self {
+        Self {
+            size_pt,
+            color,
+            tracking_em: 0.0,
+            bold: false,
+        }
+    }
+}
+
+impl Canvas<'_> {
+    /// Width of `text` in millimetres when set in `style`.
+    pub fn width_mm(&self, text: &str, style: &TextStyle) -> f32 {
+        let glyphs = self.font.width_pt(text, style.size_pt);
+        let tracking = style.tracking_em * style.size_pt * text.chars().count() as f32;
+        // Tracking after the last character is not part of the visible width.
+        let trailing = if text.is_empty() {
+            0.0
+        } else {
+            style.tracking_em * style.size_pt
+        };
+        pt_to_mm(glyphs + tracking - trailing)
+    }
+
+    /// Draws `text` with its baseline at `baseline_mm`, anchored at `x_mm`.
+    pub fn text(
+        &mut self,
+        text: &str,
+        x_mm: f32,
+        baseline_mm: f32,
+        align: Align,
+        style: &TextStyle,
+    ) {
+        if text.is_empty() {
+            return;
+        }
+        let left_mm = match align {
+            Align::Left => x_mm,
+            Align::Center => x_mm - self.width_mm(text, style) / 2.0,
+            Align::Right => x_mm - self.width_mm(text, style),
+        };
+        let matrix = TextMatrix::Translate(mm_to_pt(left_mm), self.y_pt(baseline_mm));
+        // Spaced-out text keeps its exact spelling for copy and search.
+        let spaced = style.tracking_em != 0.0 && text.chars().count() > 1;
+        self.show(text, matrix, style, spaced.then_some(text));
+    }
+
+    /// Draws one decorative character centred on (`x_mm`, `y_mm`), turned `angle_deg`
+    /// anticlockwise. It is kept out of text extraction (an empty /ActualText), so a seal's
+    /// ring of letters does not scramble the copied text.
+    pub fn rotated_char(
+        &mut self,
+        c: char,
+        x_mm: f32,
+        y_mm: f32,
+        angle_deg: f32,
+        style: &TextStyle,
+    ) {
+        let mut buf = [0u8; 4];
+        let text: &str = c.encode_utf8(&mut buf);
+        let half_width = self.font.width_pt(text, style.size_pt) / 2.0;
+        // Centre vertically on the ideographic body (about 0.38 em above the baseline).
+        let lift = 0.38 * style.size_pt;
+        let (sin, cos) = angle_deg.to_radians().sin_cos();
+        let (sin, cos) = (round_to(sin, 1e4), round_to(cos, 1e4));
+        let x = round_to(mm_to_pt(x_mm).0 - cos * half_width + sin * lift, 100.0);
+        let y = round_to(self.y_pt(y_mm).0 - sin * half_width - cos * lift, 100.0);
+        let matrix = TextMatrix::Raw([cos, sin, -sin, cos, x, y]);
+        self.show(text, matrix, style, Some(""));
+    }
+
+    /// Sets `text`; `actual_text` replaces what text extraction sees.
+    fn show(
+        &mut self,
+        text: &str,
+        matrix: TextMatrix,
+        style: &TextStyle,
+        actual_text: Option<&str>,
+    ) {
+        self.chars.extend(text.chars());
+        if let Some(actual) = actual_text {
+            self.ops.push(Op::BeginMarkedContentWithProperties {
+                tag: "Span".into(),
+                properties: DictItem::Dict {
+                    map: [("ActualText".to_owned(), utf16_string(actual))].into(),
+                },
+            });
+        }
+        self.ops.push(Op::StartTextSection);
+        if self.pen.font_size != Some(style.size_pt) {
+            self.pen.font_size = Some(style.size_pt);
+            self.ops.push(Op::SetFont {
+                font: PdfFontHandle::External(self.font_id.clone()),
+                size: Pt(style.size_pt),
+            });
+        }
+        self.set_fill(style.color);
+        if style.bold {
+            self.set_stroke(style.color, Pt(round_to(style.size_pt * 0.035, 100.0)));
+        }
+        if self.pen.bold != style.bold {
+            self.pen.bold = style.bold;
+            let mode = if style.bold {
+                TextRenderingMode::FillStroke
+            } else {
+                TextRenderingMode::Fill
+            };
+            self.ops.push(Op::SetTextRenderingMode { mode });
+        }
+        let spacing = round_to(style.tracking_em * style.size_pt, 100.0);
+        if self.pen.char_spacing != spacing {
+            self.pen.char_spacing = spacing;
+            self.ops.push(Op::SetCharacterSpacing {
+                multiplier: spacing,
+            });
+        }
+        self.ops.push(Op::SetTextMatrix { matrix });
+        self.ops.push(Op::ShowText {
+            items: vec![TextItem::Text(text.to_owned())],
+        });
+        self.ops.push(Op::EndTextSection);
+        if actual_text.is_some() {
+            self.ops.push(Op::EndMarkedContentWithProperties);
+        }
+    }
+}
+
+/// A PDF text string in UTF-16BE with its byte-order mark.
+fn utf16_string(text: &str) -> DictItem {
+    let mut data = vec![0xFE, 0xFF];
+    data.extend(text.encode_utf16().flat_map(u16::to_be_bytes));
+    DictItem::String {
+        data,
+        literal: false,
+    }
+}

@@ -1,0 +1,308 @@
+//! Reading certificates: one with its chain, a holder's whole bundle, the frozen PDF and
+//! credential. Visible to the holder, the issuing organisation and the bureau; to anyone
+//! else a certificate does not exist.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::NaiveDate;
+use entities::{
+    certificate_files as file, certificate_parents as parent, certificates as certificate,
+    organisations as organisation, people as person,
+};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::Services;
+use crate::{
+    auth::{Caller, Role},
+    error::AppError,
+    people::mask_name,
+};
+
+/// The status a certificate has today.
+pub fn effective_status(row: &certificate::Model, today: NaiveDate) -> &str {
+    if row.status == "valid" && row.valid_until.is_some_and(|d| d < today) {
+        "expired"
+    } else {
+        &row.status
+    }
+}
+
+/// A certificate in a chain or bundle.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CertificateSummary {
+    pub id: String,
+    pub number: String,
+    /// `completion`, `specialty`, `skill_level`, `licence`, `apprenticeship`.
+    pub kind: String,
+    /// e.g. 职业技能等级证书.
+    pub title: String,
+    /// `valid`, `suspended`, `revoked`, `superseded` or `expired`.
+    pub status: String,
+    pub issuer_id: String,
+    pub issuer_name: String,
+    pub valid_from: NaiveDate,
+    pub valid_until: Option<NaiveDate>,
+    /// The certificates this one rests on.
+    pub parent_ids: Vec<String>,
+}
+
+/// One certificate with everything about it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Certificate {
+    #[serde(flatten)]
+    pub summary: CertificateSummary,
+    pub person_id: String,
+    /// The holder's name; masked unless the viewer is the holder or the issuer.
+    pub holder_name: String,
+    pub program_id: Option<String>,
+    pub enrolment_id: Option<String>,
+    pub assessment_id: Option<String>,
+    pub standard_id: Option<String>,
+    pub occupation_code: Option<String>,
+    pub level: Option<String>,
+    /// The token in the QR code, and the page it opens.
+    pub token: String,
+    pub verify_url: String,
+    pub credential_sha256: String,
+    pub pdf_sha256: String,
+    pub issued_at: chrono::DateTime<chrono::FixedOffset>,
+    pub revoked_at: Option<chrono::DateTime<chrono::FixedOffset>>,
+    pub revoke_reason: Option<String>,
+    pub suspended_at: Option<chrono::DateTime<chrono::FixedOffset>>,
+    pub suspend_reason: Option<String>,
+    pub superseded_by_id: Option<String>,
+    /// The holder's whole chain: every certificate linked to this one through parents
+    /// and children, this one included.
+    pub chain: Vec<CertificateSummary>,
+}
+
+pub fn title_of(kind: &str) -> &'static str {
+    match kind {
+        "completion" => "结业证书",
+        "specialty" => "专项职业能力证书",
+        "skill_level" => "职业技能等级证书",
+        "licence" => "准入类证书",
+        _ => "学徒培训证书",
+    }
+}
+
+/// Whether the caller may see the certificate: the holder, staff of the issuer, the
+/// bureau.
+async fn may_see(
+    conn: &impl ConnectionTrait,
+    caller: &Caller,
+    row: &certificate::Model,
+) -> Result<bool, AppError> {
+    if caller.is_bureau() || caller.organisation_id.as_deref() == Some(row.issuer_org_id.as_str()) {
+        return Ok(true);
+    }
+    if caller.role != Role::Trainee {
+        return Ok(false);
+    }
+    let holder = person::Entity::find_by_id(row.person_id.clone())
+        .one(conn)
+        .await?;
+    Ok(holder.is_some_and(|p| p.account_id.as_deref() == Some(caller.account_id.as_str())))
+}
+
+/// The certificate row if the caller may see it.
+pub async fn find(
+    conn: &impl ConnectionTrait,
+    caller: &Caller,
+    id: &str,
+) -> Result<certificate::Model, AppError> {
+    let row = certificate::Entity::find_by_id(id.to_owned())
+        .one(conn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if may_see(conn, caller, &row).await? {
+        Ok(row)
+    } else {
+        Err(AppError::NotFound)
+    }
+}
+
+/// Summaries of every certificate of a person, with their parent links.
+pub async fn bundle_of(
+    conn: &impl ConnectionTrait,
+    person_id: &str,
+) -> Result<Vec<CertificateSummary>, AppError> {
+    let rows = certificate::Entity::find()
+        .filter(certificate::Column::PersonId.eq(person_id))
+        .order_by_asc(certificate::Column::IssuedAt)
+        .all(conn)
+        .await?;
+    summaries(conn, rows).await
+}
+
+async fn summaries(
+    conn: &impl ConnectionTrait,
+    rows: Vec<certificate::Model>,
+) -> Result<Vec<CertificateSummary>, AppError> {
+    let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+    let links = parent::Entity::find()
+        .filter(parent::Column::CertificateId.is_in(ids))
+        .all(conn)
+        .await?;
+    let mut parents: HashMap<String, Vec<String>> = HashMap::new();
+    for link in links {
+        parents
+            .entry(link.certificate_id)
+            .or_default()
+            .push(link.parent_id);
+    }
+    let issuer_ids: HashSet<String> = rows.iter().map(|r| r.issuer_org_id.clone()).collect();
+    let issuers: HashMap<String, String> = organisation::Entity::find()
+        .filter(organisation::Column::Id.is_in(issuer_ids))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|o| (o.id, o.name))
+        .collect();
+    let today = chrono::Utc::now().date_naive();
+    Ok(rows
+        .into_iter()
+        .map(|r| CertificateSummary {
+            status: effective_status(&r, today).to_owned(),
+            title: title_of(&r.kind).to_owned(),
+            issuer_name: issuers.get(&r.issuer_org_id).cloned().unwrap_or_default(),
+            parent_ids: parents.remove(&r.id).unwrap_or_default(),
+            id: r.id,
+            number: r.number,
+            kind: r.kind,
+            issuer_id: r.issuer_org_id,
+            valid_from: r.valid_from,
+            valid_until: r.valid_until,
+        })
+        .collect())
+}
+
+/// The part of a holder's bundle connected to `id` through parent links.
+fn chain_of(id: &str, bundle: &[CertificateSummary]) -> Vec<CertificateSummary> {
+    let mut linked: HashSet<&str> = HashSet::from([id]);
+    loop {
+        let before = linked.len();
+        for c in bundle {
+            let touches = linked.contains(c.id.as_str())
+                || c.parent_ids.iter().any(|p| linked.contains(p.as_str()));
+            if touches {
+                linked.insert(c.id.as_str());
+                linked.extend(c.parent_ids.iter().map(String::as_str));
+            }
+        }
+        if linked.len() == before {
+            break;
+        }
+    }
+    bundle
+        .iter()
+        .filter(|c| linked.contains(c.id.as_str()))
+        .cloned()
+        .collect()
+}
+
+/// A certificate with its chain, as the caller may see it.
+pub async fn get(
+    conn: &impl ConnectionTrait,
+    services: &Services,
+    caller: &Caller,
+    id: &str,
+) -> Result<Certificate, AppError> {
+    let row = find(conn, caller, id).await?;
+    view(conn, services, caller, row).await
+}
+
+pub async fn view(
+    conn: &impl ConnectionTrait,
+    services: &Services,
+    caller: &Caller,
+    row: certificate::Model,
+) -> Result<Certificate, AppError> {
+    let bundle = bundle_of(conn, &row.person_id).await?;
+    let summary = bundle
+        .iter()
+        .find(|c| c.id == row.id)
+        .cloned()
+        .ok_or_else(|| {
+            AppError::Internal(anyhow::anyhow!(
+                "certificate {} missing from its bundle",
+                row.id
+            ))
+        })?;
+    let holder = person::Entity::find_by_id(row.person_id.clone())
+        .one(conn)
+        .await?;
+    let entitled = caller.organisation_id.as_deref() == Some(row.issuer_org_id.as_str())
+        || holder
+            .as_ref()
+            .is_some_and(|p| p.account_id.as_deref() == Some(caller.account_id.as_str()));
+    let holder_name = holder
+        .map(|p| if entitled { p.name } else { mask_name(&p.name) })
+        .unwrap_or_default();
+    Ok(Certificate {
+        chain: chain_of(&row.id, &bundle),
+        summary,
+        holder_name,
+        verify_url: services.verify_url(&row.token),
+        person_id: row.person_id,
+        program_id: row.program_id,
+        enrolment_id: row.enrolment_id,
+        assessment_id: row.assessment_id,
+        standard_id: row.standard_id,
+        occupation_code: row.occupation_code,
+        level: row.level_code,
+        token: row.token,
+        credential_sha256: row.credential_sha256,
+        pdf_sha256: row.pdf_sha256,
+        issued_at: row.issued_at,
+        revoked_at: row.revoked_at,
+        revoke_reason: row.revoke_reason,
+        suspended_at: row.suspended_at,
+        suspend_reason: row.suspend_reason,
+        superseded_by_id: row.superseded_by_id,
+    })
+}
+
+/// The PDF bytes frozen at issue.
+pub async fn pdf(
+    conn: &impl ConnectionTrait,
+    caller: &Caller,
+    id: &str,
+) -> Result<(String, Vec<u8>), AppError> {
+    let row = find(conn, caller, id).await?;
+    let bytes = file::Entity::find_by_id(row.id.clone())
+        .one(conn)
+        .await?
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("certificate {} has no PDF", row.id)))?;
+    Ok((row.number, bytes.pdf))
+}
+
+/// The signed credential JSON frozen at issue, exactly as signed.
+pub async fn credential(
+    conn: &impl ConnectionTrait,
+    caller: &Caller,
+    id: &str,
+) -> Result<String, AppError> {
+    Ok(find(conn, caller, id).await?.credential)
+}
+
+/// A holder's whole bundle: for the holder, the bureau, and providers that enrolled
+/// them.
+pub async fn bundle(
+    conn: &impl ConnectionTrait,
+    caller: &Caller,
+    person_id: &str,
+) -> Result<Vec<CertificateSummary>, AppError> {
+    let holder = person::Entity::find_by_id(person_id.to_owned())
+        .one(conn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let allowed =
+        caller.is_bureau() || crate::people::store::entitled(conn, caller, &holder).await?;
+    if !allowed {
+        return Err(AppError::NotFound);
+    }
+    bundle_of(conn, person_id).await
+}
