@@ -13,7 +13,7 @@ use crate::{
     config::Config,
     demo,
     organisations::{self, OrgKind, OrgStatus, OrganisationInput},
-    startup::{Application, open_database},
+    startup::{self, Application, open_database},
     telemetry,
 };
 
@@ -43,6 +43,9 @@ enum Command {
     /// Audit log tools.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Credential signing keys.
+    #[command(subcommand)]
+    Keys(KeysCommand),
     /// Load a realistic demo data set (idempotent); with --out, write its logins, passwords and ids as JSON
     Demo {
         #[arg(long)]
@@ -89,6 +92,15 @@ enum OrgCommand {
 enum AuditCommand {
     /// Recompute the hash chain and name the first broken entry (exit code 1 if broken).
     Verify,
+}
+
+#[derive(Subcommand)]
+enum KeysCommand {
+    /// Make a new current signing key; the old one stays published in did.json as
+    /// retired, so credentials it signed keep verifying. Restart the servers afterwards.
+    Rotate,
+    /// Print the DID document (current and retired keys).
+    Show,
 }
 
 /// Runs the command line and turns its outcome into an exit code.
@@ -184,6 +196,16 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             println!("{}", org.id);
         }
         Command::Demo { out } => demo::run(&config, out.as_deref()).await?,
+        Command::Keys(command) => {
+            let mut ring = startup::signing_keys(&config)?;
+            if let KeysCommand::Rotate = command {
+                ring.rotate(&config.data_dir)
+                    .map_err(|e| anyhow::anyhow!("rotating the signing key: {e}"))?;
+                println!("新的签名密钥：{}", ring.current().id);
+            }
+            let did = crate::certificates::credential::did_web(&config.base_url);
+            println!("{:#}", ring.did_document(&did));
+        }
         Command::Audit(AuditCommand::Verify) => {
             let db = open_database(&config).await?;
             let report = audit::verify(&db.read).await?;

@@ -32,6 +32,10 @@ pub struct Config {
     /// `REGISTRY_REGION_CODE`: administrative code prefixing registry-format certificate
     /// numbers (default `150784`, Erguna).
     pub region_code: String,
+    /// `REGISTRY_VERIFY_RATE_PER_MINUTE`: verification and look-up requests one client
+    /// (IP address) may make per minute, in bursts of up to a quarter of that (default
+    /// 120; 0 turns the limit off, e.g. for load benchmarks).
+    pub verify_rate_per_minute: u32,
     /// `REGISTRY_TOKEN_TTL_SECONDS`: lifetime of a login token (default 12 hours).
     pub token_ttl_seconds: i64,
     /// `REGISTRY_BODY_LIMIT_BYTES`: the largest request body accepted (default 1 MiB).
@@ -73,6 +77,12 @@ impl Config {
                 .map(PathBuf::from)
                 .unwrap_or_else(default_certs_dir),
             region_code: var("REGISTRY_REGION_CODE").unwrap_or_else(|| "150784".into()),
+            verify_rate_per_minute: match var("REGISTRY_VERIFY_RATE_PER_MINUTE") {
+                Some(v) => v
+                    .parse()
+                    .context("REGISTRY_VERIFY_RATE_PER_MINUTE must be a whole number")?,
+                None => 120,
+            },
             token_ttl_seconds,
             body_limit_bytes,
         })
@@ -92,6 +102,7 @@ impl Config {
             signing_key: None,
             certs_dir: default_certs_dir(),
             region_code: "150784".into(),
+            verify_rate_per_minute: 120,
             token_ttl_seconds: 12 * 3600,
             body_limit_bytes: 1024 * 1024,
         }

@@ -22,3 +22,4 @@ pub mod programs;
 pub mod standards;
 pub mod startup;
 pub mod telemetry;
+pub mod verification;

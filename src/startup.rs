@@ -115,11 +115,13 @@ impl Application {
             .with_context(|| format!("binding {}", config.bind))?;
         let pii: Arc<PiiKeys> = pii_keys(&config)?.into();
         let certs = certificate_services(&config, Arc::clone(&pii))?;
+        let verify_limiter = http::verify_limiter(config.verify_rate_per_minute);
         let state = AppState {
             config: config.into(),
             db,
             pii,
             certs: certs.into(),
+            verify_limiter,
         };
         Ok(Self { listener, state })
     }

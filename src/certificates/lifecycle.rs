@@ -117,3 +117,89 @@ pub fn status_label(status: &str) -> &'static str {
         _ => "未知",
     }
 }
+
+/// Re-issues a certificate with corrections: the grounds are read again (so a corrected
+/// name, program or standard shows on the new certificate), a new certificate is issued
+/// on them, and the old one says it was superseded and by which. The issuer only.
+pub async fn supersede(
+    conn: &impl ConnectionTrait,
+    services: &super::Services,
+    caller: &Caller,
+    id: &str,
+    reason: &str,
+) -> Result<(certificate::Model, certificate::Model), AppError> {
+    use entities::certificate_parents as parent;
+    use sea_orm::{ColumnTrait, QueryFilter};
+
+    let old = certificate::Entity::find_by_id(id.to_owned())
+        .lock_exclusive()
+        .one(conn)
+        .await?
+        .filter(|c| caller.organisation_id.as_deref() == Some(c.issuer_org_id.as_str()))
+        .ok_or(AppError::NotFound)?;
+    let reason = reason.trim();
+    if !(1..=200).contains(&reason.chars().count()) {
+        return Err(AppError::invalid(
+            "reason",
+            "length",
+            "请填写更正原因（1–200字）",
+        ));
+    }
+    if !matches!(old.status.as_str(), "valid" | "suspended") {
+        return Err(AppError::Conflict {
+            code: "status_final",
+            message: format!(
+                "证书当前状态为“{}”，不能更正换发",
+                status_label(&old.status)
+            ),
+        });
+    }
+    let parents: Vec<String> = parent::Entity::find()
+        .filter(parent::Column::CertificateId.eq(&old.id))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|p| p.parent_id)
+        .collect();
+    let kind: crate::programs::CertificateKind =
+        serde_json::from_value(serde_json::Value::String(old.kind.clone()))
+            .map_err(|e| anyhow::anyhow!("certificate {} has kind {}: {e}", old.id, old.kind))?;
+    let request = super::IssueRequest {
+        kind,
+        enrolment_id: old.enrolment_id.clone().ok_or(AppError::NotFound)?,
+        assessment_id: old.assessment_id.clone(),
+        parent_ids: parents,
+        valid_until: old.valid_until,
+    };
+    // Free the grounds for the new certificate; the old one keeps them under a new key.
+    let now = Utc::now().fixed_offset();
+    let mut retiring: certificate::ActiveModel = old.clone().into();
+    retiring.grounds_key = Set(format!("superseded:{}:{}", old.id, old.grounds_key));
+    retiring.status = Set("superseded".to_owned());
+    retiring.superseded_at = Set(Some(now));
+    retiring.updated_at = Set(now);
+    retiring.update(conn).await?;
+    let issued = super::issue::issue(conn, services, caller, &request).await?;
+    let mut fresh: certificate::ActiveModel = issued.certificate.into();
+    fresh.supersedes_id = Set(Some(old.id.clone()));
+    let fresh = fresh.update(conn).await?;
+    let mut retired: certificate::ActiveModel = certificate::Entity::find_by_id(old.id.clone())
+        .one(conn)
+        .await?
+        .ok_or(AppError::NotFound)?
+        .into();
+    retired.superseded_by_id = Set(Some(fresh.id.clone()));
+    let retired = retired.update(conn).await?;
+    audit::append(
+        conn,
+        &caller.actor(),
+        Change {
+            action: "certificate.supersede",
+            record_type: "certificate",
+            record_id: &retired.id,
+            summary: serde_json::json!({"number": retired.number, "superseded_by": fresh.number, "reason": reason}),
+        },
+    )
+    .await?;
+    Ok((retired, fresh))
+}

@@ -161,12 +161,10 @@ pub const ACCOUNTS: &[AccountSpec] = &[
     },
 ];
 
-/// The provider staff account that acts for each provider (enrols, records results).
-pub fn staff_login(provider: &str) -> Option<&'static str> {
-    ACCOUNTS
-        .iter()
-        .find(|a| a.role == Role::ProviderStaff && a.org == provider)
-        .map(|a| a.login)
+/// The account that acts for an organisation in the demo: its first one (the provider
+/// staff who enrol and record results, the assessor, the licensing officer).
+pub fn acting_login(org: &str) -> Option<&'static str> {
+    ACCOUNTS.iter().find(|a| a.org == org).map(|a| a.login)
 }
 
 /// What a program trains for.
@@ -187,6 +185,9 @@ pub struct ProgramSpec {
     pub min_age: u32,
     pub max_age: u32,
     pub certificates: &'static [CertificateKind],
+    /// The evaluation organisation's examiners who assess this program's trainees (none
+    /// of them teaches it).
+    pub examiners: &'static [&'static str],
 }
 
 pub const PROGRAMS: &[ProgramSpec] = &[
@@ -199,6 +200,7 @@ pub const PROGRAMS: &[ProgramSpec] = &[
         min_age: 18,
         max_age: 55,
         certificates: &[CertificateKind::Completion, CertificateKind::Specialty],
+        examiners: &["孙国栋", "宝力道", "萨仁高娃"],
     },
     ProgramSpec {
         key: "tlkb",
@@ -209,6 +211,7 @@ pub const PROGRAMS: &[ProgramSpec] = &[
         min_age: 16,
         max_age: 60,
         certificates: &[CertificateKind::Completion, CertificateKind::Specialty],
+        examiners: &["哈斯其其格", "张丽萍", "韩玉兰"],
     },
     ProgramSpec {
         key: "mszlr",
@@ -223,6 +226,7 @@ pub const PROGRAMS: &[ProgramSpec] = &[
             CertificateKind::Specialty,
             CertificateKind::Licence,
         ],
+        examiners: &["孙国栋", "陈晓红", "敖登格日勒"],
     },
     ProgramSpec {
         key: "zsmd",
@@ -236,12 +240,14 @@ pub const PROGRAMS: &[ProgramSpec] = &[
         min_age: 18,
         max_age: 60,
         certificates: &[CertificateKind::Completion, CertificateKind::SkillLevel],
+        examiners: &["哈斯其其格", "吴秀兰", "马德福", "刘春生"],
     },
 ];
 
 /// The rule each certificate kind follows in the demo programs: a completion
 /// certificate needs 90 % attendance and passing scores, the assessed kinds passing
-/// scores, and the licence the specialty certificate.
+/// scores (the specialty certificate also the completion certificate, so the chain is
+/// unbroken), and the licence the specialty certificate.
 pub fn rule(kind: CertificateKind) -> CertificateRule {
     let scores = |attendance| CertificateRule {
         kind,
@@ -258,6 +264,10 @@ pub fn rule(kind: CertificateKind) -> CertificateRule {
             min_theory_score: None,
             min_practical_score: None,
             requires: vec![CertificateKind::Specialty],
+        },
+        CertificateKind::Specialty => CertificateRule {
+            requires: vec![CertificateKind::Completion],
+            ..scores(None)
         },
         _ => scores(None),
     }

@@ -30,8 +30,16 @@ pub struct Class<'a> {
     pub evaluation_org_id: &'a str,
 }
 
+/// One trainee's enrolment in a loaded cohort.
+#[derive(Debug, Clone)]
+pub struct Enrolled {
+    pub enrolment_id: String,
+    pub person_id: String,
+}
+
 /// Creates (or finds, by provider and code) the cohort and brings each trainee to their
-/// planned state, in one transaction.
+/// planned state, in one transaction. Returns the cohort's id and each trainee's
+/// enrolment, in the order of `trainees`.
 pub async fn load(
     db: &Db,
     cx: &Class<'_>,
@@ -39,7 +47,7 @@ pub async fn load(
     trainees: &[Trainee],
     credentials: &mut Credentials,
     data: &mut DemoData,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<(String, Vec<Enrolled>)> {
     let txn = db.write.begin().await?;
     let provider_id = cx.caller.organisation_id.clone().unwrap_or_default();
     let cohort = match lookup::cohort_by_code(&txn, &provider_id, spec.code).await? {
@@ -69,17 +77,23 @@ pub async fn load(
     };
     let mut enrolled = 0;
     let mut withdrawn = 0;
+    let mut enrolments = Vec::with_capacity(trainees.len());
     for trainee in trainees {
-        let status = load_trainee(&txn, cx, &cohort.id, trainee, credentials, data)
+        let row = load_trainee(&txn, cx, &cohort.id, trainee, credentials, data)
             .await
             .with_context(|| format!("cohort {}", spec.code))?;
-        if status == enrolment::WITHDRAWN {
+        if row.status == enrolment::WITHDRAWN {
             withdrawn += 1;
         } else {
             enrolled += 1;
         }
+        enrolments.push(Enrolled {
+            enrolment_id: row.id,
+            person_id: row.person_id,
+        });
     }
     txn.commit().await?;
+    let id = cohort.id.clone();
     data.cohorts.push(CohortOut {
         id: cohort.id,
         code: cohort.code,
@@ -94,7 +108,7 @@ pub async fn load(
         enrolled,
         withdrawn,
     });
-    Ok(())
+    Ok((id, enrolments))
 }
 
 /// The enrolment of this trainee in the cohort, if there is one already.
@@ -112,7 +126,8 @@ async fn existing_enrolment(
 }
 
 /// Enrols the trainee unless enrolled (or withdrawn) already, then withdraws them or
-/// records their result if that has not happened yet. Returns the enrolment's status.
+/// records their result if that has not happened yet. Returns the enrolment, with its
+/// status as it is now.
 async fn load_trainee(
     txn: &DatabaseTransaction,
     cx: &Class<'_>,
@@ -120,9 +135,9 @@ async fn load_trainee(
     trainee: &Trainee,
     credentials: &mut Credentials,
     data: &mut DemoData,
-) -> anyhow::Result<String> {
+) -> anyhow::Result<entities::enrolments::Model> {
     let who = &trainee.person.name;
-    let row = match existing_enrolment(txn, cx.keys, cohort_id, trainee).await? {
+    let mut row = match existing_enrolment(txn, cx.keys, cohort_id, trainee).await? {
         Some(row) => {
             data.summary.enrolments.present();
             row
@@ -150,14 +165,13 @@ async fn load_trainee(
                 .with_context(|| format!("the enrolment of {who} is missing after enrolling"))?
         }
     };
-    let mut status = row.status.clone();
     match &trainee.outcome {
         Outcome::Withdrawn(reason) if row.status == enrolment::ACTIVE => {
             let view = enrolment::withdraw(txn, cx.keys, cx.caller, &row.id, reason)
                 .await
                 .map_err(explain(format!("withdrawing {who}")))?;
             data.summary.withdrawals.added();
-            status = view.status;
+            row.status = view.status;
         }
         Outcome::Withdrawn(_) => data.summary.withdrawals.present(),
         Outcome::Result(result)
@@ -174,7 +188,7 @@ async fn load_trainee(
     if let Some(login) = &trainee.login {
         trainee_login(txn, cx.caller, &row, trainee, login, credentials, data).await?;
     }
-    Ok(status)
+    Ok(row)
 }
 
 /// Gives the trainee their login unless they have one.

@@ -20,8 +20,9 @@ pub struct DemoData {
     pub cohorts: Vec<CohortOut>,
     /// The trainees who have a login, with the person and enrolment behind it.
     pub trainees: Vec<TraineeOut>,
-    /// Filled once certificates exist.
-    pub certificates: Vec<serde_json::Value>,
+    /// Every certificate of the demo trainees: cohort by cohort, completion, specialty or
+    /// skill level, licence, each kind in number order.
+    pub certificates: Vec<CertificateOut>,
     #[serde(skip)]
     pub summary: Summary,
 }
@@ -83,6 +84,28 @@ pub struct TraineeOut {
     pub enrolment_id: String,
 }
 
+#[derive(Debug, Clone, Serialize)]
+pub struct CertificateOut {
+    pub id: String,
+    /// `completion`, `specialty`, `skill_level` or `licence`.
+    pub kind: String,
+    pub number: String,
+    /// The token in the QR code: `/v/{token}` is the certificate's verification page.
+    pub token: String,
+    /// `valid`, `suspended`, `revoked` or `expired`.
+    pub status: String,
+    /// The holder's trainee login; `null` when the holder has none.
+    pub holder_login: Option<String>,
+    pub holder_name: String,
+    pub person_id: String,
+    pub cohort_id: String,
+    pub enrolment_id: String,
+    /// The certificates this one rests on.
+    pub parent_ids: Vec<String>,
+    pub valid_from: NaiveDate,
+    pub valid_until: Option<NaiveDate>,
+}
+
 /// How many of a kind of record the data set has, and how many this run added.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Count {
@@ -109,6 +132,23 @@ impl Count {
     }
 }
 
+/// Certificates of one kind: how many there are, how many this run issued, and how many
+/// requests the registry refused as not eligible.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Issued {
+    pub count: Count,
+    pub refused: usize,
+}
+
+impl Issued {
+    fn line(self, label: &str) -> String {
+        format!(
+            "  {label}：{} 张（本次新增 {}；不符合条件未颁发 {} 人次）",
+            self.count.total, self.count.created, self.refused
+        )
+    }
+}
+
 #[derive(Debug, Default, Clone, PartialEq, Eq, Serialize)]
 pub struct Summary {
     pub organisations: Count,
@@ -121,6 +161,15 @@ pub struct Summary {
     pub withdrawals: Count,
     pub results: Count,
     pub trainee_logins: Count,
+    pub assessments: Count,
+    /// Assessments not passed (among `assessments`).
+    pub assessments_failed: usize,
+    pub completion: Issued,
+    pub specialty: Issued,
+    pub skill_level: Issued,
+    pub licence: Issued,
+    pub suspended: Count,
+    pub revoked: Count,
 }
 
 impl fmt::Display for Summary {
@@ -134,6 +183,16 @@ impl fmt::Display for Summary {
             self.withdrawals.line("退学", "人次"),
             self.results.line("已登记成绩", "条"),
             self.trainee_logins.line("学员登录账号", "个"),
+            format!(
+                "  考核评价：{} 人次（本次新增 {}；未通过 {}）",
+                self.assessments.total, self.assessments.created, self.assessments_failed
+            ),
+            self.completion.line("结业证书"),
+            self.specialty.line("专项职业能力证书"),
+            self.skill_level.line("职业技能等级证书"),
+            self.licence.line("准入类证书"),
+            self.suspended.line("暂停的证书", "张"),
+            self.revoked.line("撤销的证书", "张"),
         ];
         writeln!(f, "演示数据已就绪（额尔古纳市）：")?;
         writeln!(f, "  学员：{} 人", self.people)?;

@@ -16,7 +16,7 @@ use super::{
 };
 use crate::{
     audit::Actor,
-    auth::{Caller, Role, Scope, accounts},
+    auth::{Caller, Scope, accounts},
     db::Db,
     organisations::{self, OrgKind, OrgStatus, OrganisationInput},
     programs::{self, ProgramInput},
@@ -75,8 +75,8 @@ pub async fn organisations(db: &Db, actor: &Actor, data: &mut DemoData) -> anyho
     Ok(ids)
 }
 
-/// Creates (or finds, by login) every staff account; returns the caller each provider's
-/// first staff account acts as.
+/// Creates (or finds, by login) every staff account; returns, by organisation key, the
+/// caller each organisation's first account acts as.
 pub async fn staff(
     db: &Db,
     actor: &Actor,
@@ -127,14 +127,13 @@ pub async fn staff(
                 (account.id, Some(password))
             }
         };
-        if spec.role == Role::ProviderStaff && catalogue::staff_login(spec.org) == Some(spec.login)
-        {
+        if catalogue::acting_login(spec.org) == Some(spec.login) {
             callers.insert(
                 spec.org,
                 Caller {
                     account_id,
                     login: spec.login.to_owned(),
-                    role: Role::ProviderStaff,
+                    role: spec.role,
                     organisation_id: Some(org_id.clone()),
                     token_id: "demo".to_owned(),
                 },

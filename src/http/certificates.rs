@@ -236,3 +236,30 @@ pub async fn status_list(
     )
         .into_response())
 }
+
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct Superseded {
+    /// The old certificate, now `superseded`.
+    old: Certificate,
+    /// Its corrected replacement.
+    new: Certificate,
+}
+
+/// Re-issues a certificate with corrections; the old one is marked superseded by the new
+/// one (the issuer only).
+#[utoipa::path(post, path = "/api/v1/certificates/{id}/supersede", tag = "certificates", security(("bearer" = [])),
+    params(("id" = String, Path)), request_body = ReasonRequest,
+    responses((status = 200, body = Superseded), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn supersede(
+    State(app): State<AppState>,
+    Allowed(caller, _): Allowed<Issuers>,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(req): ApiJson<ReasonRequest>,
+) -> Result<Json<Superseded>, AppError> {
+    let txn = app.db.write.begin().await?;
+    let (old, new) = lifecycle::supersede(&txn, &app.certs, &caller, &id, &req.reason).await?;
+    let old = read::view(&txn, &app.certs, &caller, old).await?;
+    let new = read::view(&txn, &app.certs, &caller, new).await?;
+    txn.commit().await?;
+    Ok(Json(Superseded { old, new }))
+}

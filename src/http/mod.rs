@@ -14,6 +14,7 @@ mod people;
 mod policy;
 mod programs;
 mod standards;
+mod verification;
 
 use std::sync::Arc;
 
@@ -44,6 +45,19 @@ pub struct AppState {
     pub db: Db,
     pub pii: Arc<PiiKeys>,
     pub certs: Arc<Services>,
+    /// Per-client limit on verification and look-up; `None` when turned off.
+    pub verify_limiter: Option<Arc<governor::DefaultKeyedRateLimiter<std::net::IpAddr>>>,
+}
+
+/// The verification rate limiter for `per_minute` requests a minute per client.
+pub fn verify_limiter(
+    per_minute: u32,
+) -> Option<Arc<governor::DefaultKeyedRateLimiter<std::net::IpAddr>>> {
+    let rate = std::num::NonZeroU32::new(per_minute)?;
+    let burst = std::num::NonZeroU32::new((per_minute / 4).max(1))?;
+    Some(Arc::new(governor::RateLimiter::keyed(
+        governor::Quota::per_minute(rate).allow_burst(burst),
+    )))
 }
 
 #[derive(OpenApi)]
@@ -117,7 +131,12 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(certificates::revoke))
         .routes(routes!(certificates::suspend))
         .routes(routes!(certificates::reinstate))
+        .routes(routes!(certificates::supersede))
         .routes(routes!(certificates::status_list))
+        .routes(routes!(verification::page, verification::page_match))
+        .routes(routes!(verification::show))
+        .routes(routes!(verification::holder))
+        .routes(routes!(verification::document))
         .split_for_parts();
     let openapi_json = Arc::new(openapi.to_pretty_json().unwrap_or_default());
     let body_limit = state.config.body_limit_bytes;

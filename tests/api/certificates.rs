@@ -151,7 +151,7 @@ impl TestApp {
     }
 }
 
-fn passing() -> Value {
+pub fn passing() -> Value {
     json!({"attended_hours": 96, "theory_score": 82, "practical_score": 88})
 }
 
@@ -764,4 +764,116 @@ async fn the_issuer_suspends_reinstates_and_revokes_and_the_status_lists_follow(
         )
         .await;
     assert_eq!(status, StatusCode::OK, "revoking twice changes nothing");
+}
+
+#[tokio::test]
+async fn credentials_signed_before_a_key_rotation_still_verify_against_did_json() {
+    let app = TestApp::spawn().await;
+    let c = chain(&app).await;
+    app.trainee(
+        &c,
+        &c.homestay_cohort,
+        "阿拉坦",
+        &citizen_id("19910909", 909),
+        passing(),
+    )
+    .await;
+    let (_, report) = app
+        .post(
+            &format!("/api/v1/cohorts/{}/certificates", c.homestay_cohort),
+            &c.staff,
+            json!({}),
+        )
+        .await;
+    let id = report["issued"][0]["certificate_id"].as_str().expect("id");
+    let fetch = |app: &TestApp| {
+        let request = app
+            .client
+            .get(format!("{}/api/v1/certificates/{id}/credential", app.base))
+            .bearer_auth(&c.staff);
+        async move {
+            request
+                .send()
+                .await
+                .expect("sent")
+                .json::<Value>()
+                .await
+                .expect("json")
+        }
+    };
+    let old = fetch(&app).await;
+
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_registry"))
+        .args(["keys", "rotate"])
+        .env("REGISTRY_DATA_DIR", &app.data_dir)
+        .env("DATABASE_URL", &app.database_url)
+        .output()
+        .expect("run registry keys rotate");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+
+    let restarted = app.second_instance().await;
+    let (_, did) = restarted
+        .call(Method::GET, "/.well-known/did.json", None, None)
+        .await;
+    let keys = registry::certificates::credential::keys_from_did_document(&did).expect("keys");
+    assert_eq!(
+        keys.len(),
+        2,
+        "current and retired keys are published: {did}"
+    );
+    let resolve = |vm: &str| keys.iter().find(|(id, _)| id == vm).map(|(_, k)| *k);
+    registry::certificates::credential::verify_proof(&old, resolve)
+        .expect("the old credential verifies with the retired key");
+    assert_eq!(
+        fetch(&restarted).await,
+        old,
+        "the frozen credential is served unchanged by the other instance"
+    );
+
+    restarted
+        .trainee(
+            &c,
+            &c.homestay_cohort,
+            "乌日娜",
+            &citizen_id("19920909", 910),
+            passing(),
+        )
+        .await;
+    let (_, report) = restarted
+        .post(
+            &format!("/api/v1/cohorts/{}/certificates", c.homestay_cohort),
+            &c.staff,
+            json!({}),
+        )
+        .await;
+    let fresh_id = report["issued"]
+        .as_array()
+        .and_then(|l| l.iter().find(|l| l["newly_issued"] == true))
+        .expect("new")["certificate_id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let fresh: Value = restarted
+        .client
+        .get(format!(
+            "{}/api/v1/certificates/{fresh_id}/credential",
+            restarted.base
+        ))
+        .bearer_auth(&c.staff)
+        .send()
+        .await
+        .expect("sent")
+        .json()
+        .await
+        .expect("json");
+    assert_ne!(
+        fresh["proof"]["verificationMethod"],
+        old["proof"]["verificationMethod"]
+    );
+    registry::certificates::credential::verify_proof(&fresh, resolve)
+        .expect("the new credential verifies with the new key");
 }

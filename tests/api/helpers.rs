@@ -75,6 +75,27 @@ impl TestApp {
         }
     }
 
+    /// A second server instance on the same database and data directory (as a city runs
+    /// several behind a load balancer). It shares this app's database.
+    pub async fn second_instance(&self) -> TestApp {
+        let config = Config::for_data_dir(self.data_dir.clone(), Some(self.database_url.clone()));
+        let app = Application::build(config)
+            .await
+            .expect("build the second instance");
+        let base = format!("http://{}", app.local_addr());
+        let db = app.db().clone();
+        tokio::spawn(app.run_until_stopped());
+        TestApp {
+            base,
+            client: reqwest::Client::new(),
+            db,
+            // Not removed when this handle drops: the first instance owns it.
+            data_dir: std::env::temp_dir()
+                .join(format!("registry-test-{}", uuid::Uuid::new_v4().simple())),
+            database_url: self.database_url.clone(),
+        }
+    }
+
     /// Sends a request; returns the status and the JSON body (or `Null`).
     pub async fn call(
         &self,

@@ -13,3 +13,4 @@ mod privacy;
 mod roles;
 mod standards;
 mod training;
+mod verification;

@@ -4,6 +4,7 @@
 //!    PDF), median over many runs, and the PDF's size;
 //! 2. issue the completion certificates of a 1,000-enrolment cohort end to end, in one
 //!    transaction, as `POST /api/v1/cohorts/{id}/certificates` does.
+//!
 //! Set `BENCH_DATABASE_URL=postgres://…/db` to run against PostgreSQL instead.
 
 use std::time::{Duration, Instant};
