@@ -1,13 +1,17 @@
 //! `registry demo`: a realistic, fictional data set for Erguna — the bureau, two training
 //! providers, an evaluation organisation, a licensing authority and two employers with
 //! their staff; programs on the three local standards and one occupation; seven 2026
-//! cohorts with generated trainees, results, withdrawals and a few trainee logins.
+//! cohorts with generated trainees, results, withdrawals and a few trainee logins; their
+//! certificate chains — completion, the evaluation organisation's assessments, specialty
+//! or skill-level certificates, homestay licences — with one certificate suspended and
+//! one revoked.
 //!
 //! Everything goes through the capability functions, so every rule is checked and every
 //! change is in the audit log. The data comes from fixed seeds and each record is looked
 //! up by its natural key before it is created, so running the command again adds
-//! nothing. Passwords are random; they are kept in `<data_dir>/demo/credentials.json`
-//! (mode 0600) so a rerun can report them again.
+//! nothing (certificates are found by their grounds). Passwords are random; they are
+//! kept in `<data_dir>/demo/credentials.json` (mode 0600) so a rerun can report them
+//! again.
 
 mod assessments;
 mod awards;

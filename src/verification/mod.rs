@@ -233,3 +233,4 @@ pub async fn holder_matches(
 }
 
 pub mod document;
+pub mod offline;

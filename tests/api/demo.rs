@@ -125,4 +125,58 @@ async fn the_demo_loads_a_realistic_data_set_once_however_often_it_runs() {
     }
     let (_, report) = app.get("/api/v1/audit/verify", &bureau).await;
     assert_eq!(report["intact"], true);
+
+    // Certificates of every kind, some held by trainees who can log in and download them.
+    let certificates = first["certificates"].as_array().expect("certificates");
+    for kind in ["completion", "specialty", "skill_level", "licence"] {
+        assert!(
+            certificates.iter().any(|c| c["kind"] == kind),
+            "no {kind} certificate"
+        );
+    }
+    let held = certificates
+        .iter()
+        .find(|c| c["kind"] == "licence" && c["holder_login"].is_string())
+        .expect("a licence with a holder login");
+    let holder = first["accounts"]
+        .as_array()
+        .and_then(|a| a.iter().find(|a| a["login"] == held["holder_login"]))
+        .expect("holder account");
+    let token = app
+        .login(
+            holder["login"].as_str().expect("login"),
+            holder["password"].as_str().expect("password"),
+        )
+        .await;
+    let (status, cert) = app
+        .get(
+            &format!("/api/v1/certificates/{}", held["id"].as_str().expect("id")),
+            &token,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let kinds: Vec<&str> = cert["chain"]
+        .as_array()
+        .expect("chain")
+        .iter()
+        .filter_map(|c| c["kind"].as_str())
+        .collect();
+    assert_eq!(kinds, ["completion", "specialty", "licence"]);
+    let pdf = app
+        .client
+        .get(format!(
+            "{}/api/v1/certificates/{}/pdf",
+            app.base,
+            held["id"].as_str().expect("id")
+        ))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("pdf");
+    assert_eq!(pdf.status(), StatusCode::OK);
+    let statuses: Vec<&str> = certificates
+        .iter()
+        .filter_map(|c| c["status"].as_str())
+        .collect();
+    assert!(statuses.contains(&"revoked") && statuses.contains(&"suspended"));
 }

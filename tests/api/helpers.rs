@@ -60,6 +60,13 @@ impl TestApp {
             std::env::temp_dir().join(format!("registry-test-{}", uuid::Uuid::new_v4().simple()));
         let pg = fresh_database_url(&data_dir).await;
         let mut config = Config::for_data_dir(data_dir.clone(), pg);
+        // A known port, so the base URL printed into QR codes and credentials is real.
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port();
+        config.bind = ([127, 0, 0, 1], port).into();
+        config.base_url = format!("http://127.0.0.1:{port}");
         adjust(&mut config);
         let database_url = secrecy::ExposeSecret::expose_secret(&config.database_url).to_owned();
         let app = Application::build(config).await.expect("build the app");
@@ -78,7 +85,10 @@ impl TestApp {
     /// A second server instance on the same database and data directory (as a city runs
     /// several behind a load balancer). It shares this app's database.
     pub async fn second_instance(&self) -> TestApp {
-        let config = Config::for_data_dir(self.data_dir.clone(), Some(self.database_url.clone()));
+        let mut config =
+            Config::for_data_dir(self.data_dir.clone(), Some(self.database_url.clone()));
+        // Both instances sit behind the same public address in production.
+        config.base_url = self.base.clone();
         let app = Application::build(config)
             .await
             .expect("build the second instance");

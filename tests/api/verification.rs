@@ -349,3 +349,71 @@ async fn a_superseded_certificate_names_and_links_its_replacement() {
         .await;
     assert_eq!(status, StatusCode::CONFLICT);
 }
+
+// Multi-threaded: the test blocks on the command while the server answers it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn registry_verify_checks_a_pdf_offline_and_its_status_online() {
+    let app = TestApp::spawn().await;
+    let c = chain(&app).await;
+    let (id, _, _) = issued(&app, &c, "斯琴", "19910101").await;
+    let pdf = app
+        .client
+        .get(format!("{}/api/v1/certificates/{id}/pdf", app.base))
+        .bearer_auth(&c.staff)
+        .send()
+        .await
+        .expect("sent")
+        .bytes()
+        .await
+        .expect("bytes");
+    let (_, did) = app
+        .call(Method::GET, "/.well-known/did.json", None, None)
+        .await;
+    let dir = app.data_dir.join("verify-cli");
+    std::fs::create_dir_all(&dir).expect("dir");
+    std::fs::write(dir.join("c.pdf"), &pdf).expect("write pdf");
+    std::fs::write(dir.join("did.json"), did.to_string()).expect("write did");
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_registry"))
+            .arg("verify")
+            .args(args)
+            .env("REGISTRY_DATA_DIR", dir.join("cli-data"))
+            .output()
+            .expect("run registry verify");
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+        )
+    };
+    let pdf_path = dir.join("c.pdf").display().to_string();
+    let did_path = dir.join("did.json").display().to_string();
+    let (ok, out) = run(&[&pdf_path, "--did", &did_path, "--offline"]);
+    assert!(ok, "{out}");
+    assert!(
+        out.contains("签名：有效") && out.contains("结业证书"),
+        "{out}"
+    );
+
+    let (ok, out) = run(&[&pdf_path, "--did", &did_path]);
+    assert!(ok && out.contains("状态：有效"), "{out}");
+    app.post(
+        &format!("/api/v1/certificates/{id}/revoke"),
+        &c.staff,
+        json!({"reason": "错误签发"}),
+    )
+    .await;
+    let (ok, out) = run(&[&pdf_path, "--did", &did_path]);
+    assert!(!ok && out.contains("状态：已撤销"), "{out}");
+
+    let credential = registry::verification::document::embedded_credential(&pdf).expect("embedded");
+    let mut json: Value = serde_json::from_slice(&credential).expect("json");
+    json["credentialSubject"]["achievement"]["name"] = "结业证书 · 伪造".into();
+    std::fs::write(dir.join("forged.json"), json.to_string()).expect("write");
+    let (ok, out) = run(&[
+        &dir.join("forged.json").display().to_string(),
+        "--did",
+        &did_path,
+        "--offline",
+    ]);
+    assert!(!ok && out.contains("签名：无效"), "{out}");
+}
