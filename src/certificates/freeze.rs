@@ -201,10 +201,7 @@ fn document(
         CertificateKind::Licence => {
             push("准入事项", g.program.title.clone());
             if let Some(s) = &g.standard {
-                push(
-                    "依据规范",
-                    format!("{}（{} 第{}版）", s.spec.name, s.spec.code, s.version),
-                );
+                push("依据规范", format!("{}（第{}版）", s.spec.name, s.version));
             }
             if let Some(until) = input.valid_until {
                 push(
@@ -229,10 +226,7 @@ fn document(
                 ),
             );
             if let Some(s) = &g.standard {
-                push(
-                    "依据规范",
-                    format!("{}（{} 第{}版）", s.spec.name, s.spec.code, s.version),
-                );
+                push("依据规范", format!("{}（第{}版）", s.spec.name, s.version));
             }
         }
     }

@@ -18,6 +18,7 @@ use super::{
     Services, freeze,
     grounds::{self, Grounds, IssueRequest, Missing, kind_str},
     numbering::{self, LockedCounter},
+    requirements,
 };
 use crate::{
     audit::{self, Actor, Change},
@@ -90,7 +91,7 @@ async fn issue_on(
             created: false,
         })));
     }
-    let check = grounds::check(conn, g).await?;
+    let check = requirements::check(conn, g).await?;
     if !check.missing.is_empty() {
         return Ok(Outcome::NotEligible(check.missing));
     }

@@ -10,6 +10,7 @@ pub mod lifecycle;
 pub mod numbering;
 pub mod pdf;
 pub mod read;
+pub mod requirements;
 pub mod status_lists;
 
 use std::sync::Arc;

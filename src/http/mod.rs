@@ -9,6 +9,7 @@ mod certificates;
 mod cohorts;
 pub mod extract;
 mod health;
+mod labels;
 mod organisations;
 mod people;
 mod policy;

@@ -17,6 +17,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::{
     AppState,
     extract::{ApiJson, ApiPath},
+    labels::{EN, Labels, ZH},
 };
 use crate::{
     error::{AppError, ErrorBody},
@@ -63,132 +64,6 @@ impl FromRequestParts<AppState> for WithinRate {
 pub struct LangQuery {
     /// `en` for English; Chinese otherwise.
     lang: Option<String>,
-}
-
-/// The page's words in one language.
-pub struct Labels {
-    pub site: &'static str,
-    pub switch: &'static str,
-    pub footer: &'static str,
-    pub page_title: &'static str,
-    pub number: &'static str,
-    pub holder: &'static str,
-    pub id_number: &'static str,
-    pub name: &'static str,
-    pub occupation: &'static str,
-    pub level: &'static str,
-    pub standard: &'static str,
-    pub issuer: &'static str,
-    pub credit_code: &'static str,
-    pub issued_on: &'static str,
-    pub valid_until: &'static str,
-    pub chain: &'static str,
-    pub replaced_by: &'static str,
-    pub match_title: &'static str,
-    pub match_hint: &'static str,
-    pub match_button: &'static str,
-    pub match_yes: &'static str,
-    pub match_no: &'static str,
-    pub credential_hash: &'static str,
-    pub not_found_title: &'static str,
-    pub not_found_text: &'static str,
-    english: bool,
-}
-
-const ZH: Labels = Labels {
-    site: "额尔古纳市职业技能证书查验",
-    switch: "English",
-    footer: "额尔古纳市人力资源和社会保障局 · 职业技能培训与证书登记系统",
-    page_title: "证书查验",
-    number: "证书编号",
-    holder: "持证人",
-    id_number: "身份证号",
-    name: "姓名",
-    occupation: "职业",
-    level: "等级",
-    standard: "考核规范",
-    issuer: "发证机构",
-    credit_code: "统一社会信用代码",
-    issued_on: "发证日期",
-    valid_until: "有效期至",
-    chain: "持证人同一培训链上的其他证书",
-    replaced_by: "替换后的证书：",
-    match_title: "核对持证人",
-    match_hint: "如您已知持证人的姓名和身份证号，可在此核对是否一致。系统只回答“一致”或“不一致”，不会显示任何个人信息。",
-    match_button: "核对",
-    match_yes: "一致：所填姓名和身份证号与持证人相符。",
-    match_no: "不一致：所填信息与持证人不符。",
-    credential_hash: "电子证书（可验证凭证）SHA-256",
-    not_found_title: "查无此证书",
-    not_found_text: "该二维码或链接不对应本系统签发的任何证书。请核对链接，或向发证机构求证。",
-    english: false,
-};
-
-const EN: Labels = Labels {
-    site: "Erguna Skills Certificate Check",
-    switch: "中文",
-    footer: "Erguna Human Resources and Social Security Bureau · Skills Training and Certification Registry",
-    page_title: "Certificate check",
-    number: "Certificate no.",
-    holder: "Holder",
-    id_number: "ID number",
-    name: "Name",
-    occupation: "Occupation",
-    level: "Level",
-    standard: "Standard",
-    issuer: "Issued by",
-    credit_code: "Unified social credit code",
-    issued_on: "Issued on",
-    valid_until: "Valid until",
-    chain: "The holder's other certificates in this chain",
-    replaced_by: "Replaced by:",
-    match_title: "Confirm the holder",
-    match_hint: "If you already know the holder's name and ID number, enter them to check. The registry only answers match or no match and never displays personal data.",
-    match_button: "Check",
-    match_yes: "Match: the name and ID number are the holder's.",
-    match_no: "No match: the details do not belong to the holder.",
-    credential_hash: "Verifiable credential SHA-256",
-    not_found_title: "No such certificate",
-    not_found_text: "This QR code or link does not belong to any certificate issued by this registry. Check the link or ask the issuer.",
-    english: true,
-};
-
-impl Labels {
-    fn status(&self, status: &str) -> &'static str {
-        match (self.english, status) {
-            (false, "valid") => "有效",
-            (false, "suspended") => "已暂停",
-            (false, "revoked") => "已撤销",
-            (false, "expired") => "已过期",
-            (false, "superseded") => "已被替换",
-            (true, "valid") => "Valid",
-            (true, "suspended") => "Suspended",
-            (true, "revoked") => "Revoked",
-            (true, "expired") => "Expired",
-            (true, "superseded") => "Superseded",
-            _ => "—",
-        }
-    }
-
-    fn why(&self, v: &Verification) -> Option<String> {
-        let since = v.status_since.map(|d| d.to_string()).unwrap_or_default();
-        let reason = v.reason.clone().unwrap_or_default();
-        Some(match (self.english, v.status.as_str()) {
-            (false, "valid") => "证书真实有效，由本系统签发且未被篡改。".to_owned(),
-            (false, "revoked") => format!("已于 {since} 撤销，原因：{reason}"),
-            (false, "suspended") => format!("自 {since} 起暂停使用，原因：{reason}"),
-            (false, "expired") => format!("有效期已于 {since} 届满"),
-            (false, "superseded") => format!("已于 {since} 被更正后的新证书替换，本证书不再使用"),
-            (true, "valid") => {
-                "Genuine and valid: issued by this registry and unaltered.".to_owned()
-            }
-            (true, "revoked") => format!("Revoked on {since}. Reason: {reason}"),
-            (true, "suspended") => format!("Suspended since {since}. Reason: {reason}"),
-            (true, "expired") => format!("Expired on {since}"),
-            (true, "superseded") => format!("Superseded on {since} by a corrected certificate"),
-            _ => return None,
-        })
-    }
 }
 
 fn labels(q: &LangQuery) -> (&'static Labels, &'static str) {

@@ -1,0 +1,258 @@
+//! Checking grounds against the program's rule: every unmet requirement becomes a
+//! [`Missing`] with the figures, and the parent certificates that meet the rule's
+//! requirements are found among the holder's valid certificates.
+
+use sea_orm::ConnectionTrait;
+
+use super::grounds::{Grounds, Missing, kind_str, missing};
+use crate::{
+    cohorts::{assessment::PASS_MARK, enrolment::WITHDRAWN},
+    error::AppError,
+    programs::{CertificateKind, CertificateRule},
+    standards::{self, reference},
+};
+
+fn score_checks(
+    out: &mut Vec<Missing>,
+    prefix: &str,
+    rule: &CertificateRule,
+    theory: Option<i32>,
+    practical: Option<i32>,
+) {
+    for (name, label, min, got) in [
+        ("theory_score", "理论成绩", rule.min_theory_score, theory),
+        (
+            "practical_score",
+            "实操成绩",
+            rule.min_practical_score,
+            practical,
+        ),
+    ] {
+        let Some(min) = min else { continue };
+        let field = format!("{prefix}.{name}");
+        match got {
+            None => out.push(missing(&field, "not_recorded", format!("尚未登记{label}"))),
+            Some(s) if (s as u32) < min => out.push(missing(
+                &field,
+                "below_minimum",
+                format!("{label}{s}分，低于要求的{min}分"),
+            )),
+            Some(_) => {}
+        }
+    }
+}
+
+/// The outcome of checking grounds: what is missing (empty when the certificate may be
+/// issued) and the parent certificates the rule's requirements are met by.
+pub struct Check {
+    pub missing: Vec<Missing>,
+    pub parents: Vec<String>,
+}
+
+/// Checks every requirement of the program's rule against the grounds.
+pub async fn check(conn: &impl ConnectionTrait, g: &Grounds) -> Result<Check, AppError> {
+    let mut out = Vec::new();
+    let mut parents = Vec::new();
+    let Some(rule) = &g.rule else {
+        out.push(missing(
+            "kind",
+            "not_offered",
+            format!("该培训项目不颁发{}", g.kind.label()),
+        ));
+        return Ok(Check {
+            missing: out,
+            parents,
+        });
+    };
+    if g.enrolment.status == WITHDRAWN {
+        out.push(missing("enrolment.status", "withdrawn", "学员已退学"));
+    }
+    match g.kind {
+        CertificateKind::Completion | CertificateKind::Apprenticeship => {
+            if let Some(pct) = rule.min_attendance_percent {
+                let needed = (g.program.hours as u32 * pct).div_ceil(100);
+                match g.enrolment.attended_hours {
+                    None => out.push(missing(
+                        "enrolment.attended_hours",
+                        "not_recorded",
+                        "尚未登记出勤学时",
+                    )),
+                    Some(h) if (h as u32) < needed => out.push(missing(
+                        "enrolment.attended_hours",
+                        "below_minimum",
+                        format!(
+                            "出勤{h}学时，不足要求的{needed}学时（项目{}学时的{pct}%）",
+                            g.program.hours
+                        ),
+                    )),
+                    Some(_) => {}
+                }
+            }
+            score_checks(
+                &mut out,
+                "enrolment",
+                rule,
+                g.enrolment.theory_score,
+                g.enrolment.practical_score,
+            );
+        }
+        CertificateKind::Specialty | CertificateKind::SkillLevel => {
+            check_assessment(conn, g, rule, &mut out).await?
+        }
+        CertificateKind::Licence => {
+            let today = chrono::Utc::now().date_naive();
+            match g.valid_until {
+                None => out.push(missing(
+                    "valid_until",
+                    "required",
+                    "请填写准入类证书的有效期截止日期",
+                )),
+                Some(d) if d <= today => out.push(missing(
+                    "valid_until",
+                    "in_the_past",
+                    "有效期截止日期须晚于今天",
+                )),
+                Some(_) => {}
+            }
+        }
+    }
+    let mut required = rule.requires.clone();
+    if g.kind == CertificateKind::SkillLevel && !required.contains(&CertificateKind::Completion) {
+        required.push(CertificateKind::Completion);
+    }
+    for kind in required {
+        match parent_for(conn, g, kind).await? {
+            Some(id) => parents.push(id),
+            None => out.push(missing(
+                &format!("parents.{}", kind_str(kind)),
+                "missing",
+                format!("缺少有效的前置证书：{}", parent_description(g, kind)),
+            )),
+        }
+    }
+    Ok(Check {
+        missing: out,
+        parents,
+    })
+}
+
+async fn check_assessment(
+    conn: &impl ConnectionTrait,
+    g: &Grounds,
+    rule: &CertificateRule,
+    out: &mut Vec<Missing>,
+) -> Result<(), AppError> {
+    let Some(a) = &g.assessment else {
+        out.push(missing(
+            "assessment_id",
+            "required",
+            "缺少评价记录（请先登记考核成绩）",
+        ));
+        return Ok(());
+    };
+    if a.person_id != g.person.id {
+        out.push(missing(
+            "assessment.person",
+            "mismatch",
+            "评价记录不属于该学员",
+        ));
+    }
+    if g.kind == CertificateKind::Specialty {
+        if g.program.standard_id.is_none() || a.standard_id != g.program.standard_id {
+            out.push(missing(
+                "assessment.standard",
+                "mismatch",
+                "评价记录所依据的考核规范版本与培训项目不一致",
+            ));
+        }
+    } else {
+        if a.occupation_code.is_none() || a.occupation_code != g.program.occupation_code {
+            out.push(missing(
+                "assessment.occupation",
+                "mismatch",
+                "评价记录的职业与培训项目不一致",
+            ));
+        }
+        let level = match &a.level_code {
+            Some(code) => reference::skill_level(conn, code).await?,
+            None => None,
+        };
+        if level.as_ref().and_then(|l| l.national_digit).is_none() {
+            out.push(missing(
+                "assessment.level",
+                "no_national_level",
+                "职业技能等级证书仅适用于五级至一级",
+            ));
+        }
+        if g.issuer.national_code.is_none() || g.issuer.site_code.is_none() {
+            out.push(missing(
+                "issuer.national_code",
+                "missing",
+                "评价机构尚未登记机构代码和评价站点代码，无法编制证书编号",
+            ));
+        }
+    }
+    if !a.passed {
+        out.push(missing(
+            "assessment.passed",
+            "not_passed",
+            format!(
+                "评价未通过（理论{}分、实操{}分，及格线{PASS_MARK}分）",
+                a.theory_score, a.practical_score
+            ),
+        ));
+    }
+    score_checks(
+        out,
+        "assessment",
+        rule,
+        Some(a.theory_score),
+        Some(a.practical_score),
+    );
+    Ok(())
+}
+
+/// The holder's valid certificate of `kind` that meets the requirement, if any.
+async fn parent_for(
+    conn: &impl ConnectionTrait,
+    g: &Grounds,
+    kind: CertificateKind,
+) -> Result<Option<String>, AppError> {
+    let today = chrono::Utc::now().date_naive();
+    for parent in &g.parents {
+        let usable = parent.kind == kind_str(kind)
+            && parent.status == "valid"
+            && parent.valid_until.is_none_or(|d| d >= today);
+        if !usable {
+            continue;
+        }
+        let matches = match kind {
+            CertificateKind::Completion => {
+                parent.enrolment_id.as_deref() == Some(g.enrolment.id.as_str())
+            }
+            CertificateKind::Specialty => match (&parent.standard_id, &g.standard) {
+                (Some(id), Some(wanted)) => standards::by_id(conn, id)
+                    .await?
+                    .is_some_and(|s| s.spec.code == wanted.spec.code),
+                _ => false,
+            },
+            CertificateKind::SkillLevel => {
+                parent.occupation_code.is_some()
+                    && parent.occupation_code == g.program.occupation_code
+            }
+            CertificateKind::Licence | CertificateKind::Apprenticeship => true,
+        };
+        if matches {
+            return Ok(Some(parent.id.clone()));
+        }
+    }
+    Ok(None)
+}
+
+fn parent_description(g: &Grounds, kind: CertificateKind) -> String {
+    match (kind, &g.standard) {
+        (CertificateKind::Specialty, Some(s)) => format!("{}（{}）", kind.label(), s.spec.name),
+        (CertificateKind::Completion, _) => format!("{}（本次培训）", kind.label()),
+        _ => kind.label().to_owned(),
+    }
+}
