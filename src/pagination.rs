@@ -54,3 +54,37 @@ impl<T> Page<T> {
 pub fn new_id() -> String {
     uuid::Uuid::now_v7().to_string()
 }
+
+impl<T> Page<T> {
+    /// A page with nothing on it.
+    pub fn empty() -> Self {
+        Self {
+            items: Vec::new(),
+            next_cursor: None,
+        }
+    }
+}
+
+/// Fetches the page of `query` that `page` asks for, in order of the string primary key
+/// `id`.
+pub async fn fetch<E>(
+    conn: &impl sea_orm::ConnectionTrait,
+    query: sea_orm::Select<E>,
+    id: E::Column,
+    page: &PageParams,
+) -> Result<Page<E::Model>, sea_orm::DbErr>
+where
+    E: sea_orm::EntityTrait,
+{
+    use sea_orm::{ColumnTrait, ModelTrait, QueryFilter, QueryOrder, QuerySelect};
+
+    let mut query = query.order_by_asc(id);
+    if let Some(cursor) = &page.cursor {
+        query = query.filter(id.gt(cursor.as_str()));
+    }
+    let rows = query.limit(page.limit() + 1).all(conn).await?;
+    Ok(Page::from_rows(rows, page.limit(), |m| match m.get(id) {
+        sea_orm::Value::String(Some(s)) => s.to_string(),
+        _ => String::new(),
+    }))
+}

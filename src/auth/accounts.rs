@@ -3,10 +3,7 @@
 
 use chrono::Utc;
 use entities::{accounts as account, organisations as organisation};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use secrecy::{ExposeSecret, SecretString};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -15,7 +12,7 @@ use super::{Role, Scope, password};
 use crate::{
     audit::{self, Actor, Change},
     error::{AppError, FieldError},
-    pagination::{Page, PageParams, new_id},
+    pagination::{self, Page, PageParams, new_id},
 };
 
 /// What a new account needs.
@@ -143,18 +140,16 @@ pub async fn list(
     scope: &Scope,
     page: &PageParams,
 ) -> Result<Page<Account>, AppError> {
-    let mut query = account::Entity::find().order_by_asc(account::Column::Id);
-    match scope {
-        Scope::All => {}
-        Scope::Organisation(org) => query = query.filter(account::Column::OrganisationId.eq(org)),
-        Scope::Nothing => return Ok(Page::from_rows(vec![], 0, |_: &Account| String::new())),
-    }
-    if let Some(cursor) = &page.cursor {
-        query = query.filter(account::Column::Id.gt(cursor));
-    }
-    let rows = query.limit(page.limit() + 1).all(conn).await?;
-    let rows = rows.into_iter().map(Account::from).collect();
-    Ok(Page::from_rows(rows, page.limit(), |a| a.id.clone()))
+    let query = match scope {
+        Scope::All => account::Entity::find(),
+        Scope::Organisation(org) => {
+            account::Entity::find().filter(account::Column::OrganisationId.eq(org))
+        }
+        Scope::Nothing => return Ok(Page::empty()),
+    };
+    Ok(pagination::fetch(conn, query, account::Column::Id, page)
+        .await?
+        .map(Account::from))
 }
 
 /// One account, if visible in `scope`.

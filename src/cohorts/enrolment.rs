@@ -6,8 +6,7 @@ use std::collections::HashMap;
 use chrono::Utc;
 use entities::{cohorts as cohort, enrolments as enrolment, people as person, programs as program};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -17,7 +16,7 @@ use crate::{
     audit::{self, Change},
     auth::{Caller, Role},
     error::{AppError, FieldError},
-    pagination::{Page, PageParams, new_id},
+    pagination::{self, Page, PageParams, new_id},
     people::{
         PiiKeys,
         store::{self, IdentityInput, PersonView},
@@ -251,13 +250,9 @@ pub async fn list(
     page: &PageParams,
 ) -> Result<Page<Enrolment>, AppError> {
     find_cohort(conn, caller, cohort_id).await?;
-    let mut query = enrolment::Entity::find()
-        .filter(enrolment::Column::CohortId.eq(cohort_id))
-        .order_by_asc(enrolment::Column::Id);
-    if let Some(cursor) = &page.cursor {
-        query = query.filter(enrolment::Column::Id.gt(cursor));
-    }
-    let rows = query.limit(page.limit() + 1).all(conn).await?;
+    let query = enrolment::Entity::find().filter(enrolment::Column::CohortId.eq(cohort_id));
+    let page_rows = pagination::fetch(conn, query, enrolment::Column::Id, page).await?;
+    let rows = page_rows.items;
     let ids: Vec<String> = rows.iter().map(|r| r.person_id.clone()).collect();
     let people: HashMap<String, person::Model> = person::Entity::find()
         .filter(person::Column::Id.is_in(ids))
@@ -273,7 +268,10 @@ pub async fn list(
         })?;
         views.push(to_view(keys, caller, row, person)?);
     }
-    Ok(Page::from_rows(views, page.limit(), |e| e.id.clone()))
+    Ok(Page {
+        items: views,
+        next_cursor: page_rows.next_cursor,
+    })
 }
 
 /// Withdraws an enrolment (the provider's decision, with a reason). Withdrawing twice

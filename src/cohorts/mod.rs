@@ -8,8 +8,7 @@ pub mod enrolment;
 use chrono::{NaiveDate, Utc};
 use entities::{cohorts as cohort, enrolments, organisations as organisation};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Set,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -19,7 +18,7 @@ use crate::{
     auth::{Caller, Role, Scope},
     error::{AppError, FieldError},
     organisations::{OrgKind, OrgStatus},
-    pagination::{Page, PageParams, new_id},
+    pagination::{self, Page, PageParams, new_id},
     programs,
 };
 
@@ -215,20 +214,20 @@ pub async fn list(
     caller: &Caller,
     page: &PageParams,
 ) -> Result<Page<Cohort>, AppError> {
-    let mut query = cohort::Entity::find().order_by_asc(cohort::Column::Id);
-    query = match (caller.role, &caller.organisation_id) {
+    let query = cohort::Entity::find();
+    let query = match (caller.role, &caller.organisation_id) {
         (Role::BureauAdmin, _) => query,
         (Role::ProviderStaff, Some(org)) => query.filter(cohort::Column::ProviderId.eq(org)),
         (Role::Assessor, Some(org)) => query.filter(cohort::Column::EvaluationOrgId.eq(org)),
-        _ => return Ok(Page::from_rows(vec![], 0, |_: &Cohort| String::new())),
+        _ => return Ok(Page::empty()),
     };
-    if let Some(cursor) = &page.cursor {
-        query = query.filter(cohort::Column::Id.gt(cursor));
+    let rows = pagination::fetch(conn, query, cohort::Column::Id, page).await?;
+    let mut items = Vec::with_capacity(rows.items.len());
+    for row in rows.items {
+        items.push(to_view(conn, row).await?);
     }
-    let rows = query.limit(page.limit() + 1).all(conn).await?;
-    let mut views = Vec::with_capacity(rows.len());
-    for row in rows {
-        views.push(to_view(conn, row).await?);
-    }
-    Ok(Page::from_rows(views, page.limit(), |c| c.id.clone()))
+    Ok(Page {
+        items,
+        next_cursor: rows.next_cursor,
+    })
 }

@@ -6,10 +6,7 @@ pub mod credit_code;
 
 use chrono::Utc;
 use entities::organisations as organisation;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -17,7 +14,7 @@ use crate::{
     audit::{self, Actor, Change},
     auth::Scope,
     error::{AppError, FieldError},
-    pagination::{Page, PageParams, new_id},
+    pagination::{self, Page, PageParams, new_id},
 };
 pub use credit_code::{CreditCode, CreditCodeError};
 
@@ -255,21 +252,21 @@ pub async fn list(
     kind: Option<OrgKind>,
     page: &PageParams,
 ) -> Result<Page<Organisation>, AppError> {
-    let mut query = organisation::Entity::find().order_by_asc(organisation::Column::Id);
-    match scope {
-        Scope::All => {}
-        Scope::Organisation(org) => query = query.filter(organisation::Column::Id.eq(org)),
-        Scope::Nothing => return Ok(Page::from_rows(vec![], 0, |_: &Organisation| String::new())),
-    }
+    let mut query = match scope {
+        Scope::All => organisation::Entity::find(),
+        Scope::Organisation(org) => {
+            organisation::Entity::find().filter(organisation::Column::Id.eq(org))
+        }
+        Scope::Nothing => return Ok(Page::empty()),
+    };
     if let Some(kind) = kind {
         query = query.filter(organisation::Column::Kind.eq(kind.as_str()));
     }
-    if let Some(cursor) = &page.cursor {
-        query = query.filter(organisation::Column::Id.gt(cursor));
-    }
-    let rows = query.limit(page.limit() + 1).all(conn).await?;
-    let rows = rows.into_iter().map(Organisation::from).collect();
-    Ok(Page::from_rows(rows, page.limit(), |o| o.id.clone()))
+    Ok(
+        pagination::fetch(conn, query, organisation::Column::Id, page)
+            .await?
+            .map(Organisation::from),
+    )
 }
 
 /// Updates an organisation's own details (the bureau: any organisation's).

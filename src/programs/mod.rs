@@ -4,10 +4,7 @@
 
 use chrono::Utc;
 use entities::programs as program;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -15,7 +12,7 @@ use crate::{
     audit::{self, Actor, Change},
     auth::Scope,
     error::{AppError, FieldError},
-    pagination::{Page, PageParams, new_id},
+    pagination::{self, Page, PageParams, new_id},
     standards::{self, reference},
 };
 
@@ -293,19 +290,20 @@ pub async fn list(
     scope: &Scope,
     page: &PageParams,
 ) -> Result<Page<Program>, AppError> {
-    let mut query = program::Entity::find().order_by_asc(program::Column::Id);
-    match scope {
-        Scope::All => {}
-        Scope::Organisation(org) => query = query.filter(program::Column::ProviderId.eq(org)),
-        Scope::Nothing => return Ok(Page::from_rows(vec![], 0, |_: &Program| String::new())),
+    let query = match scope {
+        Scope::All => program::Entity::find(),
+        Scope::Organisation(org) => {
+            program::Entity::find().filter(program::Column::ProviderId.eq(org))
+        }
+        Scope::Nothing => return Ok(Page::empty()),
+    };
+    let rows = pagination::fetch(conn, query, program::Column::Id, page).await?;
+    let mut items = Vec::with_capacity(rows.items.len());
+    for row in rows.items {
+        items.push(to_view(conn, row).await?);
     }
-    if let Some(cursor) = &page.cursor {
-        query = query.filter(program::Column::Id.gt(cursor));
-    }
-    let rows = query.limit(page.limit() + 1).all(conn).await?;
-    let mut views = Vec::with_capacity(rows.len());
-    for row in rows {
-        views.push(to_view(conn, row).await?);
-    }
-    Ok(Page::from_rows(views, page.limit(), |p| p.id.clone()))
+    Ok(Page {
+        items,
+        next_cursor: rows.next_cursor,
+    })
 }

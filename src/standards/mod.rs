@@ -19,7 +19,7 @@ use utoipa::ToSchema;
 use crate::{
     audit::{self, Actor, Change},
     error::{AppError, FieldError},
-    pagination::{Page, PageParams, new_id},
+    pagination::{self, Page, PageParams, new_id},
 };
 pub use spec::{AssessmentRequirements, StandardSpec, WorkTask};
 
@@ -110,8 +110,8 @@ pub async fn list(
     sees_drafts: bool,
     page: &PageParams,
 ) -> Result<Page<Standard>, AppError> {
-    let mut query = standard::Entity::find().order_by_asc(standard::Column::Id);
-    query = match filter {
+    let query = standard::Entity::find();
+    let query = match filter {
         StatusFilter::Published => query.filter(standard::Column::Status.eq("published")),
         StatusFilter::Retired => query.filter(standard::Column::Status.eq("retired")),
         StatusFilter::Draft if sees_drafts => query.filter(standard::Column::Status.eq("draft")),
@@ -119,15 +119,15 @@ pub async fn list(
         StatusFilter::All if sees_drafts => query,
         StatusFilter::All => query.filter(standard::Column::Status.ne("draft")),
     };
-    if let Some(cursor) = &page.cursor {
-        query = query.filter(standard::Column::Id.gt(cursor));
-    }
-    let rows = query.limit(page.limit() + 1).all(conn).await?;
-    let rows = rows
-        .into_iter()
-        .map(Standard::try_from)
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(Page::from_rows(rows, page.limit(), |s| s.id.clone()))
+    let rows = pagination::fetch(conn, query, standard::Column::Id, page).await?;
+    Ok(Page {
+        items: rows
+            .items
+            .into_iter()
+            .map(Standard::try_from)
+            .collect::<Result<_, _>>()?,
+        next_cursor: rows.next_cursor,
+    })
 }
 
 /// One version: the published one when `version` is `None`. Drafts are visible only to
