@@ -98,6 +98,7 @@ pub fn certificate_services(config: &Config, pii: Arc<PiiKeys>) -> anyhow::Resul
         did: did_web(&config.base_url),
         base_url: config.base_url.clone(),
         region_code: config.region_code.clone(),
+        pinned_standards: Default::default(),
     })
 }
 

@@ -31,9 +31,36 @@ pub struct Services {
     pub did: String,
     /// The region code that prefixes registry-format numbers (`150784` for Erguna).
     pub region_code: String,
+    /// Standard versions certificates pin, by id. A version a certificate pins is
+    /// published or retired and so never changes; caching it is always correct.
+    pub pinned_standards:
+        std::sync::RwLock<std::collections::HashMap<String, crate::standards::Standard>>,
 }
 
 impl Services {
+    /// A pinned standard version, read once and kept.
+    pub async fn pinned_standard(
+        &self,
+        conn: &impl sea_orm::ConnectionTrait,
+        id: &str,
+    ) -> Result<Option<crate::standards::Standard>, crate::error::AppError> {
+        if let Some(found) = self
+            .pinned_standards
+            .read()
+            .ok()
+            .and_then(|m| m.get(id).cloned())
+        {
+            return Ok(Some(found));
+        }
+        let standard = crate::standards::by_id(conn, id).await?;
+        if let (Some(s), Ok(mut cache)) = (&standard, self.pinned_standards.write())
+            && s.status != crate::standards::StandardStatus::Draft
+        {
+            cache.insert(id.to_owned(), s.clone());
+        }
+        Ok(standard)
+    }
+
     /// The public verification URL for a token: what the QR code holds.
     pub fn verify_url(&self, token: &str) -> String {
         format!("{}/v/{token}", self.base_url)

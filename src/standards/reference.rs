@@ -39,6 +39,19 @@ pub async fn occupations(conn: &impl ConnectionTrait) -> Result<Vec<Occupation>,
         .collect())
 }
 
+pub async fn occupation(
+    conn: &impl ConnectionTrait,
+    code: &str,
+) -> Result<Option<Occupation>, DbErr> {
+    Ok(occupations::Entity::find_by_id(code.to_owned())
+        .one(conn)
+        .await?
+        .map(|o| Occupation {
+            code: o.code,
+            name: o.name,
+        }))
+}
+
 pub async fn occupation_exists(conn: &impl ConnectionTrait, code: &str) -> Result<bool, DbErr> {
     Ok(occupations::Entity::find_by_id(code.to_owned())
         .one(conn)

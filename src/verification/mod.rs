@@ -16,7 +16,7 @@ use crate::{
     },
     error::AppError,
     people::{CitizenId, mask_name},
-    standards::{self, reference},
+    standards::reference,
 };
 
 /// A certificate in the holder's chain, as a verifier sees it.
@@ -97,14 +97,12 @@ pub async fn lookup(
         .one(conn)
         .await?;
     let standard = match &row.standard_id {
-        Some(id) => standards::by_id(conn, id).await?,
+        Some(id) => services.pinned_standard(conn, id).await?,
         None => None,
     };
     let occupation = match &row.occupation_code {
-        Some(code) => reference::occupations(conn)
+        Some(code) => reference::occupation(conn, code)
             .await?
-            .into_iter()
-            .find(|o| &o.code == code)
             .map(|o| format!("{}（{}）", o.name, o.code)),
         None => None,
     };
