@@ -151,6 +151,40 @@ impl TestApp {
     }
 }
 
+impl TestApp {
+    /// Enrols a passing trainee in the homestay cohort and issues the cohort's completion
+    /// certificates; returns (the new certificate's id, its token, the citizen ID).
+    pub async fn completion(
+        &self,
+        c: &Chain,
+        name: &str,
+        citizen_id: &str,
+    ) -> (String, String, String) {
+        self.trainee(c, &c.homestay_cohort, name, citizen_id, passing())
+            .await;
+        let (_, report) = self
+            .post(
+                &format!("/api/v1/cohorts/{}/certificates", c.homestay_cohort),
+                &c.staff,
+                json!({}),
+            )
+            .await;
+        let line = report["issued"]
+            .as_array()
+            .and_then(|l| l.iter().find(|l| l["newly_issued"] == true))
+            .expect("a newly issued certificate");
+        let id = line["certificate_id"].as_str().expect("id").to_owned();
+        let (_, view) = self
+            .get(&format!("/api/v1/certificates/{id}"), &c.staff)
+            .await;
+        (
+            id,
+            view["token"].as_str().expect("token").to_owned(),
+            citizen_id.to_owned(),
+        )
+    }
+}
+
 pub fn passing() -> Value {
     json!({"attended_hours": 96, "theory_score": 82, "practical_score": 88})
 }
@@ -532,22 +566,10 @@ async fn eight_concurrent_requests_issue_one_certificate_and_numbers_have_no_gap
 async fn the_pdf_and_the_credential_are_frozen_signed_and_verifiable() {
     let app = TestApp::spawn().await;
     let c = chain(&app).await;
-    app.trainee(
-        &c,
-        &c.homestay_cohort,
-        "巴特尔·朝鲁",
-        &citizen_id("19880808", 303),
-        passing(),
-    )
-    .await;
-    let (_, report) = app
-        .post(
-            &format!("/api/v1/cohorts/{}/certificates", c.homestay_cohort),
-            &c.staff,
-            json!({}),
-        )
+    let (id, _, _) = app
+        .completion(&c, "巴特尔·朝鲁", &citizen_id("19880808", 303))
         .await;
-    let id = report["issued"][0]["certificate_id"].as_str().expect("id");
+    let id = id.as_str();
     let (_, cert) = app
         .get(&format!("/api/v1/certificates/{id}"), &c.staff)
         .await;
@@ -609,22 +631,10 @@ async fn the_pdf_and_the_credential_are_frozen_signed_and_verifiable() {
 async fn certificates_are_visible_only_to_holder_issuer_and_bureau() {
     let app = TestApp::spawn().await;
     let c = chain(&app).await;
-    app.trainee(
-        &c,
-        &c.homestay_cohort,
-        "托娅",
-        &citizen_id("19970808", 444),
-        passing(),
-    )
-    .await;
-    let (_, report) = app
-        .post(
-            &format!("/api/v1/cohorts/{}/certificates", c.homestay_cohort),
-            &c.staff,
-            json!({}),
-        )
+    let (id, _, _) = app
+        .completion(&c, "托娅", &citizen_id("19970808", 444))
         .await;
-    let id = report["issued"][0]["certificate_id"].as_str().expect("id");
+    let id = id.as_str();
     for token in [&c.staff, &c.bureau] {
         assert_eq!(
             app.get(&format!("/api/v1/certificates/{id}"), token)
@@ -655,22 +665,10 @@ async fn certificates_are_visible_only_to_holder_issuer_and_bureau() {
 async fn the_issuer_suspends_reinstates_and_revokes_and_the_status_lists_follow() {
     let app = TestApp::spawn().await;
     let c = chain(&app).await;
-    app.trainee(
-        &c,
-        &c.homestay_cohort,
-        "图雅",
-        &citizen_id("19960606", 606),
-        passing(),
-    )
-    .await;
-    let (_, report) = app
-        .post(
-            &format!("/api/v1/cohorts/{}/certificates", c.homestay_cohort),
-            &c.staff,
-            json!({}),
-        )
+    let (id, _, _) = app
+        .completion(&c, "图雅", &citizen_id("19960606", 606))
         .await;
-    let id = report["issued"][0]["certificate_id"].as_str().expect("id");
+    let id = id.as_str();
     let status_bit = |list: &Value, index: usize| -> bool {
         let encoded = list["credentialSubject"]["encodedList"]
             .as_str()
@@ -770,22 +768,10 @@ async fn the_issuer_suspends_reinstates_and_revokes_and_the_status_lists_follow(
 async fn credentials_signed_before_a_key_rotation_still_verify_against_did_json() {
     let app = TestApp::spawn().await;
     let c = chain(&app).await;
-    app.trainee(
-        &c,
-        &c.homestay_cohort,
-        "阿拉坦",
-        &citizen_id("19910909", 909),
-        passing(),
-    )
-    .await;
-    let (_, report) = app
-        .post(
-            &format!("/api/v1/cohorts/{}/certificates", c.homestay_cohort),
-            &c.staff,
-            json!({}),
-        )
+    let (id, _, _) = app
+        .completion(&c, "阿拉坦", &citizen_id("19910909", 909))
         .await;
-    let id = report["issued"][0]["certificate_id"].as_str().expect("id");
+    let id = id.as_str();
     let fetch = |app: &TestApp| {
         let request = app
             .client

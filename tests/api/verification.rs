@@ -7,31 +7,9 @@ use crate::{
     helpers::{TestApp, citizen_id},
 };
 
-fn passing() -> Value {
-    json!({"attended_hours": 96, "theory_score": 82, "practical_score": 88})
-}
-
 /// Issues a completion certificate; returns (certificate id, token, holder id number).
 async fn issued(app: &TestApp, c: &Chain, name: &str, birth: &str) -> (String, String, String) {
-    let id = citizen_id(birth, 246);
-    app.trainee(c, &c.homestay_cohort, name, &id, passing())
-        .await;
-    let (_, report) = app
-        .post(
-            &format!("/api/v1/cohorts/{}/certificates", c.homestay_cohort),
-            &c.staff,
-            json!({}),
-        )
-        .await;
-    let line = report["issued"]
-        .as_array()
-        .and_then(|l| l.iter().find(|l| l["newly_issued"] == true))
-        .expect("issued");
-    let cert = line["certificate_id"].as_str().expect("id").to_owned();
-    let (_, view) = app
-        .get(&format!("/api/v1/certificates/{cert}"), &c.staff)
-        .await;
-    (cert, view["token"].as_str().expect("token").to_owned(), id)
+    app.completion(c, name, &citizen_id(birth, 246)).await
 }
 
 async fn page(app: &TestApp, path: &str) -> (StatusCode, String) {
