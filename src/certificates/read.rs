@@ -180,7 +180,7 @@ async fn summaries(
 }
 
 /// The part of a holder's bundle connected to `id` through parent links.
-fn chain_of(id: &str, bundle: &[CertificateSummary]) -> Vec<CertificateSummary> {
+pub fn chain_of(id: &str, bundle: &[CertificateSummary]) -> Vec<CertificateSummary> {
     let mut linked: HashSet<&str> = HashSet::from([id]);
     loop {
         let before = linked.len();

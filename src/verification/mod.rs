@@ -133,10 +133,9 @@ pub async fn lookup(
         issuer_name: c.issuer_name.clone(),
         verify_url: services.verify_url(&token_of(&c.id)),
     };
-    let chain_ids: Vec<String> = read_chain(&row.id, &bundle);
-    let chain = bundle
+    let chain = read::chain_of(&row.id, &bundle)
         .iter()
-        .filter(|c| c.id != row.id && chain_ids.contains(&c.id))
+        .filter(|c| c.id != row.id)
         .map(entry)
         .collect();
     let superseded_by = row
@@ -182,27 +181,6 @@ pub async fn lookup(
         pdf_sha256: row.pdf_sha256,
         chain,
     })
-}
-
-/// Ids linked to `id` through parent links within the holder's bundle.
-fn read_chain(id: &str, bundle: &[read::CertificateSummary]) -> Vec<String> {
-    let mut linked = vec![id.to_owned()];
-    loop {
-        let before = linked.len();
-        for c in bundle {
-            let touches = linked.contains(&c.id) || c.parent_ids.iter().any(|p| linked.contains(p));
-            if touches {
-                for id in std::iter::once(&c.id).chain(&c.parent_ids) {
-                    if !linked.contains(id) {
-                        linked.push(id.clone());
-                    }
-                }
-            }
-        }
-        if linked.len() == before {
-            return linked;
-        }
-    }
 }
 
 /// What a verifier who already knows the holder submits.
