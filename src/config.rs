@@ -36,6 +36,9 @@ pub struct Config {
     /// (IP address) may make per minute, in bursts of up to a quarter of that (default
     /// 120; 0 turns the limit off, e.g. for load benchmarks).
     pub verify_rate_per_minute: u32,
+    /// `REGISTRY_VERIFY_SYNC_MS`: how often this instance applies changes made through
+    /// other instances to its verification index, in milliseconds (default 1000).
+    pub verify_sync_ms: u64,
     /// `REGISTRY_TOKEN_TTL_SECONDS`: lifetime of a login token (default 12 hours).
     pub token_ttl_seconds: i64,
     /// `REGISTRY_BODY_LIMIT_BYTES`: the largest request body accepted (default 1 MiB).
@@ -83,6 +86,12 @@ impl Config {
                     .context("REGISTRY_VERIFY_RATE_PER_MINUTE must be a whole number")?,
                 None => 120,
             },
+            verify_sync_ms: match var("REGISTRY_VERIFY_SYNC_MS") {
+                Some(v) => v.parse().ok().filter(|ms| *ms > 0).context(
+                    "REGISTRY_VERIFY_SYNC_MS must be a whole number of milliseconds above 0",
+                )?,
+                None => 1000,
+            },
             token_ttl_seconds,
             body_limit_bytes,
         })
@@ -103,6 +112,7 @@ impl Config {
             certs_dir: default_certs_dir(),
             region_code: "150784".into(),
             verify_rate_per_minute: 120,
+            verify_sync_ms: 1000,
             token_ttl_seconds: 12 * 3600,
             body_limit_bytes: 1024 * 1024,
         }

@@ -22,6 +22,7 @@ use crate::{
     http::{self, AppState},
     people::PiiKeys,
     standards,
+    verification::{self, Index},
 };
 
 /// Creates the data directory, connects to the database and applies migrations.
@@ -117,12 +118,17 @@ impl Application {
         let pii: Arc<PiiKeys> = pii_keys(&config)?.into();
         let certs = certificate_services(&config, Arc::clone(&pii))?;
         let verify_limiter = http::verify_limiter(config.verify_rate_per_minute);
+        let certs: Arc<Services> = certs.into();
+        let verification = Index::new(&db.read, Arc::clone(&certs))
+            .await
+            .context("preparing the verification index")?;
         let state = AppState {
             config: config.into(),
             db,
             pii,
-            certs: certs.into(),
+            certs,
             verify_limiter,
+            verification: verification.into(),
         };
         Ok(Self { listener, state })
     }
@@ -143,6 +149,11 @@ impl Application {
 
     /// Serves until Ctrl-C or SIGTERM.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+        verification::index::run(
+            Arc::clone(&self.state.verification),
+            self.state.db.clone(),
+            std::time::Duration::from_millis(self.state.config.verify_sync_ms),
+        );
         let router = http::router(self.state);
         axum::serve(
             self.listener,

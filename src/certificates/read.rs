@@ -181,25 +181,39 @@ async fn summaries(
 
 /// The part of a holder's bundle connected to `id` through parent links.
 pub fn chain_of(id: &str, bundle: &[CertificateSummary]) -> Vec<CertificateSummary> {
-    let mut linked: HashSet<&str> = HashSet::from([id]);
+    let Some(at) = bundle.iter().position(|c| c.id == id) else {
+        return Vec::new();
+    };
+    linked(at, bundle, |c| &c.id, |c| &c.parent_ids)
+        .into_iter()
+        .map(|i| bundle[i].clone())
+        .collect()
+}
+
+/// Positions (in order) of the items of one holder's bundle connected to `items[at]`
+/// through parent links in either direction, `at` included.
+pub fn linked<T>(
+    at: usize,
+    items: &[T],
+    id: impl Fn(&T) -> &str,
+    parents: impl Fn(&T) -> &[String],
+) -> Vec<usize> {
+    let mut ids: HashSet<&str> = HashSet::from([id(&items[at])]);
     loop {
-        let before = linked.len();
-        for c in bundle {
-            let touches = linked.contains(c.id.as_str())
-                || c.parent_ids.iter().any(|p| linked.contains(p.as_str()));
-            if touches {
-                linked.insert(c.id.as_str());
-                linked.extend(c.parent_ids.iter().map(String::as_str));
+        let before = ids.len();
+        for item in items {
+            let parent_ids = parents(item);
+            if ids.contains(id(item)) || parent_ids.iter().any(|p| ids.contains(p.as_str())) {
+                ids.insert(id(item));
+                ids.extend(parent_ids.iter().map(String::as_str));
             }
         }
-        if linked.len() == before {
+        if ids.len() == before {
             break;
         }
     }
-    bundle
-        .iter()
-        .filter(|c| linked.contains(c.id.as_str()))
-        .cloned()
+    (0..items.len())
+        .filter(|&i| ids.contains(id(&items[i])))
         .collect()
 }
 

@@ -39,6 +39,7 @@ pub async fn create(
     let issued = issue::issue(&txn, &app.certs, &caller, &req).await?;
     let view = read::view(&txn, &app.certs, &caller, issued.certificate).await?;
     txn.commit().await?;
+    app.changed().await;
     Ok(if issued.created {
         Created(view).into_response()
     } else {
@@ -59,6 +60,7 @@ pub async fn create_for_cohort(
     let txn = app.db.write.begin().await?;
     let report = issue::issue_for_cohort(&txn, &app.certs, &caller, &id).await?;
     txn.commit().await?;
+    app.changed().await;
     Ok(Json(report))
 }
 
@@ -179,6 +181,7 @@ async fn change_status(
     let row = lifecycle::change(&txn, &caller, &id, change, &reason).await?;
     let view = read::view(&txn, &app.certs, &caller, row).await?;
     txn.commit().await?;
+    app.changed().await;
     Ok(Json(view))
 }
 
@@ -261,5 +264,6 @@ pub async fn supersede(
     let old = read::view(&txn, &app.certs, &caller, old).await?;
     let new = read::view(&txn, &app.certs, &caller, new).await?;
     txn.commit().await?;
+    app.changed().await;
     Ok(Json(Superseded { old, new }))
 }

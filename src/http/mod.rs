@@ -48,6 +48,19 @@ pub struct AppState {
     pub certs: Arc<Services>,
     /// Per-client limit on verification and look-up; `None` when turned off.
     pub verify_limiter: Option<Arc<governor::DefaultKeyedRateLimiter<std::net::IpAddr>>>,
+    /// What verification answers from.
+    pub verification: Arc<crate::verification::Index>,
+}
+
+impl AppState {
+    /// Call after committing a change verification shows (a certificate issued or
+    /// changed, an organisation renamed): this instance's index takes it in before the
+    /// response goes out. Other instances follow within one sync interval.
+    pub async fn changed(&self) {
+        if let Err(e) = self.verification.catch_up(&self.db.read).await {
+            tracing::warn!(error = %e, "updating the verification index failed; the next sync retries");
+        }
+    }
 }
 
 /// The verification rate limiter for `per_minute` requests a minute per client.

@@ -83,6 +83,7 @@ pub async fn update(
     let txn = app.db.write.begin().await?;
     let org = organisations::update(&txn, &caller.scope(), &caller.actor(), &id, patch).await?;
     txn.commit().await?;
+    app.changed().await;
     Ok(Json(org))
 }
 

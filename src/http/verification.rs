@@ -233,7 +233,7 @@ pub async fn page(
     ApiPath(token): ApiPath<String>,
     Query(q): Query<LangQuery>,
 ) -> Response {
-    match verification::lookup(&app.db.read, &app.certs, &token).await {
+    match app.verification.lookup(&app.db.read, &token).await {
         Ok(v) => render_page(&token, &q, v, None),
         Err(e) => page_error(&token, &q, e),
     }
@@ -262,7 +262,7 @@ pub async fn page_match(
     let result = async {
         let matched =
             verification::holder_matches(&app.db.read, &app.certs, &token, &claim).await?;
-        let v = verification::lookup(&app.db.read, &app.certs, &token).await?;
+        let v = app.verification.lookup(&app.db.read, &token).await?;
         Ok::<_, AppError>((v, matched))
     }
     .await;
@@ -280,9 +280,7 @@ pub async fn show(
     _: WithinRate,
     ApiPath(token): ApiPath<String>,
 ) -> Result<Json<Verification>, AppError> {
-    Ok(Json(
-        verification::lookup(&app.db.read, &app.certs, &token).await?,
-    ))
+    Ok(Json(app.verification.lookup(&app.db.read, &token).await?))
 }
 
 #[derive(Serialize, ToSchema)]

@@ -3,21 +3,14 @@
 //! holder match that confirms a name and ID number without ever displaying them.
 
 use chrono::NaiveDate;
-use entities::{certificates as certificate, organisations as organisation, people as person};
+use entities::{certificates as certificate, people as person};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::{
-    certificates::{
-        Services,
-        lifecycle::status_label,
-        read::{self, effective_status, title_of},
-    },
-    error::AppError,
-    people::{CitizenId, mask_name},
-    standards::reference,
-};
+use crate::{certificates::Services, error::AppError, people::CitizenId};
+
+pub use index::Index;
 
 /// A certificate in the holder's chain, as a verifier sees it.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -81,108 +74,6 @@ async fn by_token(
         .ok_or(AppError::NotFound)
 }
 
-/// Looks a token up; an unknown token is "not found" (not issued by this registry).
-pub async fn lookup(
-    conn: &impl ConnectionTrait,
-    services: &Services,
-    token: &str,
-) -> Result<Verification, AppError> {
-    let row = by_token(conn, token).await?;
-    let today = chrono::Utc::now().date_naive();
-    let status = effective_status(&row, today).to_owned();
-    let holder = person::Entity::find_by_id(row.person_id.clone())
-        .one(conn)
-        .await?;
-    let issuer = organisation::Entity::find_by_id(row.issuer_org_id.clone())
-        .one(conn)
-        .await?;
-    let standard = match &row.standard_id {
-        Some(id) => services.pinned_standard(conn, id).await?,
-        None => None,
-    };
-    let occupation = match &row.occupation_code {
-        Some(code) => reference::occupation(conn, code)
-            .await?
-            .map(|o| format!("{}（{}）", o.name, o.code)),
-        None => None,
-    };
-    let level = match &row.level_code {
-        Some(code) => reference::skill_level(conn, code).await?.map(|l| l.label),
-        None => None,
-    };
-    let bundle = read::bundle_of(conn, &row.person_id).await?;
-    let tokens: Vec<(String, String)> = certificate::Entity::find()
-        .filter(certificate::Column::PersonId.eq(&row.person_id))
-        .all(conn)
-        .await?
-        .into_iter()
-        .map(|c| (c.id, c.token))
-        .collect();
-    let token_of = |id: &str| {
-        tokens
-            .iter()
-            .find(|(i, _)| i == id)
-            .map(|(_, t)| t.clone())
-            .unwrap_or_default()
-    };
-    let entry = |c: &read::CertificateSummary| ChainEntry {
-        title: c.title.clone(),
-        number: c.number.clone(),
-        status_label: status_label(&c.status).to_owned(),
-        status: c.status.clone(),
-        issuer_name: c.issuer_name.clone(),
-        verify_url: services.verify_url(&token_of(&c.id)),
-    };
-    let chain = read::chain_of(&row.id, &bundle)
-        .iter()
-        .filter(|c| c.id != row.id)
-        .map(entry)
-        .collect();
-    let superseded_by = row
-        .superseded_by_id
-        .as_ref()
-        .and_then(|id| bundle.iter().find(|c| &c.id == id))
-        .map(entry);
-    let (reason, status_since) = match status.as_str() {
-        "revoked" => (
-            row.revoke_reason.clone(),
-            row.revoked_at.map(|t| t.date_naive()),
-        ),
-        "suspended" => (
-            row.suspend_reason.clone(),
-            row.suspended_at.map(|t| t.date_naive()),
-        ),
-        "superseded" => (None, row.superseded_at.map(|t| t.date_naive())),
-        "expired" => (None, row.valid_until),
-        _ => (None, None),
-    };
-    Ok(Verification {
-        status_label: status_label(&status).to_owned(),
-        status,
-        reason,
-        status_since,
-        superseded_by,
-        title: title_of(&row.kind).to_owned(),
-        kind: row.kind,
-        number: row.number,
-        holder_name: holder
-            .as_ref()
-            .map(|p| mask_name(&p.name))
-            .unwrap_or_default(),
-        holder_id: holder.map(|p| p.citizen_id_masked).unwrap_or_default(),
-        occupation,
-        standard: standard.map(|s| format!("{}（{} 第{}版）", s.spec.name, s.spec.code, s.version)),
-        level,
-        issuer_name: issuer.as_ref().map(|o| o.name.clone()).unwrap_or_default(),
-        issuer_credit_code: issuer.map(|o| o.credit_code).unwrap_or_default(),
-        valid_from: row.valid_from,
-        valid_until: row.valid_until,
-        credential_sha256: row.credential_sha256,
-        pdf_sha256: row.pdf_sha256,
-        chain,
-    })
-}
-
 /// What a verifier who already knows the holder submits.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct HolderClaim {
@@ -209,4 +100,5 @@ pub async fn holder_matches(
 }
 
 pub mod document;
+pub mod index;
 pub mod offline;

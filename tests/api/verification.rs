@@ -97,12 +97,15 @@ async fn every_status_is_shown_with_its_reason_and_date() {
         ))
         .await
         .expect("backdate the expiry");
-    let (_, v) = verify().await;
+    // Expiry is a matter of the date alone, and no change is recorded for it; a fresh
+    // instance reading the backdated row stands for the day arriving.
+    let later = app.second_instance().await;
+    let (_, v) = later.call(Method::GET, &path, None, None).await;
     assert_eq!(
         (v["status"].as_str(), v["status_since"].as_str()),
         (Some("expired"), Some("2026-01-31"))
     );
-    let (_, html) = page(&app, &format!("/v/{token}")).await;
+    let (_, html) = page(&later, &format!("/v/{token}")).await;
     assert!(html.contains("已过期") && html.contains("2026-01-31"));
 
     app.post(
@@ -326,6 +329,77 @@ async fn a_superseded_certificate_names_and_links_its_replacement() {
         )
         .await;
     assert_eq!(status, StatusCode::CONFLICT);
+}
+
+/// Asks `path` of `app` every 100 ms until `done` holds (up to 5 s); the last answer.
+async fn eventually(app: &TestApp, path: &str, done: impl Fn(&Value) -> bool) -> Value {
+    let mut answer = Value::Null;
+    for _ in 0..50 {
+        answer = app.call(Method::GET, path, None, None).await.1;
+        if done(&answer) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    answer
+}
+
+#[tokio::test]
+async fn a_change_made_through_one_instance_shows_on_the_other_within_a_sync_interval() {
+    let app = TestApp::spawn().await;
+    let c = chain(&app).await;
+    let (id, token, _) = issued(&app, &c, "图雅", "19930303").await;
+    let other = app.second_instance().await;
+    let path = format!("/api/v1/verify/{token}");
+    // Issued through the first instance, found by the second at once.
+    assert_eq!(
+        other.call(Method::GET, &path, None, None).await.1["status"],
+        "valid"
+    );
+    let health = eventually(&other, "/health", |h| h["verification_index"] == "ready").await;
+    assert_eq!(health["verification_index"], "ready", "{health}");
+
+    let (status, _) = app
+        .post(
+            &format!("/api/v1/certificates/{id}/revoke"),
+            &c.staff,
+            json!({"reason": "重复发证"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    // The instance that made the change answers with it before the response returns …
+    assert_eq!(
+        app.call(Method::GET, &path, None, None).await.1["status"],
+        "revoked"
+    );
+    // … the other within one sync interval (1 s by default).
+    let v = eventually(&other, &path, |v| v["status"] == "revoked").await;
+    assert_eq!(
+        (v["status"].as_str(), v["reason"].as_str()),
+        (Some("revoked"), Some("重复发证"))
+    );
+
+    let (_, certificate) = app
+        .get(&format!("/api/v1/certificates/{id}"), &c.staff)
+        .await;
+    let org = certificate["issuer_id"].as_str().expect("issuer");
+    let (status, _) = app
+        .patch(
+            &format!("/api/v1/organisations/{org}"),
+            &c.bureau,
+            json!({"name": "额尔古纳市技能人才实训基地"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        app.call(Method::GET, &path, None, None).await.1["issuer_name"],
+        "额尔古纳市技能人才实训基地"
+    );
+    let v = eventually(&other, &path, |v| {
+        v["issuer_name"] == "额尔古纳市技能人才实训基地"
+    })
+    .await;
+    assert_eq!(v["issuer_name"], "额尔古纳市技能人才实训基地", "{v}");
 }
 
 // Multi-threaded: the test blocks on the command while the server answers it.
