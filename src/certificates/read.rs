@@ -46,6 +46,8 @@ pub struct CertificateSummary {
     pub valid_until: Option<NaiveDate>,
     /// The certificates this one rests on.
     pub parent_ids: Vec<String>,
+    /// The certificate this one replaced (re-issued with corrections).
+    pub supersedes_id: Option<String>,
 }
 
 /// One certificate with everything about it.
@@ -169,6 +171,7 @@ async fn summaries(
             title: title_of(&r.kind).to_owned(),
             issuer_name: issuers.get(&r.issuer_org_id).cloned().unwrap_or_default(),
             parent_ids: parents.remove(&r.id).unwrap_or_default(),
+            supersedes_id: r.supersedes_id,
             id: r.id,
             number: r.number,
             kind: r.kind,
@@ -179,33 +182,48 @@ async fn summaries(
         .collect())
 }
 
-/// The part of a holder's bundle connected to `id` through parent links.
+/// The part of a holder's bundle connected to `id` through parent links and
+/// replacements (a re-issued certificate stands where the one it replaced stood).
 pub fn chain_of(id: &str, bundle: &[CertificateSummary]) -> Vec<CertificateSummary> {
     let Some(at) = bundle.iter().position(|c| c.id == id) else {
         return Vec::new();
     };
-    linked(at, bundle, |c| &c.id, |c| &c.parent_ids)
-        .into_iter()
-        .map(|i| bundle[i].clone())
-        .collect()
+    linked(
+        at,
+        bundle,
+        |c| &c.id,
+        |c| {
+            c.parent_ids
+                .iter()
+                .map(String::as_str)
+                .chain(c.supersedes_id.as_deref())
+        },
+    )
+    .into_iter()
+    .map(|i| bundle[i].clone())
+    .collect()
 }
 
 /// Positions (in order) of the items of one holder's bundle connected to `items[at]`
-/// through parent links in either direction, `at` included.
-pub fn linked<T>(
+/// through `links` (an item's parents and the item it replaced) in either direction,
+/// `at` included.
+pub fn linked<'a, T, L>(
     at: usize,
-    items: &[T],
-    id: impl Fn(&T) -> &str,
-    parents: impl Fn(&T) -> &[String],
-) -> Vec<usize> {
+    items: &'a [T],
+    id: impl Fn(&'a T) -> &'a str,
+    links: impl Fn(&'a T) -> L,
+) -> Vec<usize>
+where
+    L: Iterator<Item = &'a str>,
+{
     let mut ids: HashSet<&str> = HashSet::from([id(&items[at])]);
     loop {
         let before = ids.len();
         for item in items {
-            let parent_ids = parents(item);
-            if ids.contains(id(item)) || parent_ids.iter().any(|p| ids.contains(p.as_str())) {
+            let linked_to: Vec<&str> = links(item).collect();
+            if ids.contains(id(item)) || linked_to.iter().any(|l| ids.contains(l)) {
                 ids.insert(id(item));
-                ids.extend(parent_ids.iter().map(String::as_str));
+                ids.extend(linked_to);
             }
         }
         if ids.len() == before {

@@ -132,6 +132,7 @@ struct CertRow {
     suspend_reason: Option<String>,
     revoked_at: Option<DateTime<FixedOffset>>,
     revoke_reason: Option<String>,
+    supersedes_id: Option<String>,
     superseded_by_id: Option<String>,
     superseded_at: Option<DateTime<FixedOffset>>,
 }
@@ -386,6 +387,7 @@ impl Index {
                 certificate::Column::SuspendReason,
                 certificate::Column::RevokedAt,
                 certificate::Column::RevokeReason,
+                certificate::Column::SupersedesId,
                 certificate::Column::SupersededById,
                 certificate::Column::SupersededAt,
             ])
@@ -421,22 +423,25 @@ impl Index {
             let Some(rows) = by_person.remove(id.as_str()) else {
                 continue;
             };
-            let links: Vec<(&str, &[String])> = rows
+            let links: Vec<(&str, &[String], Option<&str>)> = rows
                 .iter()
                 .map(|r| {
-                    (
-                        r.id.as_str(),
-                        parents.get(&r.id).map_or(&[][..], Vec::as_slice),
-                    )
+                    let parents = parents.get(&r.id).map_or(&[][..], Vec::as_slice);
+                    (r.id.as_str(), parents, r.supersedes_id.as_deref())
                 })
                 .collect();
             let mut certificates = Vec::with_capacity(rows.len());
             for (at, row) in rows.iter().enumerate() {
-                let chain = read::linked(at, &links, |l| l.0, |l| l.1)
-                    .into_iter()
-                    .filter(|&i| i != at)
-                    .map(|i| i as u16)
-                    .collect();
+                let chain = read::linked(
+                    at,
+                    &links,
+                    |l| l.0,
+                    |l| l.1.iter().map(String::as_str).chain(l.2),
+                )
+                .into_iter()
+                .filter(|&i| i != at)
+                .map(|i| i as u16)
+                .collect();
                 let superseded_by = row
                     .superseded_by_id
                     .as_ref()

@@ -321,6 +321,44 @@ async fn a_superseded_certificate_names_and_links_its_replacement() {
         html.contains("已被替换")
             && html.contains(answer["new"]["number"].as_str().expect("number"))
     );
+    // The replacement stands in the chain where the old one stood, and the other way
+    // round, so certificates resting on the old one lead to the new one.
+    let numbers = |v: &Value| -> Vec<String> {
+        v["chain"]
+            .as_array()
+            .expect("chain")
+            .iter()
+            .map(|c| {
+                format!(
+                    "{} {}",
+                    c["number"].as_str().unwrap_or(""),
+                    c["status"].as_str().unwrap_or("")
+                )
+            })
+            .collect()
+    };
+    assert_eq!(
+        numbers(&v),
+        [format!(
+            "{} valid",
+            answer["new"]["number"].as_str().expect("number")
+        )]
+    );
+    let (_, new_v) = app
+        .call(
+            Method::GET,
+            &format!("/api/v1/verify/{new_token}"),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(
+        numbers(&new_v),
+        [format!(
+            "{} superseded",
+            answer["old"]["number"].as_str().expect("number")
+        )]
+    );
     let (status, _) = app
         .post(
             &format!("/api/v1/certificates/{id}/supersede"),
