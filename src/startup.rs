@@ -129,6 +129,7 @@ impl Application {
             certs,
             verify_limiter,
             verification: verification.into(),
+            status_lists: Default::default(),
         };
         Ok(Self { listener, state })
     }

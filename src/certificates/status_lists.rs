@@ -1,5 +1,11 @@
 //! The published W3C Bitstring Status Lists (revocation and suspension), built from the
-//! certificates' current statuses and signed like every credential.
+//! certificates' current statuses and signed like every credential. A built list is kept
+//! until a certificate changes, so fetching it costs no scan of the certificates.
+
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex},
+};
 
 use chrono::Utc;
 use entities::certificates as certificate;
@@ -11,6 +17,42 @@ use super::{
     credential::{self, StatusBits},
 };
 use crate::error::AppError;
+
+/// Signed lists as last built, each with the change generation it was built at.
+#[derive(Default)]
+pub struct Published {
+    lists: Mutex<HashMap<String, (u64, Arc<str>)>>,
+}
+
+impl Published {
+    /// The signed list for `purpose` as of `generation` (a number that moves whenever a
+    /// certificate changes; read it *before* calling, so a change that lands during the
+    /// build makes the next call build again).
+    pub async fn get(
+        &self,
+        conn: &impl ConnectionTrait,
+        services: &Services,
+        purpose: &str,
+        generation: u64,
+    ) -> Result<Arc<str>, AppError> {
+        let cached = self.lists.lock().ok().and_then(|l| {
+            l.get(purpose)
+                .filter(|(built_at, _)| *built_at == generation)
+                .map(|(_, body)| Arc::clone(body))
+        });
+        if let Some(body) = cached {
+            return Ok(body);
+        }
+        let body: Arc<str> = signed_list(conn, services, purpose)
+            .await?
+            .to_string()
+            .into();
+        if let Ok(mut lists) = self.lists.lock() {
+            lists.insert(purpose.to_owned(), (generation, Arc::clone(&body)));
+        }
+        Ok(body)
+    }
+}
 
 /// The signed status list credential for `purpose` (`revocation` or `suspension`).
 pub async fn signed_list(

@@ -17,7 +17,7 @@ use crate::{
         Certificate, CertificateSummary, IssueRequest,
         issue::{self, CohortReport},
         lifecycle::{self, StatusChange},
-        read, status_lists,
+        read,
     },
     cohorts::assessment::{self, Assessment, AssessmentInput},
     error::{AppError, ErrorBody},
@@ -232,7 +232,11 @@ pub async fn status_list(
     State(app): State<AppState>,
     ApiPath(purpose): ApiPath<String>,
 ) -> Result<Response, AppError> {
-    let list = status_lists::signed_list(&app.db.read, &app.certs, &purpose).await?;
+    let generation = app.verification.generation();
+    let list = app
+        .status_lists
+        .get(&app.db.read, &app.certs, &purpose, generation)
+        .await?;
     Ok((
         [(header::CONTENT_TYPE, "application/vc+ld+json")],
         list.to_string(),

@@ -50,6 +50,8 @@ pub struct AppState {
     pub verify_limiter: Option<Arc<governor::DefaultKeyedRateLimiter<std::net::IpAddr>>>,
     /// What verification answers from.
     pub verification: Arc<crate::verification::Index>,
+    /// The signed status lists as last built.
+    pub status_lists: Arc<crate::certificates::status_lists::Published>,
 }
 
 impl AppState {

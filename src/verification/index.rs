@@ -23,7 +23,7 @@ use std::{
     collections::HashMap,
     sync::{
         Arc, Mutex, RwLock,
-        atomic::{AtomicBool, Ordering},
+        atomic::{AtomicBool, AtomicU64, Ordering},
     },
 };
 
@@ -149,6 +149,8 @@ pub struct Index {
     /// The last audit entry applied; catch-ups take turns through this lock.
     applied: tokio::sync::Mutex<i64>,
     filled: AtomicBool,
+    /// Moves each time certificate changes are applied.
+    generation: AtomicU64,
 }
 
 impl Index {
@@ -170,12 +172,19 @@ impl Index {
             labels: Mutex::default(),
             applied: tokio::sync::Mutex::new(head),
             filled: AtomicBool::new(false),
+            generation: AtomicU64::new(0),
         })
     }
 
     /// Whether the start-up fill has finished.
     pub fn is_filled(&self) -> bool {
         self.filled.load(Ordering::Acquire)
+    }
+
+    /// A number that moves whenever this instance applies a certificate change: what
+    /// was built from certificates' statuses at one generation is current until it moves.
+    pub fn generation(&self) -> u64 {
+        self.generation.load(Ordering::Acquire)
     }
 
     /// How many tokens the index holds.
@@ -315,6 +324,7 @@ impl Index {
                     let holders = self.load(conn, batch).await?;
                     self.insert(holders, true);
                 }
+                self.generation.fetch_add(1, Ordering::AcqRel);
             }
             if !organisations.is_empty() {
                 self.reload_issuers(conn, &organisations).await?;
