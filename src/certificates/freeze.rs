@@ -199,7 +199,13 @@ fn document(
             }
         }
         CertificateKind::Licence => {
-            push("准入事项", g.program.title.clone());
+            let activity = g
+                .rule
+                .as_ref()
+                .and_then(|r| r.licensed_activity.as_deref())
+                .map(str::trim)
+                .unwrap_or(&g.program.title);
+            push("准入事项", activity.to_owned());
             if let Some(s) = &g.standard {
                 push("依据规范", format!("{}（第{}版）", s.spec.name, s.version));
             }

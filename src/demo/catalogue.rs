@@ -255,6 +255,7 @@ pub fn rule(kind: CertificateKind) -> CertificateRule {
         min_theory_score: Some(60),
         min_practical_score: Some(60),
         requires: vec![],
+        licensed_activity: None,
     };
     match kind {
         CertificateKind::Completion => scores(Some(90)),
@@ -264,6 +265,7 @@ pub fn rule(kind: CertificateKind) -> CertificateRule {
             min_theory_score: None,
             min_practical_score: None,
             requires: vec![CertificateKind::Specialty],
+            licensed_activity: Some("民宿经营接待从业".into()),
         },
         CertificateKind::Specialty => CertificateRule {
             requires: vec![CertificateKind::Completion],

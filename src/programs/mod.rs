@@ -61,6 +61,10 @@ pub struct CertificateRule {
     /// certificate).
     #[serde(default)]
     pub requires: Vec<CertificateKind>,
+    /// For a licence: what it admits the holder to (准入事项), printed on the certificate,
+    /// e.g. `民宿经营接待从业`; the program title when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub licensed_activity: Option<String>,
 }
 
 /// A new program as submitted.
@@ -158,6 +162,13 @@ fn rule_problems(
         }
         if rule.requires.contains(&rule.kind) {
             fields.push(FieldError::new(at("requires"), "requires_itself"));
+        }
+        if let Some(activity) = &rule.licensed_activity {
+            if rule.kind != CertificateKind::Licence {
+                fields.push(FieldError::new(at("licensed_activity"), "licence_only"));
+            } else if !(2..=40).contains(&activity.trim().chars().count()) {
+                fields.push(FieldError::new(at("licensed_activity"), "length"));
+            }
         }
     }
     fields

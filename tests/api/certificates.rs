@@ -66,7 +66,7 @@ pub async fn chain(app: &TestApp) -> Chain {
             json!({"title": "民宿主理人培训", "hours": 100, "standard_code": "150784-MSZLR", "min_age": 18, "max_age": 60,
                    "certificates": rules(json!([
                        {"kind": "specialty", "min_theory_score": 60, "min_practical_score": 60, "requires": ["completion"]},
-                       {"kind": "licence", "requires": ["specialty"]}]))}),
+                       {"kind": "licence", "requires": ["specialty"], "licensed_activity": "民宿经营接待从业"}]))}),
         )
         .await;
     let (_, pastry) = app
@@ -266,6 +266,25 @@ async fn one_person_earns_the_whole_chain_completion_specialty_licence() {
         .filter_map(|c| c["kind"].as_str())
         .collect();
     assert_eq!(chain, ["completion", "specialty", "licence"]);
+    let pdf = app
+        .client
+        .get(format!(
+            "{}/api/v1/certificates/{}/pdf",
+            app.base,
+            licence["id"].as_str().expect("id")
+        ))
+        .bearer_auth(&c.officer)
+        .send()
+        .await
+        .expect("pdf")
+        .bytes()
+        .await
+        .expect("bytes");
+    let text = pdf_text(&pdf);
+    assert!(
+        text.contains("准入事项") && text.contains("民宿经营接待从业"),
+        "the licence names what it admits to: {text}"
+    );
 
     let (status, bundle) = app
         .get(&format!("/api/v1/people/{person}/certificates"), &c.staff)
@@ -862,4 +881,24 @@ async fn credentials_signed_before_a_key_rotation_still_verify_against_did_json(
     );
     registry::certificates::credential::verify_proof(&fresh, resolve)
         .expect("the new credential verifies with the new key");
+}
+
+/// The text of a PDF, by poppler's `pdftotext`.
+fn pdf_text(pdf: &[u8]) -> String {
+    use std::io::Write;
+    let mut child = std::process::Command::new("pdftotext")
+        .args(["-", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("pdftotext (poppler-utils) runs");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(pdf)
+        .expect("PDF written to pdftotext");
+    let output = child.wait_with_output().expect("pdftotext finishes");
+    assert!(output.status.success(), "pdftotext failed");
+    String::from_utf8(output.stdout).expect("UTF-8 text")
 }

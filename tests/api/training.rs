@@ -389,7 +389,8 @@ async fn programs_must_respect_the_working_age_and_name_what_they_train_for() {
             "/api/v1/programs",
             &t.staff,
             json!({"title": "土炉烤饼制作", "hours": 80, "min_age": 15,
-                   "certificates": [{"kind": "specialty"}, {"kind": "skill_level"}]}),
+                   "certificates": [{"kind": "specialty", "licensed_activity": "烤饼"}, {"kind": "skill_level"},
+                                    {"kind": "licence", "licensed_activity": "从"}]}),
         )
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -410,6 +411,8 @@ async fn programs_must_respect_the_working_age_and_name_what_they_train_for() {
         "standard_code:standard_or_occupation_required",
         "certificates[0].kind:needs_standard",
         "certificates[1].kind:needs_occupation_and_level",
+        "certificates[0].licensed_activity:licence_only",
+        "certificates[2].licensed_activity:length",
     ] {
         assert!(
             fields.contains(&expected.to_owned()),

@@ -129,6 +129,7 @@ async fn main() -> anyhow::Result<()> {
                 min_theory_score: Some(60),
                 min_practical_score: Some(60),
                 requires: vec![],
+                licensed_activity: None,
             }],
         },
     )
