@@ -36,6 +36,11 @@ pub struct Config {
     /// (IP address) may make per minute, in bursts of up to a quarter of that (default
     /// 120; 0 turns the limit off, e.g. for load benchmarks).
     pub verify_rate_per_minute: u32,
+    /// `REGISTRY_HOLDER_MATCH_PER_HOUR`: holder-match attempts one certificate accepts per
+    /// hour from all clients together (default 10; 0 turns the limit off). The hidden
+    /// digits of a masked ID number are a birth date, so without this limit anyone who
+    /// knows a holder's name could find it by trying.
+    pub holder_match_per_hour: u32,
     /// `REGISTRY_VERIFY_SYNC_MS`: how often this instance applies changes made through
     /// other instances to its verification index, in milliseconds (default 1000).
     pub verify_sync_ms: u64,
@@ -86,6 +91,12 @@ impl Config {
                     .context("REGISTRY_VERIFY_RATE_PER_MINUTE must be a whole number")?,
                 None => 120,
             },
+            holder_match_per_hour: match var("REGISTRY_HOLDER_MATCH_PER_HOUR") {
+                Some(v) => v
+                    .parse()
+                    .context("REGISTRY_HOLDER_MATCH_PER_HOUR must be a whole number")?,
+                None => 10,
+            },
             verify_sync_ms: match var("REGISTRY_VERIFY_SYNC_MS") {
                 Some(v) => v.parse().ok().filter(|ms| *ms > 0).context(
                     "REGISTRY_VERIFY_SYNC_MS must be a whole number of milliseconds above 0",
@@ -112,6 +123,7 @@ impl Config {
             certs_dir: default_certs_dir(),
             region_code: "150784".into(),
             verify_rate_per_minute: 120,
+            holder_match_per_hour: 10,
             verify_sync_ms: 1000,
             token_ttl_seconds: 12 * 3600,
             body_limit_bytes: 1024 * 1024,

@@ -118,6 +118,7 @@ impl Application {
         let pii: Arc<PiiKeys> = pii_keys(&config)?.into();
         let certs = certificate_services(&config, Arc::clone(&pii))?;
         let verify_limiter = http::verify_limiter(config.verify_rate_per_minute);
+        let match_limiter = http::match_limiter(config.holder_match_per_hour);
         let certs: Arc<Services> = certs.into();
         let verification = Index::new(&db.read, Arc::clone(&certs))
             .await
@@ -128,6 +129,7 @@ impl Application {
             pii,
             certs,
             verify_limiter,
+            match_limiter,
             verification: verification.into(),
             status_lists: Default::default(),
         };
@@ -150,6 +152,7 @@ impl Application {
 
     /// Serves until Ctrl-C or SIGTERM.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+        http::prune_limiters(&self.state);
         verification::index::run(
             Arc::clone(&self.state.verification),
             self.state.db.clone(),

@@ -48,6 +48,8 @@ pub struct AppState {
     pub certs: Arc<Services>,
     /// Per-client limit on verification and look-up; `None` when turned off.
     pub verify_limiter: Option<Arc<governor::DefaultKeyedRateLimiter<std::net::IpAddr>>>,
+    /// Per-certificate limit on holder matches (all clients together), by token.
+    pub match_limiter: Option<Arc<governor::DefaultKeyedRateLimiter<String>>>,
     /// What verification answers from.
     pub verification: Arc<crate::verification::Index>,
     /// The signed status lists as last built.
@@ -74,6 +76,35 @@ pub fn verify_limiter(
     Some(Arc::new(governor::RateLimiter::keyed(
         governor::Quota::per_minute(rate).allow_burst(burst),
     )))
+}
+
+/// The holder-match limiter: `per_hour` attempts an hour per certificate, all at once
+/// if need be, then one every `60 / per_hour` minutes.
+pub fn match_limiter(per_hour: u32) -> Option<Arc<governor::DefaultKeyedRateLimiter<String>>> {
+    let rate = std::num::NonZeroU32::new(per_hour)?;
+    Some(Arc::new(governor::RateLimiter::keyed(
+        governor::Quota::per_hour(rate),
+    )))
+}
+
+/// Forgets the limiters' clients and certificates that are back at their full allowance,
+/// every minute, so their tables do not grow without end.
+pub fn prune_limiters(state: &AppState) {
+    let (verify, matches) = (state.verify_limiter.clone(), state.match_limiter.clone());
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
+        loop {
+            tick.tick().await;
+            if let Some(l) = &verify {
+                l.retain_recent();
+                l.shrink_to_fit();
+            }
+            if let Some(l) = &matches {
+                l.retain_recent();
+                l.shrink_to_fit();
+            }
+        }
+    });
 }
 
 #[derive(OpenApi)]

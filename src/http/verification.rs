@@ -46,17 +46,26 @@ impl FromRequestParts<AppState> for WithinRate {
             .get::<ConnectInfo<SocketAddr>>()
             .map(|c| c.0.ip())
             .unwrap_or(IpAddr::from([0, 0, 0, 0]));
-        match limiter.check_key(&ip) {
-            Ok(()) => Ok(Self),
-            Err(not_until) => {
-                let wait = not_until.wait_time_from(governor::clock::Clock::now(
-                    &governor::clock::DefaultClock::default(),
-                ));
-                Err(AppError::RateLimited {
-                    retry_after_secs: wait.as_secs().max(1),
-                })
-            }
-        }
+        limiter.check_key(&ip).map(|()| Self).map_err(rate_limited)
+    }
+}
+
+type Instant = <governor::clock::DefaultClock as governor::clock::Clock>::Instant;
+
+fn rate_limited(not_until: governor::NotUntil<Instant>) -> AppError {
+    let wait = not_until.wait_time_from(governor::clock::Clock::now(
+        &governor::clock::DefaultClock::default(),
+    ));
+    AppError::RateLimited {
+        retry_after_secs: wait.as_secs().max(1),
+    }
+}
+
+/// Whether the certificate behind `token` still accepts holder matches this hour.
+fn match_allowed(app: &AppState, token: &str) -> Result<(), AppError> {
+    match &app.match_limiter {
+        Some(limiter) => limiter.check_key(&token.to_owned()).map_err(rate_limited),
+        None => Ok(()),
     }
 }
 
@@ -112,7 +121,22 @@ pub struct VerifyPage {
     status_text: &'static str,
     why: Option<String>,
     v: PageView,
-    matched: Option<bool>,
+    answer: Option<Answer>,
+}
+
+/// The holder match's answer on the page.
+pub struct Answer {
+    /// `yes`, `no` or `wait` (the style).
+    class: &'static str,
+    text: &'static str,
+}
+
+/// What the page's holder-match form got.
+#[derive(Clone, Copy)]
+enum Matched {
+    Yes,
+    No,
+    TooMany,
 }
 
 #[derive(Template)]
@@ -134,7 +158,7 @@ fn row(t: &Labels, c: verification::ChainEntry) -> ChainRow {
     }
 }
 
-fn render_page(token: &str, q: &LangQuery, v: Verification, matched: Option<bool>) -> Response {
+fn render_page(token: &str, q: &LangQuery, v: Verification, matched: Option<Matched>) -> Response {
     let (t, lang) = labels(q);
     let english = t.english;
     let why = t.why(&v);
@@ -150,7 +174,20 @@ fn render_page(token: &str, q: &LangQuery, v: Verification, matched: Option<bool
         token: token.to_owned(),
         status_text: t.status(&v.status),
         why,
-        matched,
+        answer: matched.map(|m| match m {
+            Matched::Yes => Answer {
+                class: "yes",
+                text: t.match_yes,
+            },
+            Matched::No => Answer {
+                class: "no",
+                text: t.match_no,
+            },
+            Matched::TooMany => Answer {
+                class: "wait",
+                text: t.match_too_many,
+            },
+        }),
         v: PageView {
             superseded_by: v.superseded_by.map(|c| row(t, c)),
             chain: v.chain.into_iter().map(|c| row(t, c)).collect(),
@@ -260,15 +297,30 @@ pub async fn page_match(
         citizen_id: form.citizen_id,
     };
     let result = async {
-        let matched =
-            verification::holder_matches(&app.db.read, &app.certs, &token, &claim).await?;
         let v = app.verification.lookup(&app.db.read, &token).await?;
+        let matched = match match_allowed(&app, &token) {
+            Err(limited) => Err(limited),
+            Ok(()) => verification::holder_matches(&app.db.read, &app.certs, &token, &claim)
+                .await
+                .map(|yes| if yes { Matched::Yes } else { Matched::No }),
+        };
         Ok::<_, AppError>((v, matched))
     }
     .await;
     match result {
-        Ok((v, matched)) => render_page(&token, &q, v, Some(matched)),
-        Err(e) => page_error(&token, &q, e),
+        Ok((v, Ok(matched))) => render_page(&token, &q, v, Some(matched)),
+        Ok((v, Err(limited @ AppError::RateLimited { .. }))) => {
+            let mut page = render_page(&token, &q, v, Some(Matched::TooMany));
+            *page.status_mut() = StatusCode::TOO_MANY_REQUESTS;
+            if let AppError::RateLimited { retry_after_secs } = limited {
+                page.headers_mut().insert(
+                    axum::http::header::RETRY_AFTER,
+                    axum::http::HeaderValue::from(retry_after_secs),
+                );
+            }
+            page
+        }
+        Ok((_, Err(e))) | Err(e) => page_error(&token, &q, e),
     }
 }
 
@@ -299,6 +351,9 @@ pub async fn holder(
     ApiPath(token): ApiPath<String>,
     ApiJson(claim): ApiJson<HolderClaim>,
 ) -> Result<Json<MatchAnswer>, AppError> {
+    // An unknown token is a 404 whatever the limit says.
+    app.verification.lookup(&app.db.read, &token).await?;
+    match_allowed(&app, &token)?;
     let matched = verification::holder_matches(&app.db.read, &app.certs, &token, &claim).await?;
     Ok(Json(MatchAnswer { r#match: matched }))
 }

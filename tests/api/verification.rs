@@ -187,6 +187,60 @@ async fn a_verifier_who_knows_the_holder_learns_match_or_no_match_and_nothing_el
     assert!(!html.contains(&id), "the page never shows the ID number");
 }
 
+#[tokio::test]
+async fn holder_matches_on_one_certificate_are_limited_for_all_clients_together() {
+    // The hidden digits of a masked ID number are a birth date: without a limit per
+    // certificate, someone who knows the name could try every date.
+    let app = TestApp::spawn_with(|config| config.holder_match_per_hour = 3).await;
+    let c = chain(&app).await;
+    let (_, token, id) = issued(&app, &c, "萨仁", "19910101").await;
+    let (_, other, other_id) = app
+        .completion(&c, "阿拉坦", &citizen_id("19920202", 135))
+        .await;
+    let app = &app;
+    let ask = |token: &str, name: &str, citizen_id: &str| {
+        let path = format!("/api/v1/verify/{token}/holder");
+        let body = json!({"name": name, "citizen_id": citizen_id});
+        async move { app.call(Method::POST, &path, None, Some(body)).await }
+    };
+    for day in ["19910102", "19910103", "19910104"] {
+        let (status, answer) = ask(&token, "萨仁", &citizen_id(day, 246)).await;
+        assert_eq!((status, answer), (StatusCode::OK, json!({"match": false})));
+    }
+    let resp = app
+        .client
+        .post(format!("{}/api/v1/verify/{token}/holder", app.base))
+        .json(&json!({"name": "萨仁", "citizen_id": id}))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(
+        resp.status(),
+        StatusCode::TOO_MANY_REQUESTS,
+        "even the right answer is not checked once the limit is reached"
+    );
+    assert!(resp.headers().get("retry-after").is_some());
+    let resp = app
+        .client
+        .post(format!("{}/v/{token}", app.base))
+        .form(&[("name", "萨仁"), ("citizen_id", id.as_str())])
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(resp.status(), StatusCode::TOO_MANY_REQUESTS);
+    let html = resp.text().await.expect("text");
+    assert!(html.contains("核对次数过多") && !html.contains("一致："));
+    // Another certificate is not affected; an unknown token is still "not found".
+    assert_eq!(
+        ask(&other, "阿拉坦", &other_id).await,
+        (StatusCode::OK, json!({"match": true}))
+    );
+    assert_eq!(
+        ask("NoSuchToken0000000000A", "萨仁", &id).await.0,
+        StatusCode::NOT_FOUND
+    );
+}
+
 async fn check_document(app: &TestApp, bytes: Vec<u8>, file: &str) -> Value {
     let form = multipart::Form::new().part(
         "file",
