@@ -72,8 +72,8 @@ struct Cert {
     credential_sha256: [u8; 32],
     pdf_sha256: [u8; 32],
     /// Positions of the other certificates of this one's chain in the holder's list.
-    chain: Box<[u16]>,
-    superseded_by: Option<u16>,
+    chain: Box<[u32]>,
+    superseded_by: Option<u32>,
 }
 
 impl Cert {
@@ -108,7 +108,7 @@ struct Issuer {
 #[derive(Clone)]
 struct Entry {
     holder: Arc<Holder>,
-    at: u16,
+    at: u32,
 }
 
 /// The columns of a certificate verification needs (never the credential itself).
@@ -347,7 +347,7 @@ impl Index {
             for (at, cert) in holder.certificates.iter().enumerate() {
                 let entry = Entry {
                     holder: Arc::clone(&holder),
-                    at: at as u16,
+                    at: at as u32,
                 };
                 if replace {
                     tokens.insert(Arc::clone(&cert.token), entry);
@@ -450,13 +450,13 @@ impl Index {
                 )
                 .into_iter()
                 .filter(|&i| i != at)
-                .map(|i| i as u16)
+                .map(|i| i as u32)
                 .collect();
                 let superseded_by = row
                     .superseded_by_id
                     .as_ref()
                     .and_then(|s| rows.iter().position(|r| &r.id == s))
-                    .map(|i| i as u16);
+                    .map(|i| i as u32);
                 certificates.push(self.cert(conn, row, chain, superseded_by).await?);
             }
             holders.push(Holder {
@@ -472,8 +472,8 @@ impl Index {
         &self,
         conn: &impl ConnectionTrait,
         row: &CertRow,
-        chain: Box<[u16]>,
-        superseded_by: Option<u16>,
+        chain: Box<[u32]>,
+        superseded_by: Option<u32>,
     ) -> Result<Cert, AppError> {
         let day = |t: &Option<DateTime<FixedOffset>>| t.map(|t| t.date_naive());
         let (reason, since) = match row.status.as_str() {
@@ -612,11 +612,11 @@ impl Index {
     /// The answer for one token.
     fn verification(&self, entry: &Entry, today: NaiveDate) -> Verification {
         let holder = &entry.holder;
-        let cert = &holder.certificates[usize::from(entry.at)];
+        let cert = &holder.certificates[entry.at as usize];
         let issuers = self.issuers.read().ok();
         let issuer = |c: &Cert| issuers.as_ref().and_then(|i| i.get(&c.issuer).cloned());
-        let chain_entry = |at: u16| {
-            let c = &holder.certificates[usize::from(at)];
+        let chain_entry = |at: u32| {
+            let c = &holder.certificates[at as usize];
             let (status, _, _) = c.status_on(today);
             ChainEntry {
                 title: read::title_of(&c.kind).to_owned(),
