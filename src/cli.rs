@@ -13,9 +13,10 @@ use secrecy::SecretString;
 
 use crate::{
     audit::{self, Actor},
-    auth::{Role, accounts},
+    auth::{Caller, Role, accounts},
+    cohorts,
     config::Config,
-    demo,
+    demo, imports,
     organisations::{self, OrgKind, OrgStatus, OrganisationInput},
     startup::{self, Application, open_database},
     telemetry,
@@ -61,6 +62,17 @@ enum Command {
         /// Skip the online status check.
         #[arg(long)]
         offline: bool,
+    },
+    /// Enrol a cohort from a spreadsheet (XLSX, or CSV in UTF-8 or GBK; columns 姓名,
+    /// 身份证号, optional 手机号, 重点群体), all or nothing (exit code 1 if any row is refused).
+    Import {
+        file: PathBuf,
+        /// The cohort's id.
+        #[arg(long)]
+        cohort: String,
+        /// Check every row and keep nothing.
+        #[arg(long)]
+        dry_run: bool,
     },
     /// Load a realistic demo data set (idempotent); with --out, write its logins, passwords and ids as JSON
     Demo {
@@ -212,6 +224,11 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             println!("{}", org.id);
         }
         Command::Demo { out } => demo::run(&config, out.as_deref()).await?,
+        Command::Import {
+            file,
+            cohort,
+            dry_run,
+        } => return import_file(&config, &file, &cohort, dry_run).await,
         Command::Verify { file, did, offline } => {
             return verify_file(&config, &file, did.as_deref(), offline).await;
         }
@@ -241,6 +258,47 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+async fn import_file(
+    config: &Config,
+    file: &Path,
+    cohort: &str,
+    dry_run: bool,
+) -> anyhow::Result<ExitCode> {
+    let bytes = std::fs::read(file).with_context(|| format!("无法读取文件 {}", file.display()))?;
+    let db = open_database(config).await?;
+    let pii = startup::pii_keys(config)?;
+    let provider = cohorts::provider_of(&db.read, cohort)
+        .await
+        .map_err(|e| anyhow::anyhow!("{}", e.body().message))?
+        .with_context(|| format!("没有编号为 {cohort} 的班次"))?;
+    let caller = Caller::command_line(Role::ProviderStaff, Some(provider));
+    let txn = db.write.begin().await?;
+    match imports::enrol_all(&txn, &pii, &caller, cohort, &bytes, dry_run).await {
+        Ok(report) if dry_run => {
+            txn.rollback().await?;
+            println!("检查通过：{} 行均可导入（试运行，未写入）", report.rows);
+            Ok(ExitCode::SUCCESS)
+        }
+        Ok(report) => {
+            txn.commit().await?;
+            println!("已导入 {} 名学员", report.enrolled.len());
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e) => {
+            txn.rollback().await?;
+            let body = e.body();
+            eprintln!("{}", body.message);
+            for f in body.fields {
+                match f.row {
+                    Some(row) => eprintln!("  第{row}行  {}  {}", f.field, f.reason),
+                    None => eprintln!("  {}  {}", f.field, f.reason),
+                }
+            }
+            Ok(ExitCode::FAILURE)
+        }
+    }
 }
 
 fn read_password() -> anyhow::Result<SecretString> {

@@ -15,6 +15,7 @@ pub mod db;
 pub mod demo;
 pub mod error;
 pub mod http;
+pub mod imports;
 pub mod organisations;
 pub mod pagination;
 pub mod people;

@@ -58,7 +58,23 @@ impl Caller {
     }
 
     pub fn actor(&self) -> Actor {
-        Actor::account(&self.account_id, &self.login)
+        if self.account_id.is_empty() {
+            Actor::system(&self.login)
+        } else {
+            Actor::account(&self.account_id, &self.login)
+        }
+    }
+
+    /// The operator at the command line (trusted: they hold the server's files), acting
+    /// in `role` for `organisation_id`; audited as the system actor `cli`.
+    pub fn command_line(role: Role, organisation_id: Option<String>) -> Self {
+        Self {
+            account_id: String::new(),
+            login: "cli".into(),
+            role,
+            organisation_id,
+            token_id: String::new(),
+        }
     }
 }
 

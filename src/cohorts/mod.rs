@@ -186,6 +186,17 @@ pub fn visible_to(caller: &Caller, row: &cohort::Model) -> bool {
     }
 }
 
+/// The provider running a cohort, for the command line (which acts for it).
+pub async fn provider_of(
+    conn: &impl ConnectionTrait,
+    id: &str,
+) -> Result<Option<String>, AppError> {
+    Ok(cohort::Entity::find_by_id(id.to_owned())
+        .one(conn)
+        .await?
+        .map(|c| c.provider_id))
+}
+
 /// The cohort row if the caller may see it; otherwise "not found".
 pub async fn find(
     conn: &impl ConnectionTrait,

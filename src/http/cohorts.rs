@@ -1,11 +1,15 @@
-use axum::{Json, extract::State};
+use axum::{
+    Json,
+    extract::{Multipart, State},
+    response::{IntoResponse, Response},
+};
 use sea_orm::TransactionTrait;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::{
     AppState, Created,
-    extract::{ApiJson, ApiPath, ApiQuery},
+    extract::{ApiJson, ApiPath, ApiQuery, uploaded_file},
     policy::{Allowed, Provider, ProviderOrAssessor, TrainingReaders},
 };
 use crate::{
@@ -14,6 +18,7 @@ use crate::{
         enrolment::{self, Enrolment, ResultInput},
     },
     error::{AppError, ErrorBody},
+    imports::{self, ImportReport},
     pagination::{Page, PageParams},
     people::store::IdentityInput,
 };
@@ -141,4 +146,38 @@ pub async fn record_result(
     let enrolment = enrolment::record_result(&txn, &app.pii, &caller, &id, input).await?;
     txn.commit().await?;
     Ok(Json(enrolment))
+}
+
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+pub struct ImportQuery {
+    /// `true`: check every row and keep nothing.
+    #[serde(default)]
+    dry_run: bool,
+}
+
+/// Enrols a cohort from a spreadsheet (multipart field `file`: XLSX, or CSV in UTF-8 or
+/// GBK; columns 姓名, 身份证号, optional 手机号, 重点群体), all or nothing: any refused row
+/// is a 422 naming each row and field, and nothing is kept.
+#[utoipa::path(post, path = "/api/v1/cohorts/{id}/imports", tag = "training", security(("bearer" = [])),
+    params(("id" = String, Path), ImportQuery),
+    request_body(content_type = "multipart/form-data", description = "`file`: the spreadsheet"),
+    responses((status = 201, body = ImportReport), (status = 200, body = ImportReport, description = "dry run: every row could be enrolled"),
+        (status = 404, body = ErrorBody), (status = 413, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn import(
+    State(app): State<AppState>,
+    Allowed(caller, _): Allowed<Provider>,
+    ApiPath(id): ApiPath<String>,
+    ApiQuery(q): ApiQuery<ImportQuery>,
+    multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
+) -> Result<Response, AppError> {
+    let bytes = uploaded_file(multipart, "学员名单表格（.xlsx 或 .csv）").await?;
+    let txn = app.db.write.begin().await?;
+    let report = imports::enrol_all(&txn, &app.pii, &caller, &id, &bytes, q.dry_run).await?;
+    if q.dry_run {
+        txn.rollback().await?;
+        Ok(Json(report).into_response())
+    } else {
+        txn.commit().await?;
+        Ok(Created(report).into_response())
+    }
 }

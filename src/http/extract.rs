@@ -159,3 +159,32 @@ impl MaybeCaller {
         self.0.as_ref().is_some_and(Caller::is_bureau)
     }
 }
+
+/// The bytes of the multipart field `file`; `what` says in Chinese what to upload.
+pub async fn uploaded_file(
+    multipart: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
+    what: &str,
+) -> Result<axum::body::Bytes, AppError> {
+    let malformed = || AppError::Malformed {
+        message: "请以 multipart/form-data 上传文件（字段名 file）".into(),
+    };
+    let mut multipart = multipart.map_err(|_| malformed())?;
+    while let Some(field) = multipart.next_field().await.map_err(|_| malformed())? {
+        if field.name() == Some("file") {
+            return field.bytes().await.map_err(|e| {
+                if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                    AppError::TooLarge
+                } else {
+                    AppError::Malformed {
+                        message: "无法读取上传的文件".into(),
+                    }
+                }
+            });
+        }
+    }
+    Err(AppError::invalid(
+        "file",
+        "required",
+        format!("请上传{what}（字段名 file）"),
+    ))
+}

@@ -161,6 +161,7 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(cohorts::create, cohorts::index))
         .routes(routes!(cohorts::show))
         .routes(routes!(cohorts::enrol, cohorts::enrolments))
+        .routes(routes!(cohorts::import))
         .routes(routes!(cohorts::show_enrolment))
         .routes(routes!(cohorts::withdraw))
         .routes(routes!(cohorts::record_result))

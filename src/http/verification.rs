@@ -16,7 +16,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::{
     AppState,
-    extract::{ApiJson, ApiPath},
+    extract::{ApiJson, ApiPath, uploaded_file},
     labels::{EN, Labels, ZH},
 };
 use crate::{
@@ -366,30 +366,10 @@ pub async fn holder(
 pub async fn document(
     State(app): State<AppState>,
     _: WithinRate,
-    mut multipart: Multipart,
+    multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Result<Json<DocumentCheck>, AppError> {
-    let malformed = |_| AppError::Malformed {
-        message: "请以 multipart/form-data 上传文件（字段名 file）".into(),
-    };
-    while let Some(field) = multipart.next_field().await.map_err(malformed)? {
-        if field.name() == Some("file") {
-            let bytes = field.bytes().await.map_err(|e| {
-                if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                    AppError::TooLarge
-                } else {
-                    AppError::Malformed {
-                        message: "无法读取上传的文件".into(),
-                    }
-                }
-            })?;
-            return Ok(Json(
-                document::check(&app.db.read, &app.certs, &bytes).await?,
-            ));
-        }
-    }
-    Err(AppError::invalid(
-        "file",
-        "required",
-        "请上传证书 PDF 或凭证 JSON（字段名 file）",
+    let bytes = uploaded_file(multipart, "证书 PDF 或凭证 JSON").await?;
+    Ok(Json(
+        document::check(&app.db.read, &app.certs, &bytes).await?,
     ))
 }

@@ -8,6 +8,7 @@ mod auth;
 mod basics;
 mod certificates;
 mod demo;
+mod imports;
 mod organisations;
 mod privacy;
 mod roles;

@@ -176,6 +176,12 @@ fn endpoints() -> Vec<(Method, String, Value, Vec<Role>)> {
             readers.clone(),
         ),
         (
+            Method::POST,
+            format!("/api/v1/cohorts/{NONE}/imports"),
+            json!({}),
+            vec![ProviderStaff],
+        ),
+        (
             Method::GET,
             format!("/api/v1/enrolments/{NONE}"),
             json!(null),
