@@ -123,7 +123,7 @@ impl Application {
         let verification = Index::new(&db.read, Arc::clone(&certs))
             .await
             .context("preparing the verification index")?;
-        let state = AppState {
+        let state = AppState::new(http::Shared {
             config: config.into(),
             db,
             pii,
@@ -132,7 +132,7 @@ impl Application {
             match_limiter,
             verification: verification.into(),
             status_lists: Default::default(),
-        };
+        });
         Ok(Self { listener, state })
     }
 
