@@ -6,6 +6,7 @@ mod helpers;
 mod audit;
 mod auth;
 mod basics;
+mod browser;
 mod certificates;
 mod demo;
 mod imports;
