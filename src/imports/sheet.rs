@@ -243,6 +243,14 @@ fn rows_of(grid: Vec<(u32, Vec<Cell>)>) -> Result<Vec<Row>, AppError> {
                 key_groups: key_groups(&text(Column::KeyGroups)),
             }
         })
+        // Lists are often numbered ahead (序号 1–50) with the rest left blank: a row
+        // with nothing in the columns we read is not a trainee.
+        .filter(|r| {
+            !(r.name.is_empty()
+                && r.citizen_id.is_empty()
+                && r.phone.is_none()
+                && r.key_groups.is_empty())
+        })
         .collect())
 }
 
@@ -251,7 +259,8 @@ fn rows_of(grid: Vec<(u32, Vec<Cell>)>) -> Result<Vec<Row>, AppError> {
 fn key_groups(cell: &str) -> Vec<String> {
     cell.split(['、', '，', ',', '；', ';', ' ', '/'])
         .map(str::trim)
-        .filter(|t| !t.is_empty())
+        // What people write for "none".
+        .filter(|t| !matches!(*t, "" | "无" | "否" | "-" | "—" | "－" | "none"))
         .map(|t| {
             KeyGroup::ALL
                 .into_iter()
@@ -306,6 +315,14 @@ mod tests {
             key_groups("新生农牧民；贫困户"),
             ["new_farmer_herder", "贫困户"]
         );
+        assert!(key_groups("无").is_empty() && key_groups(" - ").is_empty());
+    }
+
+    #[test]
+    fn rows_numbered_ahead_but_left_blank_are_not_trainees() {
+        let csv = "序号,姓名,身份证号\n1,张三,150784199001011234\n2,,\n3,,\n";
+        let rows = read(csv.as_bytes()).expect("rows");
+        assert_eq!(rows.len(), 1);
     }
 
     #[test]
