@@ -22,10 +22,16 @@ use crate::{
 
 /// The status a certificate has today.
 pub fn effective_status(row: &certificate::Model, today: NaiveDate) -> &str {
-    if row.status == "valid" && row.valid_until.is_some_and(|d| d < today) {
+    status_on(&row.status, row.valid_until, today)
+}
+
+/// A stored status as of `today`: a valid certificate past its last valid day is
+/// `expired` (nothing is written on the day; expiry is a matter of the date).
+pub fn status_on(stored: &str, valid_until: Option<NaiveDate>, today: NaiveDate) -> &str {
+    if stored == "valid" && valid_until.is_some_and(|d| d < today) {
         "expired"
     } else {
-        &row.status
+        stored
     }
 }
 

@@ -108,19 +108,21 @@ pub fn match_limiter(per_hour: u32) -> Option<Arc<governor::DefaultKeyedRateLimi
 /// Forgets the limiters' clients and certificates that are back at their full allowance,
 /// every minute, so their tables do not grow without end.
 pub fn prune_limiters(state: &AppState) {
+    fn prune<K: Clone + Eq + std::hash::Hash>(
+        limiter: &Option<Arc<governor::DefaultKeyedRateLimiter<K>>>,
+    ) {
+        if let Some(l) = limiter {
+            l.retain_recent();
+            l.shrink_to_fit();
+        }
+    }
     let (verify, matches) = (state.verify_limiter.clone(), state.match_limiter.clone());
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
         loop {
             tick.tick().await;
-            if let Some(l) = &verify {
-                l.retain_recent();
-                l.shrink_to_fit();
-            }
-            if let Some(l) = &matches {
-                l.retain_recent();
-                l.shrink_to_fit();
-            }
+            prune(&verify);
+            prune(&matches);
         }
     });
 }

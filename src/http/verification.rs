@@ -296,31 +296,25 @@ pub async fn page_match(
         name: form.name,
         citizen_id: form.citizen_id,
     };
-    let result = async {
-        let v = app.verification.lookup(&app.db.read, &token).await?;
-        let matched = match match_allowed(&app, &token) {
-            Err(limited) => Err(limited),
-            Ok(()) => verification::holder_matches(&app.db.read, &app.certs, &token, &claim)
-                .await
-                .map(|yes| if yes { Matched::Yes } else { Matched::No }),
-        };
-        Ok::<_, AppError>((v, matched))
-    }
-    .await;
-    match result {
-        Ok((v, Ok(matched))) => render_page(&token, &q, v, Some(matched)),
-        Ok((v, Err(limited @ AppError::RateLimited { .. }))) => {
-            let mut page = render_page(&token, &q, v, Some(Matched::TooMany));
-            *page.status_mut() = StatusCode::TOO_MANY_REQUESTS;
-            if let AppError::RateLimited { retry_after_secs } = limited {
-                page.headers_mut().insert(
-                    axum::http::header::RETRY_AFTER,
-                    axum::http::HeaderValue::from(retry_after_secs),
-                );
-            }
-            page
+    let v = match app.verification.lookup(&app.db.read, &token).await {
+        Ok(v) => v,
+        Err(e) => return page_error(&token, &q, e),
+    };
+    if let Err(limited) = match_allowed(&app, &token) {
+        let mut page = render_page(&token, &q, v, Some(Matched::TooMany));
+        *page.status_mut() = StatusCode::TOO_MANY_REQUESTS;
+        if let AppError::RateLimited { retry_after_secs } = limited {
+            page.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from(retry_after_secs),
+            );
         }
-        Ok((_, Err(e))) | Err(e) => page_error(&token, &q, e),
+        return page;
+    }
+    match verification::holder_matches(&app.db.read, &app.certs, &token, &claim).await {
+        Ok(true) => render_page(&token, &q, v, Some(Matched::Yes)),
+        Ok(false) => render_page(&token, &q, v, Some(Matched::No)),
+        Err(e) => page_error(&token, &q, e),
     }
 }
 

@@ -110,7 +110,8 @@ pub async fn enrol_all(
             ));
             continue;
         }
-        if let Ok(id) = CitizenId::parse(&row.citizen_id) {
+        let parsed = CitizenId::parse(&row.citizen_id).ok();
+        if let Some(id) = &parsed {
             if let Some(first) = first_row_of.get(id.as_str()) {
                 refused.push(refusal(
                     row.row,
@@ -136,9 +137,7 @@ pub async fn enrol_all(
                     row: row.row,
                     enrolment_id: (!dry_run).then_some(e.id),
                     name: e.person.name,
-                    citizen_id: CitizenId::parse(&row.citizen_id)
-                        .map(|id| id.masked())
-                        .unwrap_or_default(),
+                    citizen_id: parsed.map(|id| id.masked()).unwrap_or_default(),
                 });
             }
             Err(AppError::Invalid { message, fields }) => {

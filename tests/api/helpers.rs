@@ -320,3 +320,21 @@ impl TestApp {
         .await
     }
 }
+
+/// Each object of the array `list` as the values of `keys` joined by spaces (strings bare,
+/// anything else as JSON), so a whole list can be compared in one assertion.
+pub fn pluck(list: &Value, keys: &[&str]) -> Vec<String> {
+    list.as_array()
+        .unwrap_or_else(|| panic!("not an array: {list}"))
+        .iter()
+        .map(|item| {
+            keys.iter()
+                .map(|k| match &item[*k] {
+                    Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                })
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .collect()
+}

@@ -5,7 +5,7 @@ use reqwest::{StatusCode, multipart};
 use rust_xlsxwriter::Workbook;
 use serde_json::Value;
 
-use crate::helpers::{TestApp, citizen_id};
+use crate::helpers::{TestApp, citizen_id, pluck};
 
 /// An XLSX file: a title row the way offices write them, then the header and `rows`.
 /// IDs are written as text, except where `id_as_number` asks for a number cell.
@@ -67,19 +67,7 @@ async fn upload(
 }
 
 fn rows_and_reasons(body: &Value) -> Vec<String> {
-    body["fields"]
-        .as_array()
-        .expect("fields")
-        .iter()
-        .map(|f| {
-            format!(
-                "{} {} {}",
-                f["row"],
-                f["field"].as_str().unwrap_or(""),
-                f["reason"].as_str().unwrap_or("")
-            )
-        })
-        .collect()
+    pluck(&body["fields"], &["row", "field", "reason"])
 }
 
 #[tokio::test]

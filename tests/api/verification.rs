@@ -4,7 +4,7 @@ use serde_json::{Value, json};
 
 use crate::{
     certificates::{Chain, chain},
-    helpers::{TestApp, citizen_id},
+    helpers::{TestApp, citizen_id, pluck},
 };
 
 /// Issues a completion certificate; returns (certificate id, token, holder id number).
@@ -377,20 +377,7 @@ async fn a_superseded_certificate_names_and_links_its_replacement() {
     );
     // The replacement stands in the chain where the old one stood, and the other way
     // round, so certificates resting on the old one lead to the new one.
-    let numbers = |v: &Value| -> Vec<String> {
-        v["chain"]
-            .as_array()
-            .expect("chain")
-            .iter()
-            .map(|c| {
-                format!(
-                    "{} {}",
-                    c["number"].as_str().unwrap_or(""),
-                    c["status"].as_str().unwrap_or("")
-                )
-            })
-            .collect()
-    };
+    let numbers = |v: &Value| pluck(&v["chain"], &["number", "status"]);
     assert_eq!(
         numbers(&v),
         [format!(

@@ -1,0 +1,116 @@
+//! What the index keeps per holder and certificate: only what verification shows, with
+//! short repeated strings shared.
+
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+
+use crate::certificates::read;
+
+/// One certificate as verification shows it.
+pub(super) struct Cert {
+    /// Shared with the index's key.
+    pub(super) token: Arc<str>,
+    pub(super) number: Box<str>,
+    /// `completion`, `specialty`, … (shared strings: a handful of distinct values).
+    pub(super) kind: Arc<str>,
+    /// As stored: `valid`, `suspended`, `revoked` or `superseded`. Expiry is decided at
+    /// look-up, from `valid_until` and the day.
+    pub(super) status: Arc<str>,
+    pub(super) reason: Option<Box<str>>,
+    /// When the stored status began (revoked on, suspended since, superseded on).
+    pub(super) since: Option<NaiveDate>,
+    pub(super) issuer: Arc<str>,
+    pub(super) occupation: Option<Arc<str>>,
+    pub(super) standard: Option<Arc<str>>,
+    pub(super) level: Option<Arc<str>>,
+    pub(super) valid_from: NaiveDate,
+    pub(super) valid_until: Option<NaiveDate>,
+    pub(super) credential_sha256: [u8; 32],
+    pub(super) pdf_sha256: [u8; 32],
+    /// Positions of the other certificates of this one's chain in the holder's list.
+    pub(super) chain: Box<[u32]>,
+    pub(super) superseded_by: Option<u32>,
+}
+
+impl Cert {
+    /// Status, reason and since-when on `today`.
+    pub(super) fn status_on(&self, today: NaiveDate) -> (&str, Option<&str>, Option<NaiveDate>) {
+        match read::status_on(&self.status, self.valid_until, today) {
+            "expired" => ("expired", None, self.valid_until),
+            "valid" => ("valid", None, None),
+            stored => (stored, self.reason.as_deref(), self.since),
+        }
+    }
+}
+
+/// A holder with all their certificates, as of one read.
+pub(super) struct Holder {
+    /// Masked, e.g. 张*三.
+    pub(super) name: Box<str>,
+    /// Masked, e.g. 150784********123X.
+    pub(super) citizen_id: Box<str>,
+    pub(super) certificates: Box<[Cert]>,
+}
+
+pub(super) struct Issuer {
+    pub(super) name: String,
+    pub(super) credit_code: String,
+}
+
+/// Where a token points: a holder snapshot and the certificate's position in it.
+#[derive(Clone)]
+pub(super) struct Entry {
+    pub(super) holder: Arc<Holder>,
+    pub(super) at: u32,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cert(status: &str, valid_until: Option<NaiveDate>) -> Cert {
+        Cert {
+            token: "t".into(),
+            number: "150784-ZR-2026-000001".into(),
+            kind: "licence".into(),
+            status: status.into(),
+            reason: (status == "revoked").then(|| "弄虚作假".into()),
+            since: (status == "revoked").then(|| date("2026-05-01")),
+            issuer: "org".into(),
+            occupation: None,
+            standard: None,
+            level: None,
+            valid_from: date("2026-01-01"),
+            valid_until,
+            credential_sha256: [0; 32],
+            pdf_sha256: [0; 32],
+            chain: Box::new([]),
+            superseded_by: None,
+        }
+    }
+
+    fn date(text: &str) -> NaiveDate {
+        text.parse().expect("a date")
+    }
+
+    #[test]
+    fn a_licence_is_valid_through_its_last_day_and_expired_the_day_after() {
+        let licence = cert("valid", Some(date("2026-12-31")));
+        assert_eq!(licence.status_on(date("2026-12-31")), ("valid", None, None));
+        assert_eq!(
+            licence.status_on(date("2027-01-01")),
+            ("expired", None, Some(date("2026-12-31")))
+        );
+        assert_eq!(cert("valid", None).status_on(date("2099-01-01")).0, "valid");
+    }
+
+    #[test]
+    fn a_revocation_outranks_expiry_and_keeps_its_reason_and_date() {
+        let revoked = cert("revoked", Some(date("2026-06-30")));
+        assert_eq!(
+            revoked.status_on(date("2027-01-01")),
+            ("revoked", Some("弄虚作假"), Some(date("2026-05-01")))
+        );
+    }
+}
