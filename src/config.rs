@@ -5,7 +5,7 @@ use std::{net::SocketAddr, path::PathBuf};
 use anyhow::Context;
 use secrecy::SecretString;
 
-/// Everything the registry reads from its environment (names as in API.md).
+/// Everything the registry reads from its environment (names as in docs/API.md).
 #[derive(Debug, Clone)]
 pub struct Config {
     /// `REGISTRY_BIND`, default `127.0.0.1:8080`.

@@ -1,4 +1,4 @@
-//! The one error type every handler returns, and its JSON shape (API.md "Errors").
+//! The one error type every handler returns, and its JSON shape (docs/API.md "Errors").
 //! Capabilities define their own error enums carrying facts and convert into [`AppError`];
 //! internal failures are logged with the request's span and never shown to users.
 
@@ -52,6 +52,8 @@ pub enum AppError {
     Forbidden { message: String },
     #[error("not found")]
     NotFound,
+    #[error("method not allowed")]
+    MethodNotAllowed,
     #[error("conflict {code}: {message}")]
     Conflict { code: &'static str, message: String },
     #[error("request body too large")]
@@ -95,6 +97,7 @@ impl AppError {
             Self::Unauthenticated { .. } => StatusCode::UNAUTHORIZED,
             Self::Forbidden { .. } => StatusCode::FORBIDDEN,
             Self::NotFound => StatusCode::NOT_FOUND,
+            Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::Conflict { .. } => StatusCode::CONFLICT,
             Self::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -111,6 +114,11 @@ impl AppError {
             Self::Unauthenticated { message } => ("unauthenticated", (*message).into(), vec![]),
             Self::Forbidden { message } => ("forbidden", message.clone(), vec![]),
             Self::NotFound => ("not_found", "记录不存在".into(), vec![]),
+            Self::MethodNotAllowed => (
+                "method_not_allowed",
+                "此地址不支持该请求方法".into(),
+                vec![],
+            ),
             Self::Conflict { code, message } => (*code, message.clone(), vec![]),
             Self::TooLarge => ("too_large", "请求体过大".into(), vec![]),
             Self::UnsupportedMediaType => (

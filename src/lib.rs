@@ -5,6 +5,7 @@
 //! [`organisations`], [`audit`]) hold the rules and take `&impl ConnectionTrait` so the
 //! caller chooses the transaction; `entities` (a separate crate) maps the tables.
 
+pub mod access;
 pub mod audit;
 pub mod auth;
 pub mod certificates;
@@ -12,7 +13,6 @@ pub mod cli;
 pub mod cohorts;
 pub mod config;
 pub mod db;
-pub mod demo;
 pub mod error;
 pub mod http;
 pub mod imports;

@@ -1,4 +1,4 @@
-//! The `registry` command: see `registry --help` and API.md.
+//! The `registry` command: see `registry --help` and docs/API.md.
 
 fn main() -> std::process::ExitCode {
     registry::cli::main()

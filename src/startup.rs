@@ -117,8 +117,8 @@ impl Application {
             .with_context(|| format!("binding {}", config.bind))?;
         let pii: Arc<PiiKeys> = pii_keys(&config)?.into();
         let certs = certificate_services(&config, Arc::clone(&pii))?;
-        let verify_limiter = http::verify_limiter(config.verify_rate_per_minute);
-        let match_limiter = http::match_limiter(config.holder_match_per_hour);
+        let verify_limiter = http::rate_limit::verify_limiter(config.verify_rate_per_minute);
+        let match_limiter = http::rate_limit::match_limiter(config.holder_match_per_hour);
         let certs: Arc<Services> = certs.into();
         let verification = Index::new(&db.read, Arc::clone(&certs))
             .await
@@ -152,7 +152,14 @@ impl Application {
 
     /// Serves until Ctrl-C or SIGTERM.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
-        http::prune_limiters(&self.state);
+        let pruned = self.state.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
+            loop {
+                tick.tick().await;
+                http::rate_limit::prune(&pruned);
+            }
+        });
         verification::index::run(
             Arc::clone(&self.state.verification),
             self.state.db.clone(),

@@ -1,5 +1,5 @@
 //! Creating and listing accounts. Each role belongs to one kind of organisation
-//! ([`Role::organisation_kind`]); trainees belong to none.
+//! ([`OrgKind::for_role`]); trainees belong to none.
 
 use chrono::Utc;
 use entities::{accounts as account, organisations as organisation};
@@ -8,10 +8,12 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::{Role, Scope, password};
+use super::password;
 use crate::{
+    access::{Role, Scope},
     audit::{self, Actor, Change},
     error::{AppError, FieldError},
+    organisations::OrgKind,
     pagination::{self, Page, PageParams, new_id},
 };
 
@@ -72,7 +74,7 @@ pub async fn create(
     if new.password.expose_secret().chars().count() < password::MIN_PASSWORD_CHARS {
         fields.push(FieldError::new("password", "too_short"));
     }
-    match (new.role.organisation_kind(), &new.organisation_id) {
+    match (OrgKind::for_role(new.role), &new.organisation_id) {
         (None, Some(_)) => fields.push(FieldError::new("organisation_id", "not_allowed")),
         (Some(_), None) if new.role != Role::BureauAdmin => {
             fields.push(FieldError::new("organisation_id", "required"))
@@ -140,12 +142,8 @@ pub async fn list(
     scope: &Scope,
     page: &PageParams,
 ) -> Result<Page<Account>, AppError> {
-    let query = match scope {
-        Scope::All => account::Entity::find(),
-        Scope::Organisation(org) => {
-            account::Entity::find().filter(account::Column::OrganisationId.eq(org))
-        }
-        Scope::Nothing => return Ok(Page::empty()),
+    let Some(query) = scope.apply(account::Entity::find(), account::Column::OrganisationId) else {
+        return Ok(Page::empty());
     };
     Ok(pagination::fetch(conn, query, account::Column::Id, page)
         .await?
@@ -161,10 +159,6 @@ pub async fn get(
     account::Entity::find_by_id(id.to_owned())
         .one(conn)
         .await?
-        .filter(|a| match scope {
-            Scope::All => true,
-            Scope::Organisation(org) => a.organisation_id.as_deref() == Some(org),
-            Scope::Nothing => false,
-        })
+        .filter(|a| scope.sees_owner(a.organisation_id.as_deref()))
         .ok_or(AppError::NotFound)
 }

@@ -3,7 +3,6 @@
 
 pub mod accounts;
 pub mod password;
-pub mod role;
 pub mod token;
 
 use chrono::{Duration, Utc};
@@ -16,86 +15,12 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::{
+    access::{Caller, Role},
     audit::{self, Actor, Change},
     error::AppError,
     organisations::OrgStatus,
     pagination::new_id,
 };
-pub use role::Role;
-
-/// The authenticated account behind a request.
-#[derive(Debug, Clone)]
-pub struct Caller {
-    pub account_id: String,
-    pub login: String,
-    pub role: Role,
-    pub organisation_id: Option<String>,
-    pub token_id: String,
-}
-
-impl Caller {
-    /// 403 unless the caller has one of `roles`.
-    pub fn require(&self, roles: &[Role]) -> Result<(), AppError> {
-        if roles.contains(&self.role) {
-            Ok(())
-        } else {
-            Err(AppError::forbidden_role())
-        }
-    }
-
-    pub fn is_bureau(&self) -> bool {
-        self.role == Role::BureauAdmin
-    }
-
-    /// The records this caller may see: everything for the bureau, otherwise its own
-    /// organisation's.
-    pub fn scope(&self) -> Scope {
-        match (&self.role, &self.organisation_id) {
-            (Role::BureauAdmin, _) => Scope::All,
-            (_, Some(org)) => Scope::Organisation(org.clone()),
-            (_, None) => Scope::Nothing,
-        }
-    }
-
-    pub fn actor(&self) -> Actor {
-        if self.account_id.is_empty() {
-            Actor::system(&self.login)
-        } else {
-            Actor::account(&self.account_id, &self.login)
-        }
-    }
-
-    /// The operator at the command line (trusted: they hold the server's files), acting
-    /// in `role` for `organisation_id`; audited as the system actor `cli`.
-    pub fn command_line(role: Role, organisation_id: Option<String>) -> Self {
-        Self {
-            account_id: String::new(),
-            login: "cli".into(),
-            role,
-            organisation_id,
-            token_id: String::new(),
-        }
-    }
-}
-
-/// Tenant scope of a query.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Scope {
-    All,
-    Organisation(String),
-    Nothing,
-}
-
-impl Scope {
-    /// Whether a record owned by `organisation_id` is visible.
-    pub fn sees(&self, organisation_id: &str) -> bool {
-        match self {
-            Scope::All => true,
-            Scope::Organisation(own) => own == organisation_id,
-            Scope::Nothing => false,
-        }
-    }
-}
 
 #[derive(Debug, thiserror::Error)]
 pub enum AuthError {

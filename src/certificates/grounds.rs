@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::{
-    auth::{Caller, Role},
+    access::{Caller, Role},
     error::AppError,
     programs::{CertificateKind, CertificateRule},
     standards::{self, Standard},

@@ -21,8 +21,8 @@ use super::{
     requirements,
 };
 use crate::{
+    access::Caller,
     audit::{self, Actor, Change},
-    auth::Caller,
     cohorts,
     error::{AppError, FieldError},
     pagination::new_id,

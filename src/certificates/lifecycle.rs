@@ -7,8 +7,8 @@ use entities::certificates as certificate;
 use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, QuerySelect, Set};
 
 use crate::{
+    access::{Caller, rules},
     audit::{self, Change},
-    auth::Caller,
     error::AppError,
 };
 
@@ -41,7 +41,7 @@ pub async fn change(
         .lock_exclusive()
         .one(conn)
         .await?
-        .filter(|c| caller.organisation_id.as_deref() == Some(c.issuer_org_id.as_str()))
+        .filter(|c| rules::is_issuer(caller, &c.issuer_org_id))
         .ok_or(AppError::NotFound)?;
     let reason = reason.trim();
     if !(1..=200).contains(&reason.chars().count()) {
@@ -135,7 +135,7 @@ pub async fn supersede(
         .lock_exclusive()
         .one(conn)
         .await?
-        .filter(|c| caller.organisation_id.as_deref() == Some(c.issuer_org_id.as_str()))
+        .filter(|c| rules::is_issuer(caller, &c.issuer_org_id))
         .ok_or(AppError::NotFound)?;
     let reason = reason.trim();
     if !(1..=200).contains(&reason.chars().count()) {

@@ -15,7 +15,10 @@ use utoipa::ToSchema;
 
 use super::Services;
 use crate::{
-    auth::{Caller, Role},
+    access::{
+        Caller,
+        rules::{self, Visibility},
+    },
     error::AppError,
     people::mask_name,
 };
@@ -96,23 +99,23 @@ pub fn title_of(kind: &str) -> &'static str {
     }
 }
 
-/// Whether the caller may see the certificate: the holder, staff of the issuer, the
-/// bureau.
+/// Whether the caller may see the certificate (see [`rules::may_see_certificate`]).
 async fn may_see(
     conn: &impl ConnectionTrait,
     caller: &Caller,
     row: &certificate::Model,
 ) -> Result<bool, AppError> {
-    if caller.is_bureau() || caller.organisation_id.as_deref() == Some(row.issuer_org_id.as_str()) {
+    if rules::may_see_certificate(caller, &row.issuer_org_id, None) {
         return Ok(true);
-    }
-    if caller.role != Role::Trainee {
-        return Ok(false);
     }
     let holder = person::Entity::find_by_id(row.person_id.clone())
         .one(conn)
         .await?;
-    Ok(holder.is_some_and(|p| p.account_id.as_deref() == Some(caller.account_id.as_str())))
+    Ok(rules::may_see_certificate(
+        caller,
+        &row.issuer_org_id,
+        holder.and_then(|p| p.account_id).as_deref(),
+    ))
 }
 
 /// The certificate row if the caller may see it.
@@ -272,10 +275,11 @@ pub async fn view(
     let holder = person::Entity::find_by_id(row.person_id.clone())
         .one(conn)
         .await?;
-    let entitled = caller.organisation_id.as_deref() == Some(row.issuer_org_id.as_str())
-        || holder
-            .as_ref()
-            .is_some_and(|p| p.account_id.as_deref() == Some(caller.account_id.as_str()));
+    let entitled = rules::sees_certificate_holder(
+        caller,
+        &row.issuer_org_id,
+        holder.as_ref().and_then(|p| p.account_id.as_deref()),
+    );
     let holder_name = holder
         .map(|p| if entitled { p.name } else { mask_name(&p.name) })
         .unwrap_or_default();
@@ -337,9 +341,7 @@ pub async fn bundle(
         .one(conn)
         .await?
         .ok_or(AppError::NotFound)?;
-    let allowed =
-        caller.is_bureau() || crate::people::store::entitled(conn, caller, &holder).await?;
-    if !allowed {
+    if rules::may_see_person(conn, caller, &holder).await? == Visibility::None {
         return Err(AppError::NotFound);
     }
     bundle_of(conn, person_id).await

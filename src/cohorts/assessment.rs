@@ -10,10 +10,9 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, Query
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::visible_to;
 use crate::{
+    access::{Caller, Role, rules},
     audit::{self, Change},
-    auth::{Caller, Role},
     error::{AppError, FieldError},
     pagination::new_id,
     standards::{self, reference},
@@ -88,7 +87,7 @@ pub async fn record(
     let cohort = cohort::Entity::find_by_id(enrolment.cohort_id.clone())
         .one(conn)
         .await?
-        .filter(|c| visible_to(caller, c))
+        .filter(|c| rules::may_see_cohort(caller, c))
         .ok_or(AppError::NotFound)?;
     let program = program::Entity::find_by_id(cohort.program_id.clone())
         .one(conn)

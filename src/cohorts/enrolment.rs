@@ -11,10 +11,10 @@ use sea_orm::{
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::{enrolled_count, find as find_cohort, visible_to};
+use super::{enrolled_count, find as find_cohort};
 use crate::{
+    access::{Caller, rules},
     audit::{self, Change},
-    auth::{Caller, Role},
     error::{AppError, FieldError},
     pagination::{self, Page, PageParams, new_id},
     people::{
@@ -48,10 +48,7 @@ fn to_view(
     row: enrolment::Model,
     person: &person::Model,
 ) -> Result<Enrolment, AppError> {
-    // Staff of the enrolling provider see the identity in full; everyone else masked.
-    let entitled = caller.role == Role::ProviderStaff
-        && caller.organisation_id.as_deref() == Some(row.provider_id.as_str())
-        || person.account_id.as_deref() == Some(caller.account_id.as_str());
+    let entitled = rules::sees_enrolled_identity(caller, &row.provider_id, person);
     Ok(Enrolment {
         person: store::view(keys, person, entitled)?,
         id: row.id,
@@ -215,7 +212,7 @@ async fn find(
     let cohort = cohort::Entity::find_by_id(row.cohort_id.clone())
         .one(conn)
         .await?
-        .filter(|c| visible_to(caller, c))
+        .filter(|c| rules::may_see_cohort(caller, c))
         .ok_or(AppError::NotFound)?;
     Ok((row, cohort))
 }

@@ -14,8 +14,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::{
+    access::{Caller, Scope, rules},
     audit::{self, Actor, Change},
-    auth::{Caller, Role, Scope},
     error::{AppError, FieldError},
     organisations::{OrgKind, OrgStatus},
     pagination::{self, Page, PageParams, new_id},
@@ -173,19 +173,6 @@ pub async fn create(
     to_view(conn, row).await
 }
 
-/// Whether `caller` may see the cohort: its provider, the bureau, and assessors of the
-/// evaluation organisation assigned to it.
-pub fn visible_to(caller: &Caller, row: &cohort::Model) -> bool {
-    match caller.role {
-        Role::BureauAdmin => true,
-        Role::ProviderStaff => caller.organisation_id.as_deref() == Some(row.provider_id.as_str()),
-        Role::Assessor => {
-            caller.organisation_id.is_some() && caller.organisation_id == row.evaluation_org_id
-        }
-        _ => false,
-    }
-}
-
 /// The provider running a cohort, for the command line (which acts for it).
 pub async fn provider_of(
     conn: &impl ConnectionTrait,
@@ -206,7 +193,7 @@ pub async fn find(
     cohort::Entity::find_by_id(id.to_owned())
         .one(conn)
         .await?
-        .filter(|c| visible_to(caller, c))
+        .filter(|c| rules::may_see_cohort(caller, c))
         .ok_or(AppError::NotFound)
 }
 
@@ -225,12 +212,8 @@ pub async fn list(
     caller: &Caller,
     page: &PageParams,
 ) -> Result<Page<Cohort>, AppError> {
-    let query = cohort::Entity::find();
-    let query = match (caller.role, &caller.organisation_id) {
-        (Role::BureauAdmin, _) => query,
-        (Role::ProviderStaff, Some(org)) => query.filter(cohort::Column::ProviderId.eq(org)),
-        (Role::Assessor, Some(org)) => query.filter(cohort::Column::EvaluationOrgId.eq(org)),
-        _ => return Ok(Page::empty()),
+    let Some(query) = rules::visible_cohorts(caller, cohort::Entity::find()) else {
+        return Ok(Page::empty());
     };
     let rows = pagination::fetch(conn, query, cohort::Column::Id, page).await?;
     let mut items = Vec::with_capacity(rows.items.len());

@@ -13,7 +13,8 @@ use serde::de::DeserializeOwned;
 
 use super::AppState;
 use crate::{
-    auth::{self, Caller},
+    access::Caller,
+    auth,
     error::{AppError, FieldError},
 };
 

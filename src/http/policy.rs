@@ -8,7 +8,7 @@ use axum::{extract::FromRequestParts, http::request::Parts};
 
 use super::AppState;
 use crate::{
-    auth::{Caller, Role},
+    access::{Caller, Role},
     error::AppError,
 };
 

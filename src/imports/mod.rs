@@ -17,8 +17,8 @@ use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 
 use crate::{
+    access::Caller,
     audit::{self, Change},
-    auth::Caller,
     cohorts::{self, enrolment},
     error::{AppError, FieldError},
     people::{CitizenId, PiiKeys, store::IdentityInput},

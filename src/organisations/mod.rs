@@ -11,8 +11,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::{
+    access::{Role, Scope},
     audit::{self, Actor, Change},
-    auth::Scope,
     error::{AppError, FieldError},
     pagination::{self, Page, PageParams, new_id},
 };
@@ -49,6 +49,19 @@ impl OrgKind {
 
     pub fn parse(s: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    /// The kind of organisation an account of `role` must belong to; `None` for
+    /// trainees, who belong to no organisation.
+    pub fn for_role(role: Role) -> Option<Self> {
+        match role {
+            Role::BureauAdmin => Some(OrgKind::Bureau),
+            Role::ProviderStaff => Some(OrgKind::TrainingProvider),
+            Role::Assessor => Some(OrgKind::EvaluationOrg),
+            Role::LicensingOfficer => Some(OrgKind::LicensingAuthority),
+            Role::Employer => Some(OrgKind::Employer),
+            Role::Trainee => None,
+        }
     }
 }
 
@@ -252,12 +265,9 @@ pub async fn list(
     kind: Option<OrgKind>,
     page: &PageParams,
 ) -> Result<Page<Organisation>, AppError> {
-    let mut query = match scope {
-        Scope::All => organisation::Entity::find(),
-        Scope::Organisation(org) => {
-            organisation::Entity::find().filter(organisation::Column::Id.eq(org))
-        }
-        Scope::Nothing => return Ok(Page::empty()),
+    let Some(mut query) = scope.apply(organisation::Entity::find(), organisation::Column::Id)
+    else {
+        return Ok(Page::empty());
     };
     if let Some(kind) = kind {
         query = query.filter(organisation::Column::Kind.eq(kind.as_str()));

@@ -3,18 +3,20 @@
 //! asks, and giving a trainee a login.
 
 use chrono::{NaiveDate, Utc};
-use entities::{enrolments, people as person};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Set,
-};
+use entities::people as person;
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::{CitizenId, Gender, KeyGroup, MobilePhone, PersonName, PiiKeys, mask_name};
 use crate::{
+    access::{
+        Caller, Role,
+        rules::{self, Visibility},
+    },
     audit::{self, Actor, Change},
-    auth::{Caller, Role, accounts},
+    auth::accounts,
     error::{AppError, FieldError},
     pagination::new_id,
 };
@@ -171,27 +173,6 @@ pub fn view(keys: &PiiKeys, row: &person::Model, entitled: bool) -> Result<Perso
     })
 }
 
-/// Whether `caller` may see `row` in full: the holder, or staff of a provider that
-/// enrolled them.
-pub async fn entitled(
-    conn: &impl ConnectionTrait,
-    caller: &Caller,
-    row: &person::Model,
-) -> Result<bool, AppError> {
-    if row.account_id.as_deref() == Some(caller.account_id.as_str()) {
-        return Ok(true);
-    }
-    match (caller.role, &caller.organisation_id) {
-        (Role::ProviderStaff, Some(org)) => Ok(enrolments::Entity::find()
-            .filter(enrolments::Column::PersonId.eq(&row.id))
-            .filter(enrolments::Column::ProviderId.eq(org))
-            .count(conn)
-            .await?
-            > 0),
-        _ => Ok(false),
-    }
-}
-
 /// A person, if the caller may see them at all: the bureau always (masked), the holder,
 /// and providers that enrolled them; anyone else gets "not found".
 pub async fn get(
@@ -204,11 +185,11 @@ pub async fn get(
         .one(conn)
         .await?
         .ok_or(AppError::NotFound)?;
-    let entitled = entitled(conn, caller, &row).await?;
-    if !(entitled || caller.is_bureau()) {
-        return Err(AppError::NotFound);
+    match rules::may_see_person(conn, caller, &row).await? {
+        Visibility::None => Err(AppError::NotFound),
+        Visibility::Masked => view(keys, &row, false),
+        Visibility::Full => view(keys, &row, true),
     }
-    view(keys, &row, entitled)
 }
 
 /// The person with this citizen ID, registering them if new. A known ID with a different
@@ -317,7 +298,7 @@ pub async fn create_login(
         .one(conn)
         .await?
         .ok_or(AppError::NotFound)?;
-    if caller.role != Role::ProviderStaff || !entitled(conn, caller, &row).await? {
+    if caller.role != Role::ProviderStaff || !rules::entitled_to_person(conn, caller, &row).await? {
         return Err(AppError::NotFound);
     }
     if row.account_id.is_some() {

@@ -4,13 +4,13 @@
 
 use chrono::Utc;
 use entities::programs as program;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, Set};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::{
+    access::Scope,
     audit::{self, Actor, Change},
-    auth::Scope,
     error::{AppError, FieldError},
     pagination::{self, Page, PageParams, new_id},
     standards::{self, reference},
@@ -301,12 +301,8 @@ pub async fn list(
     scope: &Scope,
     page: &PageParams,
 ) -> Result<Page<Program>, AppError> {
-    let query = match scope {
-        Scope::All => program::Entity::find(),
-        Scope::Organisation(org) => {
-            program::Entity::find().filter(program::Column::ProviderId.eq(org))
-        }
-        Scope::Nothing => return Ok(Page::empty()),
+    let Some(query) = scope.apply(program::Entity::find(), program::Column::ProviderId) else {
+        return Ok(Page::empty());
     };
     let rows = pagination::fetch(conn, query, program::Column::Id, page).await?;
     let mut items = Vec::with_capacity(rows.items.len());

@@ -1,6 +1,6 @@
 use std::time::Duration;
 
-use registry::auth::Role;
+use registry::access::Role;
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 

@@ -183,7 +183,9 @@ async fn on_a_phone_the_page_fits_the_screen_says_valid_first_and_checks_the_hol
         "the ID number is never displayed"
     );
 
-    browser.click("header a").await;
+    browser
+        .eval("[...document.querySelectorAll('a')].find(a => a.textContent.trim() === 'English').click(); return null")
+        .await;
     browser
         .wait_for("return document.documentElement.lang === 'en' || null")
         .await;

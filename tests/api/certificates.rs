@@ -1,4 +1,4 @@
-use registry::auth::Role;
+use registry::access::Role;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};

@@ -1,11 +1,7 @@
 use std::path::PathBuf;
 
 use registry::{
-    audit::Actor,
-    auth::{Role, accounts},
-    config::Config,
-    db::Db,
-    organisations::CreditCode,
+    access::Role, audit::Actor, auth::accounts, config::Config, db::Db, organisations::CreditCode,
     startup::Application,
 };
 use reqwest::{Method, StatusCode};

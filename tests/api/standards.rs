@@ -209,7 +209,7 @@ async fn only_the_bureau_drafts_and_publishes() {
     let staff = app
         .account(
             "staff",
-            registry::auth::Role::ProviderStaff,
+            registry::access::Role::ProviderStaff,
             Some(&provider),
         )
         .await;

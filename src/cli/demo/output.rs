@@ -1,0 +1,209 @@
+//! What a demo run hands back: the ids, logins and passwords written by `--out` (docs/API.md
+//! "registry demo --out"), and the counts printed as a Chinese summary.
+
+use std::{fmt, path::Path};
+
+use anyhow::Context;
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use crate::{access::Role, organisations::OrgKind};
+
+/// Everything the demo data set consists of, as written by `--out`.
+#[derive(Debug, Default, Serialize)]
+pub struct DemoData {
+    pub organisations: Vec<OrganisationOut>,
+    /// Every demo login, staff and trainees. `password` is `null` only for an account that
+    /// exists but whose password is not in the data directory's demo credentials.
+    pub accounts: Vec<AccountOut>,
+    pub programs: Vec<ProgramOut>,
+    pub cohorts: Vec<CohortOut>,
+    /// The trainees who have a login, with the person and enrolment behind it.
+    pub trainees: Vec<TraineeOut>,
+    /// Every certificate of the demo trainees: cohort by cohort, completion, specialty or
+    /// skill level, licence, each kind in number order.
+    pub certificates: Vec<CertificateOut>,
+    #[serde(skip)]
+    pub summary: Summary,
+}
+
+#[derive(Debug, Serialize)]
+pub struct OrganisationOut {
+    pub id: String,
+    pub kind: OrgKind,
+    pub name: String,
+    pub credit_code: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct AccountOut {
+    pub login: String,
+    pub password: Option<String>,
+    pub role: Role,
+    pub organisation_id: Option<String>,
+    pub display_name: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ProgramOut {
+    pub id: String,
+    pub provider_id: String,
+    pub title: String,
+    pub hours: u32,
+    pub standard_code: Option<String>,
+    pub standard_version: Option<i32>,
+    pub occupation_code: Option<String>,
+    pub level: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct CohortOut {
+    pub id: String,
+    pub code: String,
+    pub program_id: String,
+    pub provider_id: String,
+    /// The local standard the program trains for; `null` for an occupation program.
+    pub standard_code: Option<String>,
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+    pub capacity: u32,
+    pub location: String,
+    pub evaluation_org_id: Option<String>,
+    /// Active enrolments.
+    pub enrolled: usize,
+    pub withdrawn: usize,
+}
+
+#[derive(Debug, Serialize)]
+pub struct TraineeOut {
+    pub login: String,
+    pub password: Option<String>,
+    pub name: String,
+    pub person_id: String,
+    pub cohort_id: String,
+    pub enrolment_id: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CertificateOut {
+    pub id: String,
+    /// `completion`, `specialty`, `skill_level` or `licence`.
+    pub kind: String,
+    pub number: String,
+    /// The token in the QR code: `/v/{token}` is the certificate's verification page.
+    pub token: String,
+    /// `valid`, `suspended`, `revoked` or `expired`.
+    pub status: String,
+    /// The holder's trainee login; `null` when the holder has none.
+    pub holder_login: Option<String>,
+    pub holder_name: String,
+    pub person_id: String,
+    pub cohort_id: String,
+    pub enrolment_id: String,
+    /// The certificates this one rests on.
+    pub parent_ids: Vec<String>,
+    pub valid_from: NaiveDate,
+    pub valid_until: Option<NaiveDate>,
+}
+
+/// How many of a kind of record the data set has, and how many this run added.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Count {
+    pub total: usize,
+    pub created: usize,
+}
+
+impl Count {
+    pub fn present(&mut self) {
+        self.total += 1;
+    }
+
+    pub fn added(&mut self) {
+        self.total += 1;
+        self.created += 1;
+    }
+
+    /// `label：total unit（本次新增 created）`, one summary line.
+    fn line(self, label: &str, unit: &str) -> String {
+        format!(
+            "  {label}：{} {unit}（本次新增 {}）",
+            self.total, self.created
+        )
+    }
+}
+
+/// Certificates of one kind: how many there are, how many this run issued, and how many
+/// requests the registry refused as not eligible.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Issued {
+    pub count: Count,
+    pub refused: usize,
+}
+
+impl Issued {
+    fn line(self, label: &str) -> String {
+        format!(
+            "  {label}：{} 张（本次新增 {}；不符合条件未颁发 {} 人次）",
+            self.count.total, self.count.created, self.refused
+        )
+    }
+}
+
+#[derive(Debug, Default, Clone, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    pub organisations: Count,
+    pub staff_accounts: Count,
+    pub programs: Count,
+    pub cohorts: Count,
+    /// Distinct people enrolled.
+    pub people: usize,
+    pub enrolments: Count,
+    pub withdrawals: Count,
+    pub results: Count,
+    pub trainee_logins: Count,
+    pub assessments: Count,
+    /// Assessments not passed (among `assessments`).
+    pub assessments_failed: usize,
+    pub completion: Issued,
+    pub specialty: Issued,
+    pub skill_level: Issued,
+    pub licence: Issued,
+    pub suspended: Count,
+    pub revoked: Count,
+}
+
+impl fmt::Display for Summary {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let lines = [
+            self.organisations.line("机构", "个"),
+            self.staff_accounts.line("工作人员账号", "个"),
+            self.programs.line("培训项目", "个"),
+            self.cohorts.line("培训班次", "个"),
+            self.enrolments.line("报名", "人次"),
+            self.withdrawals.line("退学", "人次"),
+            self.results.line("已登记成绩", "条"),
+            self.trainee_logins.line("学员登录账号", "个"),
+            format!(
+                "  考核评价：{} 人次（本次新增 {}；未通过 {}）",
+                self.assessments.total, self.assessments.created, self.assessments_failed
+            ),
+            self.completion.line("结业证书"),
+            self.specialty.line("专项职业能力证书"),
+            self.skill_level.line("职业技能等级证书"),
+            self.licence.line("准入类证书"),
+            self.suspended.line("暂停的证书", "张"),
+            self.revoked.line("撤销的证书", "张"),
+        ];
+        writeln!(f, "演示数据已就绪（额尔古纳市）：")?;
+        writeln!(f, "  学员：{} 人", self.people)?;
+        write!(f, "{}", lines.join("\n"))
+    }
+}
+
+/// Writes `data` as JSON to `path`, readable by the owner only: it holds passwords.
+pub fn write(data: &DemoData, path: &Path) -> anyhow::Result<()> {
+    let text = serde_json::to_string_pretty(data)?;
+    let _ = std::fs::remove_file(path);
+    super::credentials::write_private_file(path, text.as_bytes())
+        .with_context(|| format!("writing {}", path.display()))
+}

@@ -1,0 +1,385 @@
+//! The `registry` command line (docs/API.md "Command line"), and the demo data set it
+//! loads.
+
+pub mod demo;
+
+use std::{
+    io::BufRead,
+    path::{Path, PathBuf},
+    process::ExitCode,
+};
+
+use anyhow::{Context, bail};
+use clap::{Parser, Subcommand};
+use sea_orm::TransactionTrait;
+use secrecy::SecretString;
+
+use crate::{
+    access::{Caller, Role},
+    audit::{self, Actor},
+    auth::accounts,
+    cohorts,
+    config::Config,
+    imports,
+    organisations::{self, OrgKind, OrgStatus, OrganisationInput},
+    startup::{self, Application, open_database},
+    telemetry,
+};
+
+#[derive(Parser)]
+#[command(
+    name = "registry",
+    version,
+    about = "额尔古纳市职业技能培训与证书登记系统 (Erguna skills registry)"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Start the server (migrates the database first).
+    Serve,
+    /// Apply migrations and exit.
+    Migrate,
+    /// Manage accounts.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Manage organisations.
+    #[command(subcommand)]
+    Org(OrgCommand),
+    /// Audit log tools.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+    /// Credential signing keys.
+    #[command(subcommand)]
+    Keys(KeysCommand),
+    /// Verify a certificate PDF or credential JSON offline against a saved did.json, and
+    /// report its status when the registry is reachable (exit code 1 unless genuine and valid).
+    Verify {
+        file: PathBuf,
+        /// The registry's DID document (saved from /.well-known/did.json). Default: fetch
+        /// it from REGISTRY_BASE_URL.
+        #[arg(long)]
+        did: Option<PathBuf>,
+        /// Skip the online status check.
+        #[arg(long)]
+        offline: bool,
+    },
+    /// Enrol a cohort from a spreadsheet (XLSX, or CSV in UTF-8 or GBK; columns 姓名,
+    /// 身份证号, optional 手机号, 重点群体), all or nothing (exit code 1 if any row is refused).
+    Import {
+        file: PathBuf,
+        /// The cohort's id.
+        #[arg(long)]
+        cohort: String,
+        /// Check every row and keep nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Load a realistic demo data set (idempotent); with --out, write its logins, passwords and ids as JSON
+    Demo {
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Add an account; the password is read from the first line of stdin.
+    Add {
+        #[arg(long)]
+        login: String,
+        /// bureau_admin, provider_staff, assessor, licensing_officer, employer or trainee.
+        #[arg(long)]
+        role: String,
+        /// The organisation's id (required for every role but bureau_admin and trainee).
+        #[arg(long)]
+        org: Option<String>,
+        #[arg(long)]
+        name: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum OrgCommand {
+    /// Register an organisation and print its id.
+    Add {
+        /// bureau, training_provider, evaluation_org, licensing_authority or employer.
+        #[arg(long)]
+        kind: String,
+        #[arg(long)]
+        name: String,
+        /// 统一社会信用代码 (18 characters).
+        #[arg(long)]
+        credit_code: String,
+        /// Approve it at once.
+        #[arg(long)]
+        approve: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Recompute the hash chain and name the first broken entry (exit code 1 if broken).
+    Verify,
+}
+
+#[derive(Subcommand)]
+enum KeysCommand {
+    /// Make a new current signing key; the old one stays published in did.json as
+    /// retired, so credentials it signed keep verifying. Restart the servers afterwards.
+    Rotate,
+    /// Print the DID document (current and retired keys).
+    Show,
+}
+
+/// Runs the command line and turns its outcome into an exit code.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    telemetry::init();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("错误：无法启动运行时：{e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("错误：{e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let config = Config::from_env()?;
+    match cli.command {
+        Command::Serve => {
+            let app = Application::build(config).await?;
+            tracing::info!(addr = %app.local_addr(), "registry listening");
+            app.run_until_stopped().await?;
+        }
+        Command::Migrate => {
+            open_database(&config).await?;
+            println!("数据库已迁移到最新版本");
+        }
+        Command::User(UserCommand::Add {
+            login,
+            role,
+            org,
+            name,
+        }) => {
+            let role = Role::parse(&role).with_context(|| format!("unknown role {role}"))?;
+            let password = read_password()?;
+            let db = open_database(&config).await?;
+            let txn = db.write.begin().await?;
+            let account = accounts::create(
+                &txn,
+                &Actor::system("cli"),
+                accounts::NewAccount {
+                    login,
+                    password,
+                    role,
+                    organisation_id: org,
+                    display_name: name,
+                },
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!("{}", e.body().message))?;
+            txn.commit().await?;
+            println!("{}", account.id);
+        }
+        Command::Org(OrgCommand::Add {
+            kind,
+            name,
+            credit_code,
+            approve,
+        }) => {
+            let kind = OrgKind::parse(&kind)
+                .with_context(|| format!("unknown organisation kind {kind}"))?;
+            let db = open_database(&config).await?;
+            let txn = db.write.begin().await?;
+            let actor = Actor::system("cli");
+            let input = OrganisationInput {
+                kind,
+                name,
+                credit_code,
+                address: None,
+                contact_phone: None,
+                national_code: None,
+                site_code: None,
+            };
+            let org = organisations::create(&txn, &actor, input)
+                .await
+                .map_err(|e| anyhow::anyhow!("{}", e.body().message))?;
+            if approve {
+                organisations::set_status(&txn, &actor, &org.id, OrgStatus::Approved)
+                    .await
+                    .map_err(|e| anyhow::anyhow!("{}", e.body().message))?;
+            }
+            txn.commit().await?;
+            println!("{}", org.id);
+        }
+        Command::Demo { out } => demo::run(&config, out.as_deref()).await?,
+        Command::Import {
+            file,
+            cohort,
+            dry_run,
+        } => return import_file(&config, &file, &cohort, dry_run).await,
+        Command::Verify { file, did, offline } => {
+            return verify_file(&config, &file, did.as_deref(), offline).await;
+        }
+        Command::Keys(command) => {
+            let mut ring = startup::signing_keys(&config)?;
+            if let KeysCommand::Rotate = command {
+                ring.rotate(&config.data_dir)
+                    .map_err(|e| anyhow::anyhow!("rotating the signing key: {e}"))?;
+                println!("新的签名密钥：{}", ring.current().id);
+            }
+            let did = crate::certificates::credential::did_web(&config.base_url);
+            println!("{:#}", ring.did_document(&did));
+        }
+        Command::Audit(AuditCommand::Verify) => {
+            let db = open_database(&config).await?;
+            let report = audit::verify(&db.read).await?;
+            match report.first_broken {
+                None => println!("审计日志完整：共 {} 条记录，哈希链校验通过", report.entries),
+                Some(broken) => {
+                    println!(
+                        "审计日志已被篡改：第 {} 条记录起哈希链断裂（{}）",
+                        broken.seq, broken.reason
+                    );
+                    return Ok(ExitCode::FAILURE);
+                }
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn import_file(
+    config: &Config,
+    file: &Path,
+    cohort: &str,
+    dry_run: bool,
+) -> anyhow::Result<ExitCode> {
+    let bytes = std::fs::read(file).with_context(|| format!("无法读取文件 {}", file.display()))?;
+    let db = open_database(config).await?;
+    let pii = startup::pii_keys(config)?;
+    let provider = cohorts::provider_of(&db.read, cohort)
+        .await
+        .map_err(|e| anyhow::anyhow!("{}", e.body().message))?
+        .with_context(|| format!("没有编号为 {cohort} 的班次"))?;
+    let caller = Caller::command_line(Role::ProviderStaff, Some(provider));
+    let txn = db.write.begin().await?;
+    match imports::enrol_all(&txn, &pii, &caller, cohort, &bytes, dry_run).await {
+        Ok(report) if dry_run => {
+            txn.rollback().await?;
+            println!("检查通过：{} 行均可导入（试运行，未写入）", report.rows);
+            Ok(ExitCode::SUCCESS)
+        }
+        Ok(report) => {
+            txn.commit().await?;
+            println!("已导入 {} 名学员", report.enrolled.len());
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e) => {
+            txn.rollback().await?;
+            let body = e.body();
+            eprintln!("{}", body.message);
+            for f in body.fields {
+                match f.row {
+                    Some(row) => eprintln!("  第{row}行  {}  {}", f.field, f.reason),
+                    None => eprintln!("  {}  {}", f.field, f.reason),
+                }
+            }
+            Ok(ExitCode::FAILURE)
+        }
+    }
+}
+
+fn read_password() -> anyhow::Result<SecretString> {
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .context("reading the password from stdin")?;
+    let password = line.trim_end_matches(['\r', '\n']).to_owned();
+    if password.is_empty() {
+        bail!("no password on stdin (pipe it in: echo 'secret' | registry user add …)");
+    }
+    Ok(password.into())
+}
+
+async fn verify_file(
+    config: &Config,
+    file: &Path,
+    did: Option<&Path>,
+    offline: bool,
+) -> anyhow::Result<ExitCode> {
+    use crate::verification::offline;
+
+    let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
+    let did_document: serde_json::Value = match did {
+        Some(path) => serde_json::from_slice(
+            &std::fs::read(path).with_context(|| format!("reading {}", path.display()))?,
+        )
+        .context("the DID document is not JSON")?,
+        None => reqwest::get(format!("{}/.well-known/did.json", config.base_url))
+            .await
+            .context("fetching did.json from REGISTRY_BASE_URL (or pass --did FILE)")?
+            .json()
+            .await
+            .context("reading did.json")?,
+    };
+    let report = offline::check(&bytes, &did_document).map_err(|e| anyhow::anyhow!(e))?;
+    if let Some(name) = &report.achievement {
+        println!("证书：{name}");
+    }
+    if let Some(issuer) = &report.issuer_name {
+        println!("发证机构：{issuer}");
+    }
+    if let Some(description) = &report.description {
+        println!("{description}");
+    }
+    if !report.signature_valid {
+        println!("签名：无效（{}）", report.why_invalid.unwrap_or_default());
+        return Ok(ExitCode::FAILURE);
+    }
+    println!(
+        "签名：有效（{}）",
+        report.verification_method.unwrap_or_default()
+    );
+    if offline {
+        println!("状态：未联网查询");
+        return Ok(ExitCode::SUCCESS);
+    }
+    match offline::online_status(&report.credential, &did_document).await {
+        Ok(Some(status)) => {
+            println!(
+                "状态：{}",
+                crate::certificates::lifecycle::status_label(&status)
+            );
+            Ok(if status == "valid" {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            })
+        }
+        Ok(None) => {
+            println!("状态：凭证未登记状态列表");
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e) => {
+            println!("状态：无法联网查询（{e}）");
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}

@@ -1,0 +1,64 @@
+use axum::{Json, extract::State};
+use sea_orm::TransactionTrait;
+use secrecy::SecretString;
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use crate::http::{
+    AppState,
+    api::Created,
+    extract::{ApiJson, ApiQuery},
+    policy::{Allowed, Bureau},
+};
+use crate::{
+    access::Role,
+    auth::accounts::{self, Account, NewAccount},
+    error::{AppError, ErrorBody},
+    pagination::{Page, PageParams},
+};
+
+#[derive(Deserialize, ToSchema)]
+pub struct AccountRequest {
+    login: String,
+    #[schema(value_type = String, format = Password)]
+    password: SecretString,
+    role: Role,
+    organisation_id: Option<String>,
+    display_name: Option<String>,
+}
+
+/// Creates an account of any role (bureau only).
+#[utoipa::path(post, path = "/api/v1/accounts", tag = "accounts", security(("bearer" = [])),
+    request_body = AccountRequest,
+    responses((status = 201, body = Account), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn create(
+    State(app): State<AppState>,
+    Allowed(caller, _): Allowed<Bureau>,
+    ApiJson(req): ApiJson<AccountRequest>,
+) -> Result<Created<Account>, AppError> {
+    let new = NewAccount {
+        login: req.login,
+        password: req.password,
+        role: req.role,
+        organisation_id: req.organisation_id,
+        display_name: req.display_name,
+    };
+    let txn = app.db.write.begin().await?;
+    let account = accounts::create(&txn, &caller.actor(), new).await?;
+    txn.commit().await?;
+    Ok(Created(account))
+}
+
+/// Accounts: all for the bureau (bureau only).
+#[utoipa::path(get, path = "/api/v1/accounts", tag = "accounts", security(("bearer" = [])),
+    params(PageParams),
+    responses((status = 200, body = Page<Account>)))]
+pub async fn index(
+    State(app): State<AppState>,
+    Allowed(caller, _): Allowed<Bureau>,
+    ApiQuery(page): ApiQuery<PageParams>,
+) -> Result<Json<Page<Account>>, AppError> {
+    Ok(Json(
+        accounts::list(&app.db.read, &caller.scope(), &page).await?,
+    ))
+}

@@ -1,0 +1,129 @@
+use axum::{Json, extract::State, http::StatusCode};
+use sea_orm::TransactionTrait;
+use secrecy::SecretString;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::http::{
+    AppState,
+    api::Created,
+    extract::{ApiJson, ApiPath},
+    policy::{Allowed, Bureau},
+};
+use crate::{
+    access::{Caller, Role},
+    auth::{self, IssuedToken, accounts},
+    error::{AppError, ErrorBody},
+};
+
+#[derive(Deserialize, ToSchema)]
+pub struct LoginRequest {
+    login: String,
+    #[schema(value_type = String, format = Password)]
+    password: SecretString,
+}
+
+/// Exchanges a login and password for a bearer token.
+#[utoipa::path(post, path = "/api/v1/auth/token", tag = "auth", request_body = LoginRequest,
+    responses((status = 200, body = IssuedToken), (status = 401, body = ErrorBody)))]
+pub async fn create_token(
+    State(app): State<AppState>,
+    ApiJson(req): ApiJson<LoginRequest>,
+) -> Result<Json<IssuedToken>, AppError> {
+    let ttl = app.config.token_ttl_seconds;
+    let txn = app.db.write.begin().await?;
+    let issued = auth::login(&txn, &req.login, &req.password, ttl).await?;
+    txn.commit().await?;
+    Ok(Json(issued))
+}
+
+/// Revokes the token this request carries.
+#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", security(("bearer" = [])),
+    responses((status = 204), (status = 401, body = ErrorBody)))]
+pub async fn logout(State(app): State<AppState>, caller: Caller) -> Result<StatusCode, AppError> {
+    let txn = app.db.write.begin().await?;
+    auth::revoke_token(&txn, &caller, &caller.token_id).await?;
+    txn.commit().await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Me {
+    account_id: String,
+    login: String,
+    role: Role,
+    organisation_id: Option<String>,
+}
+
+/// Who the token belongs to.
+#[utoipa::path(get, path = "/api/v1/auth/me", tag = "auth", security(("bearer" = [])),
+    responses((status = 200, body = Me), (status = 401, body = ErrorBody)))]
+pub async fn me(caller: Caller) -> Json<Me> {
+    Json(Me {
+        account_id: caller.account_id,
+        login: caller.login,
+        role: caller.role,
+        organisation_id: caller.organisation_id,
+    })
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct IntegrationTokenRequest {
+    account_id: String,
+    label: String,
+    /// 1–366 days.
+    expires_in_days: i64,
+}
+
+/// Creates a long-lived token for an integration account (bureau only).
+#[utoipa::path(post, path = "/api/v1/tokens", tag = "auth", security(("bearer" = [])),
+    request_body = IntegrationTokenRequest,
+    responses((status = 201, body = IssuedToken), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn create_integration_token(
+    State(app): State<AppState>,
+    Allowed(caller, _): Allowed<Bureau>,
+    ApiJson(req): ApiJson<IntegrationTokenRequest>,
+) -> Result<Created<IssuedToken>, AppError> {
+    if !(1..=366).contains(&req.expires_in_days) {
+        return Err(AppError::invalid(
+            "expires_in_days",
+            "out_of_range",
+            "有效期须为1至366天",
+        ));
+    }
+    let label = req.label.trim();
+    if label.is_empty() || label.chars().count() > 100 {
+        return Err(AppError::invalid(
+            "label",
+            "length",
+            "令牌用途说明须为1至100个字符",
+        ));
+    }
+    let txn = app.db.write.begin().await?;
+    let account = accounts::get(&txn, &caller.scope(), &req.account_id).await?;
+    let issued = auth::issue_token(
+        &txn,
+        &caller.actor(),
+        &account,
+        label,
+        req.expires_in_days * 86_400,
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(Created(issued))
+}
+
+/// Revokes a token: the bureau any token, everyone else only their own.
+#[utoipa::path(post, path = "/api/v1/tokens/{id}/revoke", tag = "auth", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    responses((status = 204), (status = 404, body = ErrorBody)))]
+pub async fn revoke_token(
+    State(app): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<String>,
+) -> Result<StatusCode, AppError> {
+    let txn = app.db.write.begin().await?;
+    auth::revoke_token(&txn, &caller, &id).await?;
+    txn.commit().await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,274 @@
+use axum::{
+    Json,
+    extract::State,
+    http::{StatusCode, header},
+    response::{IntoResponse, Response},
+};
+use sea_orm::TransactionTrait;
+
+use crate::http::{
+    AppState,
+    api::Created,
+    extract::{ApiJson, ApiPath},
+    policy::{Allowed, Assessor, Issuers, Provider},
+};
+use crate::{
+    access::Caller,
+    certificates::{
+        Certificate, CertificateSummary, IssueRequest,
+        issue::{self, CohortReport},
+        lifecycle::{self, StatusChange},
+        read,
+    },
+    cohorts::assessment::{self, Assessment, AssessmentInput},
+    error::{AppError, ErrorBody},
+};
+
+/// Issues one certificate on the given grounds; the same grounds return the same
+/// certificate (200) instead of a second one (201 when newly issued). A refusal (422
+/// `not_eligible`) lists every missing requirement in `fields`.
+#[utoipa::path(post, path = "/api/v1/certificates", tag = "certificates", security(("bearer" = [])),
+    request_body = IssueRequest,
+    responses((status = 201, body = Certificate), (status = 200, body = Certificate, description = "already issued on these grounds"),
+        (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn create(
+    State(app): State<AppState>,
+    Allowed(caller, _): Allowed<Issuers>,
+    ApiJson(req): ApiJson<IssueRequest>,
+) -> Result<Response, AppError> {
+    let txn = app.db.write.begin().await?;
+    let issued = issue::issue(&txn, &app.certs, &caller, &req).await?;
+    let view = read::view(&txn, &app.certs, &caller, issued.certificate).await?;
+    txn.commit().await?;
+    app.changed().await;
+    Ok(if issued.created {
+        Created(view).into_response()
+    } else {
+        Json(view).into_response()
+    })
+}
+
+/// Issues the completion certificate of every eligible enrolment of a cohort, and says
+/// per person why the others are not eligible.
+#[utoipa::path(post, path = "/api/v1/cohorts/{id}/certificates", tag = "certificates", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    responses((status = 200, body = CohortReport), (status = 404, body = ErrorBody)))]
+pub async fn create_for_cohort(
+    State(app): State<AppState>,
+    Allowed(caller, _): Allowed<Provider>,
+    ApiPath(id): ApiPath<String>,
+) -> Result<Json<CohortReport>, AppError> {
+    let txn = app.db.write.begin().await?;
+    let report = issue::issue_for_cohort(&txn, &app.certs, &caller, &id).await?;
+    txn.commit().await?;
+    app.changed().await;
+    Ok(Json(report))
+}
+
+/// A certificate with its chain (holder, issuer, bureau).
+#[utoipa::path(get, path = "/api/v1/certificates/{id}", tag = "certificates", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    responses((status = 200, body = Certificate), (status = 404, body = ErrorBody)))]
+pub async fn show(
+    State(app): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<String>,
+) -> Result<Json<Certificate>, AppError> {
+    Ok(Json(
+        read::get(&app.db.read, &app.certs, &caller, &id).await?,
+    ))
+}
+
+/// The PDF rendered at issue, byte for byte.
+#[utoipa::path(get, path = "/api/v1/certificates/{id}/pdf", tag = "certificates", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    responses((status = 200, content_type = "application/pdf", body = Vec<u8>), (status = 404, body = ErrorBody)))]
+pub async fn pdf(
+    State(app): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<String>,
+) -> Result<Response, AppError> {
+    let (number, bytes) = read::pdf(&app.db.read, &caller, &id).await?;
+    Ok((
+        StatusCode::OK,
+        [
+            (header::CONTENT_TYPE, "application/pdf".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"certificate-{number}.pdf\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+/// The signed credential (Open Badges 3.0, eddsa-jcs-2022), exactly as signed.
+#[utoipa::path(get, path = "/api/v1/certificates/{id}/credential", tag = "certificates", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    responses((status = 200, content_type = "application/vc+ld+json", body = Object), (status = 404, body = ErrorBody)))]
+pub async fn credential(
+    State(app): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<String>,
+) -> Result<Response, AppError> {
+    let json = read::credential(&app.db.read, &caller, &id).await?;
+    Ok(([(header::CONTENT_TYPE, "application/vc+ld+json")], json).into_response())
+}
+
+/// Every certificate of a person, with parent links: the whole 一培多证 chain.
+#[utoipa::path(get, path = "/api/v1/people/{id}/certificates", tag = "certificates", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    responses((status = 200, body = Vec<CertificateSummary>), (status = 404, body = ErrorBody)))]
+pub async fn bundle(
+    State(app): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<String>,
+) -> Result<Json<Vec<CertificateSummary>>, AppError> {
+    Ok(Json(read::bundle(&app.db.read, &caller, &id).await?))
+}
+
+/// Records an assessment of an enrolled person by the caller's evaluation organisation.
+#[utoipa::path(post, path = "/api/v1/assessments", tag = "certificates", security(("bearer" = [])),
+    request_body = AssessmentInput,
+    responses((status = 201, body = Assessment), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn create_assessment(
+    State(app): State<AppState>,
+    Allowed(caller, _): Allowed<Assessor>,
+    ApiJson(input): ApiJson<AssessmentInput>,
+) -> Result<Created<Assessment>, AppError> {
+    let txn = app.db.write.begin().await?;
+    let recorded = assessment::record(&txn, &caller, input).await?;
+    txn.commit().await?;
+    Ok(Created(recorded))
+}
+
+#[utoipa::path(get, path = "/api/v1/assessments/{id}", tag = "certificates", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    responses((status = 200, body = Assessment), (status = 404, body = ErrorBody)))]
+pub async fn show_assessment(
+    State(app): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<String>,
+) -> Result<Json<Assessment>, AppError> {
+    Ok(Json(assessment::get(&app.db.read, &caller, &id).await?))
+}
+
+/// The issuer's DID document: current and retired signing keys.
+#[utoipa::path(get, path = "/.well-known/did.json", tag = "certificates",
+    responses((status = 200, content_type = "application/did+json", body = Object)))]
+pub async fn did_document(State(app): State<AppState>) -> Response {
+    let doc = app.certs.signing.did_document(&app.certs.did);
+    (
+        [(header::CONTENT_TYPE, "application/did+json")],
+        doc.to_string(),
+    )
+        .into_response()
+}
+
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+pub struct ReasonRequest {
+    reason: String,
+}
+
+async fn change_status(
+    app: AppState,
+    caller: Caller,
+    id: String,
+    change: StatusChange,
+    reason: String,
+) -> Result<Json<Certificate>, AppError> {
+    let txn = app.db.write.begin().await?;
+    let row = lifecycle::change(&txn, &caller, &id, change, &reason).await?;
+    let view = read::view(&txn, &app.certs, &caller, row).await?;
+    txn.commit().await?;
+    app.changed().await;
+    Ok(Json(view))
+}
+
+/// Revokes a certificate for good, with the reason (the issuer only).
+#[utoipa::path(post, path = "/api/v1/certificates/{id}/revoke", tag = "certificates", security(("bearer" = [])),
+    params(("id" = String, Path)), request_body = ReasonRequest,
+    responses((status = 200, body = Certificate), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn revoke(
+    State(app): State<AppState>,
+    Allowed(caller, _): Allowed<Issuers>,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(req): ApiJson<ReasonRequest>,
+) -> Result<Json<Certificate>, AppError> {
+    change_status(app, caller, id, StatusChange::Revoke, req.reason).await
+}
+
+/// Suspends a certificate, with the reason (the issuer only).
+#[utoipa::path(post, path = "/api/v1/certificates/{id}/suspend", tag = "certificates", security(("bearer" = [])),
+    params(("id" = String, Path)), request_body = ReasonRequest,
+    responses((status = 200, body = Certificate), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn suspend(
+    State(app): State<AppState>,
+    Allowed(caller, _): Allowed<Issuers>,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(req): ApiJson<ReasonRequest>,
+) -> Result<Json<Certificate>, AppError> {
+    change_status(app, caller, id, StatusChange::Suspend, req.reason).await
+}
+
+/// Lifts a suspension (the issuer only).
+#[utoipa::path(post, path = "/api/v1/certificates/{id}/reinstate", tag = "certificates", security(("bearer" = [])),
+    params(("id" = String, Path)), request_body = ReasonRequest,
+    responses((status = 200, body = Certificate), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn reinstate(
+    State(app): State<AppState>,
+    Allowed(caller, _): Allowed<Issuers>,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(req): ApiJson<ReasonRequest>,
+) -> Result<Json<Certificate>, AppError> {
+    change_status(app, caller, id, StatusChange::Reinstate, req.reason).await
+}
+
+/// A W3C Bitstring Status List credential: `revocation` or `suspension`.
+#[utoipa::path(get, path = "/api/v1/status-lists/{purpose}", tag = "certificates",
+    params(("purpose" = String, Path)),
+    responses((status = 200, content_type = "application/vc+ld+json", body = Object), (status = 404, body = ErrorBody)))]
+pub async fn status_list(
+    State(app): State<AppState>,
+    ApiPath(purpose): ApiPath<String>,
+) -> Result<Response, AppError> {
+    let generation = app.verification.generation();
+    let list = app
+        .status_lists
+        .get(&app.db.read, &app.certs, &purpose, generation)
+        .await?;
+    Ok((
+        [(header::CONTENT_TYPE, "application/vc+ld+json")],
+        list.to_string(),
+    )
+        .into_response())
+}
+
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct Superseded {
+    /// The old certificate, now `superseded`.
+    old: Certificate,
+    /// Its corrected replacement.
+    new: Certificate,
+}
+
+/// Re-issues a certificate with corrections; the old one is marked superseded by the new
+/// one (the issuer only).
+#[utoipa::path(post, path = "/api/v1/certificates/{id}/supersede", tag = "certificates", security(("bearer" = [])),
+    params(("id" = String, Path)), request_body = ReasonRequest,
+    responses((status = 200, body = Superseded), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn supersede(
+    State(app): State<AppState>,
+    Allowed(caller, _): Allowed<Issuers>,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(req): ApiJson<ReasonRequest>,
+) -> Result<Json<Superseded>, AppError> {
+    let txn = app.db.write.begin().await?;
+    let (old, new) = lifecycle::supersede(&txn, &app.certs, &caller, &id, &req.reason).await?;
+    let old = read::view(&txn, &app.certs, &caller, old).await?;
+    let new = read::view(&txn, &app.certs, &caller, new).await?;
+    txn.commit().await?;
+    app.changed().await;
+    Ok(Json(Superseded { old, new }))
+}

@@ -1,0 +1,184 @@
+use axum::{
+    Json,
+    extract::{Multipart, State},
+    response::{IntoResponse, Response},
+};
+use sea_orm::TransactionTrait;
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use crate::http::{
+    AppState,
+    api::Created,
+    extract::{ApiJson, ApiPath, ApiQuery, uploaded_file},
+    policy::{Allowed, Provider, ProviderOrAssessor, TrainingReaders},
+};
+use crate::{
+    cohorts::{
+        self, Cohort, CohortInput,
+        enrolment::{self, Enrolment, ResultInput},
+    },
+    error::{AppError, ErrorBody},
+    imports::{self, ImportReport},
+    pagination::{Page, PageParams},
+    people::store::IdentityInput,
+};
+
+/// Opens a cohort of one of the caller's programs.
+#[utoipa::path(post, path = "/api/v1/cohorts", tag = "training", security(("bearer" = [])),
+    request_body = CohortInput,
+    responses((status = 201, body = Cohort), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn create(
+    State(app): State<AppState>,
+    Allowed(caller, _): Allowed<Provider>,
+    ApiJson(input): ApiJson<CohortInput>,
+) -> Result<Created<Cohort>, AppError> {
+    let provider = caller
+        .organisation_id
+        .clone()
+        .ok_or_else(AppError::forbidden_role)?;
+    let txn = app.db.write.begin().await?;
+    let cohort = cohorts::create(&txn, &caller.actor(), &provider, input).await?;
+    txn.commit().await?;
+    Ok(Created(cohort))
+}
+
+/// Cohorts: the provider's own, those an evaluation organisation assesses, all for the
+/// bureau.
+#[utoipa::path(get, path = "/api/v1/cohorts", tag = "training", security(("bearer" = [])),
+    params(PageParams), responses((status = 200, body = Page<Cohort>)))]
+pub async fn index(
+    State(app): State<AppState>,
+    Allowed(caller, _): Allowed<TrainingReaders>,
+    ApiQuery(page): ApiQuery<PageParams>,
+) -> Result<Json<Page<Cohort>>, AppError> {
+    Ok(Json(cohorts::list(&app.db.read, &caller, &page).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/cohorts/{id}", tag = "training", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    responses((status = 200, body = Cohort), (status = 404, body = ErrorBody)))]
+pub async fn show(
+    State(app): State<AppState>,
+    Allowed(caller, _): Allowed<TrainingReaders>,
+    ApiPath(id): ApiPath<String>,
+) -> Result<Json<Cohort>, AppError> {
+    Ok(Json(cohorts::get(&app.db.read, &caller, &id).await?))
+}
+
+/// Enrols one person: `{name, citizen_id, phone?, key_groups?}`.
+#[utoipa::path(post, path = "/api/v1/cohorts/{id}/enrolments", tag = "training", security(("bearer" = [])),
+    params(("id" = String, Path)), request_body = IdentityInput,
+    responses((status = 201, body = Enrolment), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody, description = "cohort full or already enrolled"),
+        (status = 422, body = ErrorBody, description = "invalid identity or age outside the program's window")))]
+pub async fn enrol(
+    State(app): State<AppState>,
+    Allowed(caller, _): Allowed<Provider>,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(input): ApiJson<IdentityInput>,
+) -> Result<Created<Enrolment>, AppError> {
+    let txn = app.db.write.begin().await?;
+    let enrolment = enrolment::enrol(&txn, &app.pii, &caller, &id, input).await?;
+    txn.commit().await?;
+    Ok(Created(enrolment))
+}
+
+/// A cohort's enrolments; identities in full only for the enrolling provider.
+#[utoipa::path(get, path = "/api/v1/cohorts/{id}/enrolments", tag = "training", security(("bearer" = [])),
+    params(("id" = String, Path), PageParams),
+    responses((status = 200, body = Page<Enrolment>), (status = 404, body = ErrorBody)))]
+pub async fn enrolments(
+    State(app): State<AppState>,
+    Allowed(caller, _): Allowed<TrainingReaders>,
+    ApiPath(id): ApiPath<String>,
+    ApiQuery(page): ApiQuery<PageParams>,
+) -> Result<Json<Page<Enrolment>>, AppError> {
+    Ok(Json(
+        enrolment::list(&app.db.read, &app.pii, &caller, &id, &page).await?,
+    ))
+}
+
+#[utoipa::path(get, path = "/api/v1/enrolments/{id}", tag = "training", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    responses((status = 200, body = Enrolment), (status = 404, body = ErrorBody)))]
+pub async fn show_enrolment(
+    State(app): State<AppState>,
+    Allowed(caller, _): Allowed<TrainingReaders>,
+    ApiPath(id): ApiPath<String>,
+) -> Result<Json<Enrolment>, AppError> {
+    Ok(Json(
+        enrolment::get(&app.db.read, &app.pii, &caller, &id).await?,
+    ))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct WithdrawRequest {
+    reason: String,
+}
+
+/// Withdraws an enrolment, with a reason.
+#[utoipa::path(post, path = "/api/v1/enrolments/{id}/withdraw", tag = "training", security(("bearer" = [])),
+    params(("id" = String, Path)), request_body = WithdrawRequest,
+    responses((status = 200, body = Enrolment), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn withdraw(
+    State(app): State<AppState>,
+    Allowed(caller, _): Allowed<Provider>,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(req): ApiJson<WithdrawRequest>,
+) -> Result<Json<Enrolment>, AppError> {
+    let txn = app.db.write.begin().await?;
+    let enrolment = enrolment::withdraw(&txn, &app.pii, &caller, &id, &req.reason).await?;
+    txn.commit().await?;
+    Ok(Json(enrolment))
+}
+
+/// Records attended hours and theory / practical scores.
+#[utoipa::path(put, path = "/api/v1/enrolments/{id}/result", tag = "training", security(("bearer" = [])),
+    params(("id" = String, Path)), request_body = ResultInput,
+    responses((status = 200, body = Enrolment), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn record_result(
+    State(app): State<AppState>,
+    Allowed(caller, _): Allowed<ProviderOrAssessor>,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(input): ApiJson<ResultInput>,
+) -> Result<Json<Enrolment>, AppError> {
+    let txn = app.db.write.begin().await?;
+    let enrolment = enrolment::record_result(&txn, &app.pii, &caller, &id, input).await?;
+    txn.commit().await?;
+    Ok(Json(enrolment))
+}
+
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+pub struct ImportQuery {
+    /// `true`: check every row and keep nothing.
+    #[serde(default)]
+    dry_run: bool,
+}
+
+/// Enrols a cohort from a spreadsheet (multipart field `file`: XLSX, or CSV in UTF-8 or
+/// GBK; columns 姓名, 身份证号, optional 手机号, 重点群体), all or nothing: any refused row
+/// is a 422 naming each row and field, and nothing is kept.
+#[utoipa::path(post, path = "/api/v1/cohorts/{id}/imports", tag = "training", security(("bearer" = [])),
+    params(("id" = String, Path), ImportQuery),
+    request_body(content_type = "multipart/form-data", description = "`file`: the spreadsheet"),
+    responses((status = 201, body = ImportReport), (status = 200, body = ImportReport, description = "dry run: every row could be enrolled"),
+        (status = 404, body = ErrorBody), (status = 413, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn import(
+    State(app): State<AppState>,
+    Allowed(caller, _): Allowed<Provider>,
+    ApiPath(id): ApiPath<String>,
+    ApiQuery(q): ApiQuery<ImportQuery>,
+    multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
+) -> Result<Response, AppError> {
+    let bytes = uploaded_file(multipart, "学员名单表格（.xlsx 或 .csv）").await?;
+    let txn = app.db.write.begin().await?;
+    let report = imports::enrol_all(&txn, &app.pii, &caller, &id, &bytes, q.dry_run).await?;
+    if q.dry_run {
+        txn.rollback().await?;
+        Ok(Json(report).into_response())
+    } else {
+        txn.commit().await?;
+        Ok(Created(report).into_response())
+    }
+}

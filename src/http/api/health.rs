@@ -1,0 +1,30 @@
+use axum::{Json, extract::State};
+use sea_orm::ConnectionTrait;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::error::AppError;
+use crate::http::AppState;
+
+#[derive(Serialize, ToSchema)]
+pub struct Health {
+    status: &'static str,
+    /// `ready` once the verification index is filled (until then look-ups read the
+    /// database), `filling` before.
+    verification_index: &'static str,
+}
+
+/// 200 when the database answers.
+#[utoipa::path(get, path = "/health", tag = "health",
+    responses((status = 200, body = Health), (status = 500, body = crate::error::ErrorBody)))]
+pub async fn show(State(app): State<AppState>) -> Result<Json<Health>, AppError> {
+    app.db.read.execute_unprepared("SELECT 1").await?;
+    Ok(Json(Health {
+        status: "ok",
+        verification_index: if app.verification.is_filled() {
+            "ready"
+        } else {
+            "filling"
+        },
+    }))
+}

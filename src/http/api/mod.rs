@@ -1,0 +1,129 @@
+//! The JSON API under `/api/v1` (docs/API.md): every route listed in [`router`], each
+//! handler extracting, calling one capability function and returning a typed response.
+//! The OpenAPI document is generated from the handlers' annotations and served at
+//! `/api/v1/openapi.json`.
+
+mod accounts;
+mod audit;
+mod auth;
+mod certificates;
+mod cohorts;
+mod health;
+mod organisations;
+mod people;
+mod programs;
+mod standards;
+mod verification;
+
+use std::sync::Arc;
+
+use axum::{Json, Router, response::IntoResponse, routing::get};
+use utoipa::{
+    Modify, OpenApi,
+    openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme},
+};
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+use super::AppState;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "额尔古纳市职业技能培训与证书登记系统 API",
+        description = "Erguna skills-training and certification registry. Errors: `{error, message, fields}`; lists: `?limit=&cursor=` with `next_cursor`.",
+        version = "1"
+    ),
+    modifiers(&BearerAuth),
+    components(schemas(crate::error::ErrorBody))
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        if let Some(components) = openapi.components.as_mut() {
+            components.add_security_scheme(
+                "bearer",
+                SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+            );
+        }
+    }
+}
+
+/// The API's routes, with the OpenAPI document describing them.
+pub fn router() -> Router<AppState> {
+    let (api, openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(health::show))
+        .routes(routes!(auth::create_token))
+        .routes(routes!(auth::logout))
+        .routes(routes!(auth::me))
+        .routes(routes!(auth::create_integration_token))
+        .routes(routes!(auth::revoke_token))
+        .routes(routes!(organisations::create, organisations::index))
+        .routes(routes!(organisations::show, organisations::update))
+        .routes(routes!(organisations::approve))
+        .routes(routes!(organisations::suspend))
+        .routes(routes!(accounts::create, accounts::index))
+        .routes(routes!(audit::index))
+        .routes(routes!(audit::verify))
+        .routes(routes!(standards::occupations))
+        .routes(routes!(standards::skill_levels))
+        .routes(routes!(standards::index, standards::create))
+        .routes(routes!(standards::show))
+        .routes(routes!(standards::draft_version))
+        .routes(routes!(standards::update_version))
+        .routes(routes!(standards::publish))
+        .routes(routes!(standards::retire))
+        .routes(routes!(programs::create, programs::index))
+        .routes(routes!(programs::show))
+        .routes(routes!(cohorts::create, cohorts::index))
+        .routes(routes!(cohorts::show))
+        .routes(routes!(cohorts::enrol, cohorts::enrolments))
+        .routes(routes!(cohorts::import))
+        .routes(routes!(cohorts::show_enrolment))
+        .routes(routes!(cohorts::withdraw))
+        .routes(routes!(cohorts::record_result))
+        .routes(routes!(people::show))
+        .routes(routes!(people::create_login))
+        .routes(routes!(certificates::create))
+        .routes(routes!(certificates::create_for_cohort))
+        .routes(routes!(certificates::show))
+        .routes(routes!(certificates::pdf))
+        .routes(routes!(certificates::credential))
+        .routes(routes!(certificates::bundle))
+        .routes(routes!(certificates::create_assessment))
+        .routes(routes!(certificates::show_assessment))
+        .routes(routes!(certificates::did_document))
+        .routes(routes!(certificates::revoke))
+        .routes(routes!(certificates::suspend))
+        .routes(routes!(certificates::reinstate))
+        .routes(routes!(certificates::supersede))
+        .routes(routes!(certificates::status_list))
+        .routes(routes!(verification::show))
+        .routes(routes!(verification::holder))
+        .routes(routes!(verification::document))
+        .split_for_parts();
+    let openapi_json: Arc<str> = openapi.to_pretty_json().unwrap_or_default().into();
+    api.route(
+        "/api/v1/openapi.json",
+        get(move || {
+            let doc = Arc::clone(&openapi_json);
+            async move {
+                (
+                    [(axum::http::header::CONTENT_TYPE, "application/json")],
+                    doc.to_string(),
+                )
+            }
+        }),
+    )
+}
+
+/// A JSON response with status 201.
+pub struct Created<T>(pub T);
+
+impl<T: serde::Serialize> IntoResponse for Created<T> {
+    fn into_response(self) -> axum::response::Response {
+        (axum::http::StatusCode::CREATED, Json(self.0)).into_response()
+    }
+}

@@ -1,0 +1,55 @@
+use axum::{Json, extract::State};
+use sea_orm::TransactionTrait;
+use secrecy::SecretString;
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use crate::http::{
+    AppState,
+    api::Created,
+    extract::{ApiJson, ApiPath},
+    policy::{Allowed, PersonReaders, Provider},
+};
+use crate::{
+    auth::accounts::Account,
+    error::{AppError, ErrorBody},
+    people::store::{self, PersonView},
+};
+
+/// A person: in full for the holder and the providers that enrolled them, masked for the
+/// bureau, "not found" for everyone else.
+#[utoipa::path(get, path = "/api/v1/people/{id}", tag = "people", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    responses((status = 200, body = PersonView), (status = 404, body = ErrorBody)))]
+pub async fn show(
+    State(app): State<AppState>,
+    Allowed(caller, _): Allowed<PersonReaders>,
+    ApiPath(id): ApiPath<String>,
+) -> Result<Json<PersonView>, AppError> {
+    Ok(Json(
+        store::get(&app.db.read, &app.pii, &caller, &id).await?,
+    ))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct LoginRequest {
+    login: String,
+    #[schema(value_type = String, format = Password)]
+    password: SecretString,
+}
+
+/// Gives an enrolled person a trainee login (the enrolling provider only).
+#[utoipa::path(post, path = "/api/v1/people/{id}/account", tag = "people", security(("bearer" = [])),
+    params(("id" = String, Path)), request_body = LoginRequest,
+    responses((status = 201, body = Account), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn create_login(
+    State(app): State<AppState>,
+    Allowed(caller, _): Allowed<Provider>,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(req): ApiJson<LoginRequest>,
+) -> Result<Created<Account>, AppError> {
+    let txn = app.db.write.begin().await?;
+    let account = store::create_login(&txn, &caller, &id, req.login, req.password).await?;
+    txn.commit().await?;
+    Ok(Created(account))
+}

@@ -1,0 +1,59 @@
+use axum::{Json, extract::State};
+use sea_orm::TransactionTrait;
+
+use crate::http::{
+    AppState,
+    api::Created,
+    extract::{ApiJson, ApiPath, ApiQuery},
+    policy::{Allowed, Provider, ProviderOrBureau},
+};
+use crate::{
+    error::{AppError, ErrorBody},
+    pagination::{Page, PageParams},
+    programs::{self, Program, ProgramInput},
+};
+
+/// Creates a training program of the caller's provider.
+#[utoipa::path(post, path = "/api/v1/programs", tag = "training", security(("bearer" = [])),
+    request_body = ProgramInput,
+    responses((status = 201, body = Program), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn create(
+    State(app): State<AppState>,
+    Allowed(caller, _): Allowed<Provider>,
+    ApiJson(input): ApiJson<ProgramInput>,
+) -> Result<Created<Program>, AppError> {
+    let provider = caller
+        .organisation_id
+        .clone()
+        .ok_or_else(AppError::forbidden_role)?;
+    let txn = app.db.write.begin().await?;
+    let program = programs::create(&txn, &caller.actor(), &provider, input).await?;
+    txn.commit().await?;
+    Ok(Created(program))
+}
+
+/// Programs: the provider's own; all for the bureau.
+#[utoipa::path(get, path = "/api/v1/programs", tag = "training", security(("bearer" = [])),
+    params(PageParams), responses((status = 200, body = Page<Program>)))]
+pub async fn index(
+    State(app): State<AppState>,
+    Allowed(caller, _): Allowed<ProviderOrBureau>,
+    ApiQuery(page): ApiQuery<PageParams>,
+) -> Result<Json<Page<Program>>, AppError> {
+    Ok(Json(
+        programs::list(&app.db.read, &caller.scope(), &page).await?,
+    ))
+}
+
+#[utoipa::path(get, path = "/api/v1/programs/{id}", tag = "training", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    responses((status = 200, body = Program), (status = 404, body = ErrorBody)))]
+pub async fn show(
+    State(app): State<AppState>,
+    Allowed(caller, _): Allowed<ProviderOrBureau>,
+    ApiPath(id): ApiPath<String>,
+) -> Result<Json<Program>, AppError> {
+    Ok(Json(
+        programs::get(&app.db.read, &caller.scope(), &id).await?,
+    ))
+}

@@ -1,0 +1,157 @@
+use axum::{Json, extract::State};
+use sea_orm::TransactionTrait;
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use crate::http::{
+    AppState,
+    api::Created,
+    extract::{ApiJson, ApiPath, ApiQuery, MaybeCaller},
+    policy::{Allowed, Bureau},
+};
+use crate::{
+    error::{AppError, ErrorBody},
+    pagination::{Page, PageParams},
+    standards::{
+        self, Standard, StandardSpec, StatusFilter,
+        reference::{self, Occupation, SkillLevel},
+    },
+};
+
+/// National occupations with code and name.
+#[utoipa::path(get, path = "/api/v1/occupations", tag = "standards",
+    responses((status = 200, body = Vec<Occupation>)))]
+pub async fn occupations(State(app): State<AppState>) -> Result<Json<Vec<Occupation>>, AppError> {
+    Ok(Json(reference::occupations(&app.db.read).await?))
+}
+
+/// The eight-level skill ladder with certificate labels.
+#[utoipa::path(get, path = "/api/v1/skill-levels", tag = "standards",
+    responses((status = 200, body = Vec<SkillLevel>)))]
+pub async fn skill_levels(State(app): State<AppState>) -> Result<Json<Vec<SkillLevel>>, AppError> {
+    Ok(Json(reference::skill_levels(&app.db.read).await?))
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct ListQuery {
+    /// `published` (default: the version in force of each standard), `retired`, `draft`
+    /// (bureau only) or `all`.
+    status: Option<StatusFilter>,
+    limit: Option<u64>,
+    cursor: Option<String>,
+}
+
+/// Local industry standards, each with code, name, version, status and work tasks.
+#[utoipa::path(get, path = "/api/v1/standards", tag = "standards", params(ListQuery),
+    responses((status = 200, body = Page<Standard>)))]
+pub async fn index(
+    State(app): State<AppState>,
+    caller: MaybeCaller,
+    ApiQuery(q): ApiQuery<ListQuery>,
+) -> Result<Json<Page<Standard>>, AppError> {
+    let page = PageParams {
+        limit: q.limit,
+        cursor: q.cursor,
+    };
+    let filter = q.status.unwrap_or_default();
+    Ok(Json(
+        standards::list(&app.db.read, filter, caller.is_bureau(), &page).await?,
+    ))
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct VersionQuery {
+    /// A specific version; default the published one.
+    version: Option<i32>,
+}
+
+/// One standard: the version in force, or `?version=`.
+#[utoipa::path(get, path = "/api/v1/standards/{code}", tag = "standards",
+    params(("code" = String, Path), VersionQuery),
+    responses((status = 200, body = Standard), (status = 404, body = ErrorBody)))]
+pub async fn show(
+    State(app): State<AppState>,
+    caller: MaybeCaller,
+    ApiPath(code): ApiPath<String>,
+    ApiQuery(q): ApiQuery<VersionQuery>,
+) -> Result<Json<Standard>, AppError> {
+    Ok(Json(
+        standards::get(&app.db.read, &code, q.version, caller.is_bureau()).await?,
+    ))
+}
+
+/// Drafts a new standard (version 1). Bureau only.
+#[utoipa::path(post, path = "/api/v1/standards", tag = "standards", security(("bearer" = [])),
+    request_body = StandardSpec,
+    responses((status = 201, body = Standard), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn create(
+    State(app): State<AppState>,
+    Allowed(caller, _): Allowed<Bureau>,
+    ApiJson(spec): ApiJson<StandardSpec>,
+) -> Result<Created<Standard>, AppError> {
+    let txn = app.db.write.begin().await?;
+    let standard = standards::create_draft(&txn, &caller.actor(), spec).await?;
+    txn.commit().await?;
+    Ok(Created(standard))
+}
+
+/// Drafts the next version from the newest one. Bureau only.
+#[utoipa::path(post, path = "/api/v1/standards/{code}/versions", tag = "standards", security(("bearer" = [])),
+    params(("code" = String, Path)),
+    responses((status = 201, body = Standard), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn draft_version(
+    State(app): State<AppState>,
+    Allowed(caller, _): Allowed<Bureau>,
+    ApiPath(code): ApiPath<String>,
+) -> Result<Created<Standard>, AppError> {
+    let txn = app.db.write.begin().await?;
+    let standard = standards::draft_next_version(&txn, &caller.actor(), &code).await?;
+    txn.commit().await?;
+    Ok(Created(standard))
+}
+
+/// Replaces a draft's content; a published version answers 409. Bureau only.
+#[utoipa::path(put, path = "/api/v1/standards/{code}/versions/{version}", tag = "standards", security(("bearer" = [])),
+    params(("code" = String, Path), ("version" = i32, Path)), request_body = StandardSpec,
+    responses((status = 200, body = Standard), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn update_version(
+    State(app): State<AppState>,
+    Allowed(caller, _): Allowed<Bureau>,
+    ApiPath((code, version)): ApiPath<(String, i32)>,
+    ApiJson(spec): ApiJson<StandardSpec>,
+) -> Result<Json<Standard>, AppError> {
+    let txn = app.db.write.begin().await?;
+    let standard = standards::update_draft(&txn, &caller.actor(), &code, version, spec).await?;
+    txn.commit().await?;
+    Ok(Json(standard))
+}
+
+/// Publishes a draft, retiring the version it supersedes. Bureau only.
+#[utoipa::path(post, path = "/api/v1/standards/{code}/versions/{version}/publish", tag = "standards", security(("bearer" = [])),
+    params(("code" = String, Path), ("version" = i32, Path)),
+    responses((status = 200, body = Standard), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn publish(
+    State(app): State<AppState>,
+    Allowed(caller, _): Allowed<Bureau>,
+    ApiPath((code, version)): ApiPath<(String, i32)>,
+) -> Result<Json<Standard>, AppError> {
+    let txn = app.db.write.begin().await?;
+    let standard = standards::publish(&txn, &caller.actor(), &code, version).await?;
+    txn.commit().await?;
+    Ok(Json(standard))
+}
+
+/// Retires a published version. Bureau only.
+#[utoipa::path(post, path = "/api/v1/standards/{code}/versions/{version}/retire", tag = "standards", security(("bearer" = [])),
+    params(("code" = String, Path), ("version" = i32, Path)),
+    responses((status = 200, body = Standard), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn retire(
+    State(app): State<AppState>,
+    Allowed(caller, _): Allowed<Bureau>,
+    ApiPath((code, version)): ApiPath<(String, i32)>,
+) -> Result<Json<Standard>, AppError> {
+    let txn = app.db.write.begin().await?;
+    let standard = standards::retire(&txn, &caller.actor(), &code, version).await?;
+    txn.commit().await?;
+    Ok(Json(standard))
+}

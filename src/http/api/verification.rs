@@ -1,0 +1,82 @@
+//! Public verification as JSON: the answer behind a QR code, the holder match and the
+//! document check, each behind the per-client rate limit.
+
+use axum::{
+    Json,
+    extract::{Multipart, State},
+    response::{IntoResponse, Response},
+};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::{
+    error::{AppError, ErrorBody},
+    http::{
+        AppState,
+        extract::{ApiJson, ApiPath, uploaded_file},
+        rate_limit::{WithinRate, match_allowed},
+    },
+    verification::{
+        self, HolderClaim, Verification,
+        document::{self, DocumentCheck},
+    },
+};
+
+/// The same as the page, as JSON.
+#[utoipa::path(get, path = "/api/v1/verify/{token}", tag = "verification", params(("token" = String, Path)),
+    responses((status = 200, body = Verification), (status = 404, body = ErrorBody), (status = 429, body = ErrorBody)))]
+pub async fn show(
+    State(app): State<AppState>,
+    _: WithinRate,
+    ApiPath(token): ApiPath<String>,
+) -> Result<Response, AppError> {
+    let v = app.verification.lookup(&app.db.read, &token).await?;
+    // Sized for a certificate with a chain of three, so the body is written in one go.
+    let mut body = Vec::with_capacity(2048);
+    serde_json::to_writer(&mut body, &v)
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("writing a verification: {e}")))?;
+    Ok((
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        body,
+    )
+        .into_response())
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct MatchAnswer {
+    /// Whether the name and ID number are the holder's.
+    r#match: bool,
+}
+
+/// Confirms (or not) a holder's name and ID number without revealing them.
+#[utoipa::path(post, path = "/api/v1/verify/{token}/holder", tag = "verification", params(("token" = String, Path)),
+    request_body = HolderClaim,
+    responses((status = 200, body = MatchAnswer), (status = 404, body = ErrorBody), (status = 429, body = ErrorBody)))]
+pub async fn holder(
+    State(app): State<AppState>,
+    _: WithinRate,
+    ApiPath(token): ApiPath<String>,
+    ApiJson(claim): ApiJson<HolderClaim>,
+) -> Result<Json<MatchAnswer>, AppError> {
+    // An unknown token is a 404 whatever the limit says.
+    app.verification.lookup(&app.db.read, &token).await?;
+    match_allowed(&app, &token)?;
+    let matched = verification::holder_matches(&app.db.read, &app.certs, &token, &claim).await?;
+    Ok(Json(MatchAnswer { r#match: matched }))
+}
+
+/// Checks an uploaded certificate PDF or credential JSON (multipart field `file`):
+/// issued by this registry? unaltered? current status?
+#[utoipa::path(post, path = "/api/v1/verify/document", tag = "verification",
+    request_body(content_type = "multipart/form-data", description = "`file`: a certificate PDF or a credential JSON"),
+    responses((status = 200, body = DocumentCheck), (status = 400, body = ErrorBody), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)))]
+pub async fn document(
+    State(app): State<AppState>,
+    _: WithinRate,
+    multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
+) -> Result<Json<DocumentCheck>, AppError> {
+    let bytes = uploaded_file(multipart, "证书 PDF 或凭证 JSON").await?;
+    Ok(Json(
+        document::check(&app.db.read, &app.certs, &bytes).await?,
+    ))
+}

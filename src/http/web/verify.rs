@@ -1,0 +1,275 @@
+//! The public verification page behind every QR code (`/v/{token}`, Chinese with an
+//! English switch, made for a phone) and its holder-match form, behind the same rate
+//! limits as the JSON twin.
+
+use askama::Template;
+use axum::{
+    Form,
+    extract::{FromRequestParts, Path, Query, State, rejection::FormRejection},
+    http::{StatusCode, request::Parts},
+    response::{IntoResponse, Response},
+};
+use serde::Deserialize;
+
+use super::{
+    WebError, html,
+    labels::{EN, Labels, ZH},
+};
+use crate::{
+    error::AppError,
+    http::{
+        AppState,
+        rate_limit::{check_client, match_allowed},
+    },
+    verification::{self, HolderClaim, Verification},
+};
+
+/// Passes when the client is under its verification rate; otherwise the 429 page.
+pub struct PageRate;
+
+impl FromRequestParts<AppState> for PageRate {
+    type Rejection = WebError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, WebError> {
+        Ok(check_client(state, parts).map(|()| Self)?)
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct LangQuery {
+    /// `en` for English; Chinese otherwise.
+    lang: Option<String>,
+}
+
+fn labels(q: &LangQuery) -> (&'static Labels, &'static str) {
+    if q.lang.as_deref() == Some("en") {
+        (&EN, "en")
+    } else {
+        (&ZH, "zh-CN")
+    }
+}
+
+pub struct ChainRow {
+    pub title: String,
+    pub number: String,
+    pub status: String,
+    pub status_text: &'static str,
+    pub issuer_name: String,
+    pub verify_url: String,
+}
+
+pub struct PageView {
+    pub status: String,
+    pub title: String,
+    pub number: String,
+    pub holder_name: String,
+    pub holder_id: String,
+    pub occupation: Option<String>,
+    pub level: Option<String>,
+    pub standard: Option<String>,
+    pub issuer_name: String,
+    pub issuer_credit_code: String,
+    pub valid_from: String,
+    pub valid_until: Option<String>,
+    pub credential_sha256: String,
+    pub superseded_by: Option<ChainRow>,
+    pub chain: Vec<ChainRow>,
+}
+
+#[derive(Template)]
+#[template(path = "verify/page.html")]
+pub struct VerifyPage {
+    t: &'static Labels,
+    lang: &'static str,
+    lang_query: &'static str,
+    switch_href: String,
+    token: String,
+    status_text: &'static str,
+    why: Option<String>,
+    v: PageView,
+    answer: Option<Answer>,
+}
+
+/// The holder match's answer on the page.
+pub struct Answer {
+    /// `yes`, `no` or `wait` (the style).
+    class: &'static str,
+    text: &'static str,
+}
+
+/// What the page's holder-match form got.
+#[derive(Clone, Copy)]
+enum Matched {
+    Yes,
+    No,
+    TooMany,
+}
+
+#[derive(Template)]
+#[template(path = "verify/not_found.html")]
+pub struct NotFoundPage {
+    t: &'static Labels,
+    lang: &'static str,
+    switch_href: String,
+}
+
+fn row(t: &Labels, c: verification::ChainEntry) -> ChainRow {
+    ChainRow {
+        status_text: t.status(&c.status),
+        title: c.title,
+        number: c.number,
+        status: c.status,
+        issuer_name: c.issuer_name,
+        verify_url: c.verify_url,
+    }
+}
+
+fn render_page(token: &str, q: &LangQuery, v: Verification, matched: Option<Matched>) -> Response {
+    let (t, lang) = labels(q);
+    let english = t.english;
+    let why = t.why(&v);
+    let page = VerifyPage {
+        t,
+        lang,
+        lang_query: if english { "?lang=en" } else { "" },
+        switch_href: if english {
+            format!("/v/{token}")
+        } else {
+            format!("/v/{token}?lang=en")
+        },
+        token: token.to_owned(),
+        status_text: t.status(&v.status),
+        why,
+        answer: matched.map(|m| match m {
+            Matched::Yes => Answer {
+                class: "yes",
+                text: t.match_yes,
+            },
+            Matched::No => Answer {
+                class: "no",
+                text: t.match_no,
+            },
+            Matched::TooMany => Answer {
+                class: "wait",
+                text: t.match_too_many,
+            },
+        }),
+        v: PageView {
+            superseded_by: v.superseded_by.map(|c| row(t, c)),
+            chain: v.chain.into_iter().map(|c| row(t, c)).collect(),
+            status: v.status,
+            title: if english {
+                format!("{} ({})", v.title, english_title(&v.kind))
+            } else {
+                v.title
+            },
+            number: v.number,
+            holder_name: v.holder_name,
+            holder_id: v.holder_id,
+            occupation: v.occupation,
+            level: v.level,
+            standard: v.standard,
+            issuer_name: v.issuer_name,
+            issuer_credit_code: v.issuer_credit_code,
+            valid_from: v.valid_from.to_string(),
+            valid_until: v.valid_until.map(|d| d.to_string()),
+            credential_sha256: v.credential_sha256,
+        },
+    };
+    html(StatusCode::OK, page.render())
+}
+
+fn english_title(kind: &str) -> &'static str {
+    match kind {
+        "completion" => "Certificate of Completion",
+        "specialty" => "Specialty Skill Certificate",
+        "skill_level" => "Vocational Skill Level Certificate",
+        "licence" => "Licence",
+        _ => "Apprenticeship Certificate",
+    }
+}
+
+fn not_found_page(token: &str, q: &LangQuery) -> Response {
+    let (t, lang) = labels(q);
+    let switch_href = if t.english {
+        format!("/v/{token}")
+    } else {
+        format!("/v/{token}?lang=en")
+    };
+    html(
+        StatusCode::NOT_FOUND,
+        NotFoundPage {
+            t,
+            lang,
+            switch_href,
+        }
+        .render(),
+    )
+}
+
+/// An unknown token is the bilingual not-found page; anything else the error page.
+fn page_error(token: &str, q: &LangQuery, err: AppError) -> Response {
+    match err {
+        AppError::NotFound => not_found_page(token, q),
+        other => WebError(other).into_response(),
+    }
+}
+
+/// The verification page a QR code opens.
+pub async fn page(
+    State(app): State<AppState>,
+    _: PageRate,
+    Path(token): Path<String>,
+    Query(q): Query<LangQuery>,
+) -> Response {
+    match app.verification.lookup(&app.db.read, &token).await {
+        Ok(v) => render_page(&token, &q, v, None),
+        Err(e) => page_error(&token, &q, e),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct HolderForm {
+    name: String,
+    citizen_id: String,
+}
+
+/// The page's holder-match form.
+pub async fn page_match(
+    State(app): State<AppState>,
+    _: PageRate,
+    Path(token): Path<String>,
+    Query(q): Query<LangQuery>,
+    form: Result<Form<HolderForm>, FormRejection>,
+) -> Response {
+    let Ok(Form(form)) = form else {
+        return WebError(AppError::Malformed {
+            message: "表单内容无效，请返回重新填写".into(),
+        })
+        .into_response();
+    };
+    let claim = HolderClaim {
+        name: form.name,
+        citizen_id: form.citizen_id,
+    };
+    let v = match app.verification.lookup(&app.db.read, &token).await {
+        Ok(v) => v,
+        Err(e) => return page_error(&token, &q, e),
+    };
+    if let Err(limited) = match_allowed(&app, &token) {
+        let mut page = render_page(&token, &q, v, Some(Matched::TooMany));
+        *page.status_mut() = StatusCode::TOO_MANY_REQUESTS;
+        if let AppError::RateLimited { retry_after_secs } = limited {
+            page.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from(retry_after_secs),
+            );
+        }
+        return page;
+    }
+    match verification::holder_matches(&app.db.read, &app.certs, &token, &claim).await {
+        Ok(true) => render_page(&token, &q, v, Some(Matched::Yes)),
+        Ok(false) => render_page(&token, &q, v, Some(Matched::No)),
+        Err(e) => page_error(&token, &q, e),
+    }
+}
