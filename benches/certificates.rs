@@ -63,6 +63,9 @@ fn median(mut v: Vec<Duration>) -> Duration {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
+    let now =
+        registry::clock::Clock::system(chrono::FixedOffset::east_opt(8 * 3600).expect("UTC+8"))
+            .now();
     let dir =
         std::env::temp_dir().join(format!("registry-bench-{}", uuid::Uuid::new_v4().simple()));
     let config = Config::for_data_dir(dir.clone(), std::env::var("BENCH_DATABASE_URL").ok());
@@ -86,10 +89,11 @@ async fn main() -> anyhow::Result<()> {
             national_code: None,
             site_code: None,
         },
+        now,
     )
     .await
     .map_err(|e| anyhow::anyhow!("{e:?}"))?;
-    organisations::set_status(&txn, &actor, &provider.id, OrgStatus::Approved)
+    organisations::set_status(&txn, &actor, &provider.id, OrgStatus::Approved, now)
         .await
         .map_err(|e| anyhow::anyhow!("{e:?}"))?;
     let account = accounts::create(
@@ -102,6 +106,7 @@ async fn main() -> anyhow::Result<()> {
             organisation_id: Some(provider.id.clone()),
             display_name: None,
         },
+        now,
     )
     .await
     .map_err(|e| anyhow::anyhow!("{e:?}"))?;
@@ -133,6 +138,7 @@ async fn main() -> anyhow::Result<()> {
                 licensed_activity: None,
             }],
         },
+        now,
     )
     .await
     .map_err(|e| anyhow::anyhow!("{e:?}"))?;
@@ -150,6 +156,7 @@ async fn main() -> anyhow::Result<()> {
             teachers: vec![],
             evaluation_org_id: None,
         },
+        now,
     )
     .await
     .map_err(|e| anyhow::anyhow!("{e:?}"))?;
@@ -170,6 +177,7 @@ async fn main() -> anyhow::Result<()> {
                 phone: None,
                 key_groups: vec![],
             },
+            now,
         )
         .await
         .map_err(|e| anyhow::anyhow!("enrolling {n}: {e:?}"))?;
@@ -183,6 +191,7 @@ async fn main() -> anyhow::Result<()> {
                 theory_score: Some(80),
                 practical_score: Some(85),
             },
+            now,
         )
         .await
         .map_err(|e| anyhow::anyhow!("{e:?}"))?;
@@ -203,7 +212,7 @@ async fn main() -> anyhow::Result<()> {
         parent_ids: vec![],
         valid_until: None,
     };
-    let g = grounds::resolve(&txn, &caller, &request)
+    let g = grounds::resolve(&txn, &caller, &request, now.today)
         .await
         .map_err(|e| anyhow::anyhow!("{e:?}"))?;
     txn.rollback().await?;
@@ -243,7 +252,7 @@ async fn main() -> anyhow::Result<()> {
     // 2. Whole-cohort issuance, end to end, in one transaction.
     let started = Instant::now();
     let txn = db.write.begin().await?;
-    let report = issue_for_cohort(&txn, &services, &caller, &cohort.id)
+    let report = issue_for_cohort(&txn, &services, &caller, &cohort.id, now)
         .await
         .map_err(|e| anyhow::anyhow!("{e:?}"))?;
     txn.commit().await?;

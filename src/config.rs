@@ -48,6 +48,9 @@ pub struct Config {
     pub token_ttl_seconds: i64,
     /// `REGISTRY_BODY_LIMIT_BYTES`: the largest request body accepted (default 1 MiB).
     pub body_limit_bytes: usize,
+    /// `REGISTRY_UTC_OFFSET`: the registry's time zone as an offset such as `+08:00`
+    /// (default, China Standard Time): what calendar day "today" is.
+    pub utc_offset: chrono::FixedOffset,
 }
 
 impl Config {
@@ -72,6 +75,13 @@ impl Config {
                 .parse()
                 .context("REGISTRY_BODY_LIMIT_BYTES must be a whole number of bytes")?,
             None => 1024 * 1024,
+        };
+        let utc_offset = match var("REGISTRY_UTC_OFFSET") {
+            Some(v) => v
+                .parse()
+                .ok()
+                .context("REGISTRY_UTC_OFFSET must be an offset such as +08:00")?,
+            None => china_standard_time(),
         };
         Ok(Self {
             bind,
@@ -105,6 +115,7 @@ impl Config {
             },
             token_ttl_seconds,
             body_limit_bytes,
+            utc_offset,
         })
     }
 
@@ -127,8 +138,18 @@ impl Config {
             verify_sync_ms: 1000,
             token_ttl_seconds: 12 * 3600,
             body_limit_bytes: 1024 * 1024,
+            utc_offset: china_standard_time(),
         }
     }
+}
+
+/// UTC+8, the time zone of all of China.
+fn china_standard_time() -> chrono::FixedOffset {
+    const CST: chrono::FixedOffset = match chrono::FixedOffset::east_opt(8 * 3600) {
+        Some(offset) => offset,
+        None => panic!("UTC+8 is a valid offset"),
+    };
+    CST
 }
 
 /// The default database: `registry.db` in the data directory, created if missing.

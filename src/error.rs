@@ -1,12 +1,9 @@
-//! The one error type every handler returns, and its JSON shape (docs/API.md "Errors").
-//! Capabilities define their own error enums carrying facts and convert into [`AppError`];
-//! internal failures are logged with the request's span and never shown to users.
+//! The one error type every capability returns, its HTTP status and its JSON shape
+//! (docs/API.md "Errors"): the error policy in one place. Leaf parsers keep their own
+//! error enums carrying facts and convert into [`AppError`]; internal failures are logged
+//! and never shown to users. Rendering lives in `http/`: JSON for the API, a page for a
+//! browser route.
 
-use axum::{
-    Json,
-    http::{HeaderValue, StatusCode, header},
-    response::{IntoResponse, Response},
-};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -91,19 +88,20 @@ impl AppError {
         }
     }
 
-    pub fn status(&self) -> StatusCode {
+    /// The HTTP status this error answers with.
+    pub fn status(&self) -> u16 {
         match self {
-            Self::Malformed { .. } => StatusCode::BAD_REQUEST,
-            Self::Unauthenticated { .. } => StatusCode::UNAUTHORIZED,
-            Self::Forbidden { .. } => StatusCode::FORBIDDEN,
-            Self::NotFound => StatusCode::NOT_FOUND,
-            Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            Self::Conflict { .. } => StatusCode::CONFLICT,
-            Self::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-            Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            Self::Invalid { .. } | Self::NotEligible { .. } => StatusCode::UNPROCESSABLE_ENTITY,
-            Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
-            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            Self::Malformed { .. } => 400,
+            Self::Unauthenticated { .. } => 401,
+            Self::Forbidden { .. } => 403,
+            Self::NotFound => 404,
+            Self::MethodNotAllowed => 405,
+            Self::Conflict { .. } => 409,
+            Self::TooLarge => 413,
+            Self::UnsupportedMediaType => 415,
+            Self::Invalid { .. } | Self::NotEligible { .. } => 422,
+            Self::RateLimited { .. } => 429,
+            Self::Internal(_) => 500,
         }
     }
 
@@ -161,20 +159,5 @@ impl From<sea_orm::TransactionError<AppError>> for AppError {
             sea_orm::TransactionError::Connection(e) => e.into(),
             sea_orm::TransactionError::Transaction(e) => e,
         }
-    }
-}
-
-impl IntoResponse for AppError {
-    fn into_response(self) -> Response {
-        if let Self::Internal(err) = &self {
-            tracing::error!(error = format!("{err:#}"), "request failed");
-        }
-        let mut response = (self.status(), Json(self.body())).into_response();
-        if let Self::RateLimited { retry_after_secs } = self {
-            response
-                .headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
-        }
-        response
     }
 }

@@ -10,6 +10,7 @@ pub mod audit;
 pub mod auth;
 pub mod certificates;
 pub mod cli;
+pub mod clock;
 pub mod cohorts;
 pub mod config;
 pub mod db;

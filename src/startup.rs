@@ -17,6 +17,7 @@ use crate::{
         credential::{KeyRing, did_web},
         pdf::Renderer,
     },
+    clock::{Clock, Now},
     config::Config,
     db::Db,
     http::{self, AppState},
@@ -31,18 +32,18 @@ pub async fn open_database(config: &Config) -> anyhow::Result<Db> {
         .with_context(|| format!("creating the data directory {}", config.data_dir.display()))?;
     let db = Db::connect(config.database_url.expose_secret()).await?;
     db.migrate().await?;
-    load_reference_data(&db).await?;
+    load_reference_data(&db, Clock::system(config.utc_offset).now()).await?;
     Ok(db)
 }
 
 /// Loads the bundled standards the database lacks, in one transaction. When another
 /// instance loads them at the same moment, the unique index refuses ours and the retry
 /// finds them present.
-async fn load_reference_data(db: &Db) -> anyhow::Result<()> {
+async fn load_reference_data(db: &Db, now: Now) -> anyhow::Result<()> {
     let mut attempts = 0;
     loop {
         let txn = db.write.begin().await?;
-        match standards::load_bundled(&txn).await {
+        match standards::load_bundled(&txn, now).await {
             Ok(loaded) => {
                 txn.commit().await?;
                 if loaded > 0 {
@@ -116,6 +117,7 @@ impl Application {
             .await
             .with_context(|| format!("binding {}", config.bind))?;
         let pii: Arc<PiiKeys> = pii_keys(&config)?.into();
+        let clock = Arc::new(Clock::system(config.utc_offset));
         let certs = certificate_services(&config, Arc::clone(&pii))?;
         let verify_limiter = http::rate_limit::verify_limiter(config.verify_rate_per_minute);
         let match_limiter = http::rate_limit::match_limiter(config.holder_match_per_hour);
@@ -132,6 +134,7 @@ impl Application {
             match_limiter,
             verification: verification.into(),
             status_lists: Default::default(),
+            clock,
         });
         Ok(Self { listener, state })
     }
@@ -148,6 +151,11 @@ impl Application {
 
     pub fn pii(&self) -> &PiiKeys {
         &self.state.pii
+    }
+
+    /// The clock requests act at; tests move it instead of sleeping.
+    pub fn clock(&self) -> Arc<Clock> {
+        Arc::clone(&self.state.clock)
     }
 
     /// Serves until Ctrl-C or SIGTERM.

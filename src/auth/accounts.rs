@@ -1,7 +1,6 @@
 //! Creating and listing accounts. Each role belongs to one kind of organisation
 //! ([`OrgKind::for_role`]); trainees belong to none.
 
-use chrono::Utc;
 use entities::{accounts as account, organisations as organisation};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use secrecy::{ExposeSecret, SecretString};
@@ -9,6 +8,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::password;
+use crate::clock::Now;
 use crate::{
     access::{Role, Scope},
     audit::{self, Actor, Change},
@@ -65,6 +65,7 @@ pub async fn create(
     conn: &impl ConnectionTrait,
     actor: &Actor,
     new: NewAccount,
+    now: Now,
 ) -> Result<Account, AppError> {
     let login = new.login.trim().to_owned();
     let mut fields = Vec::new();
@@ -118,7 +119,7 @@ pub async fn create(
         role: Set(new.role.as_str().to_owned()),
         organisation_id: Set(new.organisation_id),
         disabled: Set(false),
-        created_at: Set(Utc::now().fixed_offset()),
+        created_at: Set(now.stamp()),
     }
     .insert(conn)
     .await?;

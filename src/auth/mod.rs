@@ -5,7 +5,7 @@ pub mod accounts;
 pub mod password;
 pub mod token;
 
-use chrono::{Duration, Utc};
+use chrono::Duration;
 use entities::{accounts as account, api_tokens, organisations as organisation};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set,
@@ -14,6 +14,7 @@ use secrecy::SecretString;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::clock::Now;
 use crate::{
     access::{Caller, Role},
     audit::{self, Actor, Change},
@@ -68,6 +69,7 @@ pub async fn login(
     login: &str,
     password: &SecretString,
     ttl_seconds: i64,
+    now: Now,
 ) -> Result<IssuedToken, AuthError> {
     let found = account::Entity::find()
         .filter(account::Column::Login.eq(login.trim()))
@@ -82,7 +84,7 @@ pub async fn login(
     }
     ensure_organisation_active(conn, account.organisation_id.as_deref()).await?;
     let actor = Actor::account(&account.id, &account.login);
-    issue_token(conn, &actor, &account, "login", ttl_seconds).await
+    issue_token(conn, &actor, &account, "login", ttl_seconds, now).await
 }
 
 /// Issues a token for `account` (a login, or an integration token made by an admin).
@@ -92,9 +94,10 @@ pub async fn issue_token(
     account: &account::Model,
     label: &str,
     ttl_seconds: i64,
+    now: Now,
 ) -> Result<IssuedToken, AuthError> {
     let (token, token_hash) = token::generate();
-    let now = Utc::now();
+    let now = now.at;
     let expires_at = (now + Duration::seconds(ttl_seconds)).fixed_offset();
     let row = api_tokens::ActiveModel {
         id: Set(new_id()),
@@ -129,13 +132,17 @@ pub async fn issue_token(
 
 /// The caller a bearer token stands for, if it is known, unexpired and unrevoked and its
 /// account and organisation may act.
-pub async fn authenticate(conn: &impl ConnectionTrait, bearer: &str) -> Result<Caller, AuthError> {
+pub async fn authenticate(
+    conn: &impl ConnectionTrait,
+    bearer: &str,
+    now: Now,
+) -> Result<Caller, AuthError> {
     let row = api_tokens::Entity::find()
         .filter(api_tokens::Column::TokenHash.eq(token::hash(bearer)))
         .one(conn)
         .await?
         .ok_or(AuthError::InvalidToken)?;
-    if row.revoked_at.is_some() || row.expires_at <= Utc::now() {
+    if row.revoked_at.is_some() || row.expires_at <= now.at {
         return Err(AuthError::InvalidToken);
     }
     let account = account::Entity::find_by_id(row.account_id.clone())
@@ -176,6 +183,7 @@ pub async fn revoke_token(
     conn: &impl ConnectionTrait,
     caller: &Caller,
     token_id: &str,
+    now: Now,
 ) -> Result<(), AppError> {
     let row = api_tokens::Entity::find_by_id(token_id.to_owned())
         .one(conn)
@@ -186,7 +194,7 @@ pub async fn revoke_token(
         return Ok(());
     }
     let mut active: api_tokens::ActiveModel = row.into();
-    active.revoked_at = Set(Some(Utc::now().fixed_offset()));
+    active.revoked_at = Set(Some(now.stamp()));
     let row = active.update(conn).await?;
     audit::append(
         conn,

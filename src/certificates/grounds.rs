@@ -125,6 +125,7 @@ pub async fn resolve(
     conn: &impl ConnectionTrait,
     caller: &Caller,
     req: &IssueRequest,
+    today: NaiveDate,
 ) -> Result<Grounds, AppError> {
     let issuer_id = issuer_of(caller, req.kind)?;
     let issuer = organisation::Entity::find_by_id(issuer_id)
@@ -177,7 +178,7 @@ pub async fn resolve(
         None => None,
     };
     let parents = if req.parent_ids.is_empty() {
-        valid_certificates_of(conn, &person.id).await?
+        valid_certificates_of(conn, &person.id, today).await?
     } else {
         let rows = certificate::Entity::find()
             .filter(certificate::Column::Id.is_in(req.parent_ids.clone()))
@@ -207,8 +208,8 @@ pub async fn resolve(
 async fn valid_certificates_of(
     conn: &impl ConnectionTrait,
     person_id: &str,
+    today: NaiveDate,
 ) -> Result<Vec<certificate::Model>, AppError> {
-    let today = chrono::Utc::now().date_naive();
     Ok(certificate::Entity::find()
         .filter(certificate::Column::PersonId.eq(person_id))
         .filter(certificate::Column::Status.eq("valid"))

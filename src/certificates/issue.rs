@@ -3,7 +3,7 @@
 //! the same certificate — also when requests race, here or on another instance: the
 //! issuer's number counter is locked before the grounds are looked up a second time.
 
-use chrono::{Datelike, Utc};
+use chrono::Datelike;
 use entities::{
     certificate_files as file, certificate_parents as parent, certificates as certificate,
     enrolments as enrolment,
@@ -20,6 +20,7 @@ use super::{
     numbering::{self, LockedCounter},
     requirements,
 };
+use crate::clock::Now;
 use crate::{
     access::Caller,
     audit::{self, Actor, Change},
@@ -44,9 +45,10 @@ pub async fn issue(
     services: &Services,
     caller: &Caller,
     req: &IssueRequest,
+    now: Now,
 ) -> Result<Issued, AppError> {
-    let grounds = grounds::resolve(conn, caller, req).await?;
-    match issue_on(conn, services, &caller.actor(), &grounds).await? {
+    let grounds = grounds::resolve(conn, caller, req, now.today).await?;
+    match issue_on(conn, services, &caller.actor(), &grounds, now).await? {
         Outcome::Issued(issued) => Ok(*issued),
         Outcome::NotEligible(missing) => Err(refusal(grounds.kind, &missing)),
     }
@@ -83,6 +85,7 @@ async fn issue_on(
     services: &Services,
     actor: &Actor,
     g: &Grounds,
+    now: Now,
 ) -> Result<Outcome, AppError> {
     let key = g.key();
     if let Some(existing) = by_grounds(conn, &key).await? {
@@ -91,7 +94,7 @@ async fn issue_on(
             created: false,
         })));
     }
-    let check = requirements::check(conn, g).await?;
+    let check = requirements::check(conn, g, now.today).await?;
     if !check.missing.is_empty() {
         return Ok(Outcome::NotEligible(check.missing));
     }
@@ -101,7 +104,7 @@ async fn issue_on(
         }
         _ => None,
     };
-    let issued_at = Utc::now();
+    let issued_at = now.at;
     let today = issued_at.date_naive();
     let digit = level.as_ref().and_then(|l| l.national_digit);
     let mut counter = LockedCounter::lock(
@@ -248,6 +251,7 @@ pub async fn issue_for_cohort(
     services: &Services,
     caller: &Caller,
     cohort_id: &str,
+    now: Now,
 ) -> Result<CohortReport, AppError> {
     let cohort = cohorts::find(conn, caller, cohort_id).await?;
     let enrolments = enrolment::Entity::find()
@@ -269,9 +273,9 @@ pub async fn issue_for_cohort(
             parent_ids: Vec::new(),
             valid_until: None,
         };
-        let g = grounds::resolve(conn, caller, &req).await?;
+        let g = grounds::resolve(conn, caller, &req, now.today).await?;
         let name = mask_name(&g.person.name);
-        match issue_on(conn, services, &actor, &g).await? {
+        match issue_on(conn, services, &actor, &g, now).await? {
             Outcome::Issued(issued) => report.issued.push(CohortLine {
                 enrolment_id: e.id,
                 name,

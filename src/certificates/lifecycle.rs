@@ -2,10 +2,10 @@
 //! and revoke (final), by the issuing organisation, with a reason. Repeating a change
 //! that already holds changes nothing.
 
-use chrono::Utc;
 use entities::certificates as certificate;
 use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, QuerySelect, Set};
 
+use crate::clock::Now;
 use crate::{
     access::{Caller, rules},
     audit::{self, Change},
@@ -36,6 +36,7 @@ pub async fn change(
     id: &str,
     change: StatusChange,
     reason: &str,
+    now: Now,
 ) -> Result<certificate::Model, AppError> {
     let row = certificate::Entity::find_by_id(id.to_owned())
         .lock_exclusive()
@@ -74,7 +75,7 @@ pub async fn change(
             message: format!("证书当前状态为“{}”，不能执行此操作", status_label(&from)),
         });
     }
-    let now = Utc::now().fixed_offset();
+    let now = now.stamp();
     let mut active: certificate::ActiveModel = row.into();
     active.status = Set(to.to_owned());
     match change {
@@ -127,6 +128,7 @@ pub async fn supersede(
     caller: &Caller,
     id: &str,
     reason: &str,
+    now: Now,
 ) -> Result<(certificate::Model, certificate::Model), AppError> {
     use entities::certificate_parents as parent;
     use sea_orm::{ColumnTrait, QueryFilter};
@@ -172,14 +174,14 @@ pub async fn supersede(
         valid_until: old.valid_until,
     };
     // Free the grounds for the new certificate; the old one keeps them under a new key.
-    let now = Utc::now().fixed_offset();
+    let stamp = now.stamp();
     let mut retiring: certificate::ActiveModel = old.clone().into();
     retiring.grounds_key = Set(format!("superseded:{}:{}", old.id, old.grounds_key));
     retiring.status = Set("superseded".to_owned());
-    retiring.superseded_at = Set(Some(now));
-    retiring.updated_at = Set(now);
+    retiring.superseded_at = Set(Some(stamp));
+    retiring.updated_at = Set(stamp);
     retiring.update(conn).await?;
-    let issued = super::issue::issue(conn, services, caller, &request).await?;
+    let issued = super::issue::issue(conn, services, caller, &request, now).await?;
     let mut fresh: certificate::ActiveModel = issued.certificate.into();
     fresh.supersedes_id = Set(Some(old.id.clone()));
     let fresh = fresh.update(conn).await?;

@@ -139,18 +139,20 @@ pub async fn find(
 pub async fn bundle_of(
     conn: &impl ConnectionTrait,
     person_id: &str,
+    today: NaiveDate,
 ) -> Result<Vec<CertificateSummary>, AppError> {
     let rows = certificate::Entity::find()
         .filter(certificate::Column::PersonId.eq(person_id))
         .order_by_asc(certificate::Column::IssuedAt)
         .all(conn)
         .await?;
-    summaries(conn, rows).await
+    summaries(conn, rows, today).await
 }
 
 async fn summaries(
     conn: &impl ConnectionTrait,
     rows: Vec<certificate::Model>,
+    today: NaiveDate,
 ) -> Result<Vec<CertificateSummary>, AppError> {
     let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
     let links = parent::Entity::find()
@@ -172,7 +174,6 @@ async fn summaries(
         .into_iter()
         .map(|o| (o.id, o.name))
         .collect();
-    let today = chrono::Utc::now().date_naive();
     Ok(rows
         .into_iter()
         .map(|r| CertificateSummary {
@@ -250,9 +251,10 @@ pub async fn get(
     services: &Services,
     caller: &Caller,
     id: &str,
+    today: NaiveDate,
 ) -> Result<Certificate, AppError> {
     let row = find(conn, caller, id).await?;
-    view(conn, services, caller, row).await
+    view(conn, services, caller, row, today).await
 }
 
 pub async fn view(
@@ -260,8 +262,9 @@ pub async fn view(
     services: &Services,
     caller: &Caller,
     row: certificate::Model,
+    today: NaiveDate,
 ) -> Result<Certificate, AppError> {
-    let bundle = bundle_of(conn, &row.person_id).await?;
+    let bundle = bundle_of(conn, &row.person_id, today).await?;
     let summary = bundle
         .iter()
         .find(|c| c.id == row.id)
@@ -336,6 +339,7 @@ pub async fn bundle(
     conn: &impl ConnectionTrait,
     caller: &Caller,
     person_id: &str,
+    today: NaiveDate,
 ) -> Result<Vec<CertificateSummary>, AppError> {
     let holder = person::Entity::find_by_id(person_id.to_owned())
         .one(conn)
@@ -344,5 +348,5 @@ pub async fn bundle(
     if rules::may_see_person(conn, caller, &holder).await? == Visibility::None {
         return Err(AppError::NotFound);
     }
-    bundle_of(conn, person_id).await
+    bundle_of(conn, person_id, today).await
 }

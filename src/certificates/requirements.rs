@@ -11,6 +11,7 @@ use crate::{
     programs::{CertificateKind, CertificateRule},
     standards::{self, reference},
 };
+use chrono::NaiveDate;
 
 fn score_checks(
     out: &mut Vec<Missing>,
@@ -50,7 +51,11 @@ pub struct Check {
 }
 
 /// Checks every requirement of the program's rule against the grounds.
-pub async fn check(conn: &impl ConnectionTrait, g: &Grounds) -> Result<Check, AppError> {
+pub async fn check(
+    conn: &impl ConnectionTrait,
+    g: &Grounds,
+    today: NaiveDate,
+) -> Result<Check, AppError> {
     let mut out = Vec::new();
     let mut parents = Vec::new();
     let Some(rule) = &g.rule else {
@@ -99,29 +104,26 @@ pub async fn check(conn: &impl ConnectionTrait, g: &Grounds) -> Result<Check, Ap
         CertificateKind::Specialty | CertificateKind::SkillLevel => {
             check_assessment(conn, g, rule, &mut out).await?
         }
-        CertificateKind::Licence => {
-            let today = chrono::Utc::now().date_naive();
-            match g.valid_until {
-                None => out.push(missing(
-                    "valid_until",
-                    "required",
-                    "请填写准入类证书的有效期截止日期",
-                )),
-                Some(d) if d <= today => out.push(missing(
-                    "valid_until",
-                    "in_the_past",
-                    "有效期截止日期须晚于今天",
-                )),
-                Some(_) => {}
-            }
-        }
+        CertificateKind::Licence => match g.valid_until {
+            None => out.push(missing(
+                "valid_until",
+                "required",
+                "请填写准入类证书的有效期截止日期",
+            )),
+            Some(d) if d <= today => out.push(missing(
+                "valid_until",
+                "in_the_past",
+                "有效期截止日期须晚于今天",
+            )),
+            Some(_) => {}
+        },
     }
     let mut required = rule.requires.clone();
     if g.kind == CertificateKind::SkillLevel && !required.contains(&CertificateKind::Completion) {
         required.push(CertificateKind::Completion);
     }
     for kind in required {
-        match parent_for(conn, g, kind).await? {
+        match parent_for(conn, g, kind, today).await? {
             Some(id) => parents.push(id),
             None => out.push(missing(
                 &format!("parents.{}", kind_str(kind)),
@@ -217,8 +219,8 @@ async fn parent_for(
     conn: &impl ConnectionTrait,
     g: &Grounds,
     kind: CertificateKind,
+    today: NaiveDate,
 ) -> Result<Option<String>, AppError> {
-    let today = chrono::Utc::now().date_naive();
     for parent in &g.parents {
         let usable = parent.kind == kind_str(kind)
             && parent.status == "valid"

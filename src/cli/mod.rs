@@ -18,6 +18,7 @@ use crate::{
     access::{Caller, Role},
     audit::{self, Actor},
     auth::accounts,
+    clock::{Clock, Now},
     cohorts,
     config::Config,
     imports,
@@ -160,6 +161,7 @@ pub fn main() -> ExitCode {
 
 async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let config = Config::from_env()?;
+    let now = Clock::system(config.utc_offset).now();
     match cli.command {
         Command::Serve => {
             let app = Application::build(config).await?;
@@ -190,6 +192,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     organisation_id: org,
                     display_name: name,
                 },
+                now,
             )
             .await
             .map_err(|e| anyhow::anyhow!("{}", e.body().message))?;
@@ -216,23 +219,23 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 national_code: None,
                 site_code: None,
             };
-            let org = organisations::create(&txn, &actor, input)
+            let org = organisations::create(&txn, &actor, input, now)
                 .await
                 .map_err(|e| anyhow::anyhow!("{}", e.body().message))?;
             if approve {
-                organisations::set_status(&txn, &actor, &org.id, OrgStatus::Approved)
+                organisations::set_status(&txn, &actor, &org.id, OrgStatus::Approved, now)
                     .await
                     .map_err(|e| anyhow::anyhow!("{}", e.body().message))?;
             }
             txn.commit().await?;
             println!("{}", org.id);
         }
-        Command::Demo { out } => demo::run(&config, out.as_deref()).await?,
+        Command::Demo { out } => demo::run(&config, out.as_deref(), now).await?,
         Command::Import {
             file,
             cohort,
             dry_run,
-        } => return import_file(&config, &file, &cohort, dry_run).await,
+        } => return import_file(&config, &file, &cohort, dry_run, now).await,
         Command::Verify { file, did, offline } => {
             return verify_file(&config, &file, did.as_deref(), offline).await;
         }
@@ -269,6 +272,7 @@ async fn import_file(
     file: &Path,
     cohort: &str,
     dry_run: bool,
+    now: Now,
 ) -> anyhow::Result<ExitCode> {
     let bytes = std::fs::read(file).with_context(|| format!("无法读取文件 {}", file.display()))?;
     let db = open_database(config).await?;
@@ -279,7 +283,7 @@ async fn import_file(
         .with_context(|| format!("没有编号为 {cohort} 的班次"))?;
     let caller = Caller::command_line(Role::ProviderStaff, Some(provider));
     let txn = db.write.begin().await?;
-    match imports::enrol_all(&txn, &pii, &caller, cohort, &bytes, dry_run).await {
+    match imports::enrol_all(&txn, &pii, &caller, cohort, &bytes, dry_run, now).await {
         Ok(report) if dry_run => {
             txn.rollback().await?;
             println!("检查通过：{} 行均可导入（试运行，未写入）", report.rows);

@@ -2,7 +2,7 @@
 //! program's pinned local standard (specialty ability) or an occupation and level (skill
 //! level). At least three examiners; both scores 60 or more to pass.
 
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use entities::{
     assessments as assessment, cohorts as cohort, enrolments as enrolment, programs as program,
 };
@@ -10,6 +10,7 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, Query
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::clock::Now;
 use crate::{
     access::{Caller, Role, rules},
     audit::{self, Change},
@@ -75,6 +76,7 @@ pub async fn record(
     conn: &impl ConnectionTrait,
     caller: &Caller,
     input: AssessmentInput,
+    now: Now,
 ) -> Result<Assessment, AppError> {
     let org = match (caller.role, &caller.organisation_id) {
         (Role::Assessor, Some(org)) => org.clone(),
@@ -102,7 +104,7 @@ pub async fn record(
             fields.push(FieldError::new(name, "out_of_range"));
         }
     }
-    if input.assessed_on > Utc::now().date_naive() {
+    if input.assessed_on > now.today {
         fields.push(FieldError::new("assessed_on", "in_the_future"));
     }
     let examiners: Vec<String> = input
@@ -196,7 +198,7 @@ pub async fn record(
         assessed_on: Set(input.assessed_on),
         examiners: Set(serde_json::json!(examiners).to_string()),
         recorded_by: Set(caller.account_id.clone()),
-        created_at: Set(Utc::now().fixed_offset()),
+        created_at: Set(now.stamp()),
     }
     .insert(conn)
     .await?;

@@ -3,7 +3,6 @@
 
 use std::collections::HashMap;
 
-use chrono::Utc;
 use entities::{cohorts as cohort, enrolments as enrolment, people as person, programs as program};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set,
@@ -12,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::{enrolled_count, find as find_cohort};
+use crate::clock::Now;
 use crate::{
     access::{Caller, rules},
     audit::{self, Change},
@@ -83,6 +83,7 @@ pub async fn enrol(
     caller: &Caller,
     cohort_id: &str,
     input: IdentityInput,
+    now: Now,
 ) -> Result<Enrolment, AppError> {
     find_cohort(conn, caller, cohort_id).await?;
     // Lock the cohort so concurrent enrolments count capacity one at a time.
@@ -149,8 +150,8 @@ pub async fn enrol(
         });
     }
     let actor = caller.actor();
-    let person = store::find_or_register(conn, keys, &actor, &identity).await?;
-    let now = Utc::now().fixed_offset();
+    let person = store::find_or_register(conn, keys, &actor, &identity, now).await?;
+    let now = now.stamp();
     let action = if previous.is_some() {
         "enrolment.reactivate"
     } else {
@@ -279,6 +280,7 @@ pub async fn withdraw(
     caller: &Caller,
     id: &str,
     reason: &str,
+    now: Now,
 ) -> Result<Enrolment, AppError> {
     let (row, _) = find(conn, caller, id).await?;
     let reason = reason.trim();
@@ -295,7 +297,7 @@ pub async fn withdraw(
     }
     let mut active: enrolment::ActiveModel = row.into();
     active.status = Set(WITHDRAWN.to_owned());
-    active.withdrawn_at = Set(Some(Utc::now().fixed_offset()));
+    active.withdrawn_at = Set(Some(now.stamp()));
     active.withdraw_reason = Set(Some(reason.to_owned()));
     let row = active.update(conn).await?;
     audit::append(
@@ -330,6 +332,7 @@ pub async fn record_result(
     caller: &Caller,
     id: &str,
     input: ResultInput,
+    now: Now,
 ) -> Result<Enrolment, AppError> {
     let (row, cohort) = find(conn, caller, id).await?;
     if row.status == WITHDRAWN {
@@ -372,7 +375,7 @@ pub async fn record_result(
     active.attended_hours = Set(Some(input.attended_hours as i32));
     active.theory_score = Set(input.theory_score.map(|s| s as i32));
     active.practical_score = Set(input.practical_score.map(|s| s as i32));
-    active.result_recorded_at = Set(Some(Utc::now().fixed_offset()));
+    active.result_recorded_at = Set(Some(now.stamp()));
     let row = active.update(conn).await?;
     audit::append(
         conn,

@@ -5,7 +5,7 @@
 pub mod assessment;
 pub mod enrolment;
 
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use entities::{cohorts as cohort, enrolments, organisations as organisation};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Set,
@@ -13,6 +13,7 @@ use sea_orm::{
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::clock::Now;
 use crate::{
     access::{Caller, Scope, rules},
     audit::{self, Actor, Change},
@@ -87,6 +88,7 @@ pub async fn create(
     actor: &Actor,
     provider_id: &str,
     input: CohortInput,
+    now: Now,
 ) -> Result<Cohort, AppError> {
     let scope = Scope::Organisation(provider_id.to_owned());
     programs::find(conn, &scope, &input.program_id).await?;
@@ -155,7 +157,7 @@ pub async fn create(
         location: Set(input.location.trim().to_owned()),
         teachers: Set(serde_json::json!(input.teachers).to_string()),
         evaluation_org_id: Set(input.evaluation_org_id),
-        created_at: Set(Utc::now().fixed_offset()),
+        created_at: Set(now.stamp()),
     }
     .insert(conn)
     .await?;

@@ -128,7 +128,7 @@ impl FromRequestParts<AppState> for Caller {
             .map(str::trim)
             .filter(|t| !t.is_empty())
             .ok_or(auth::AuthError::InvalidToken)?;
-        let caller = auth::authenticate(&state.db.read, bearer).await?;
+        let caller = auth::authenticate(&state.db.read, bearer, state.now()).await?;
         tracing::Span::current().record("account", caller.account_id.as_str());
         Ok(caller)
     }

@@ -19,6 +19,7 @@ use utoipa::ToSchema;
 use crate::{
     access::Caller,
     audit::{self, Change},
+    clock::Now,
     cohorts::{self, enrolment},
     error::{AppError, FieldError},
     people::{CitizenId, PiiKeys, store::IdentityInput},
@@ -80,6 +81,7 @@ pub async fn enrol_all(
     cohort_id: &str,
     bytes: &[u8],
     dry_run: bool,
+    now: Now,
 ) -> Result<ImportReport, AppError> {
     cohorts::find(conn, caller, cohort_id).await?;
     let rows = sheet::read(bytes)?;
@@ -130,7 +132,7 @@ pub async fn enrol_all(
             key_groups: row.key_groups.clone(),
         };
         let savepoint = conn.begin().await?;
-        match enrolment::enrol(&savepoint, keys, caller, cohort_id, input).await {
+        match enrolment::enrol(&savepoint, keys, caller, cohort_id, input, now).await {
             Ok(e) => {
                 savepoint.commit().await?;
                 enrolled.push(ImportedRow {

@@ -4,12 +4,12 @@
 
 pub mod credit_code;
 
-use chrono::Utc;
 use entities::organisations as organisation;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::clock::Now;
 use crate::{
     access::{Role, Scope},
     audit::{self, Actor, Change},
@@ -169,6 +169,7 @@ pub async fn create(
     conn: &impl ConnectionTrait,
     actor: &Actor,
     input: OrganisationInput,
+    now: Now,
 ) -> Result<Organisation, AppError> {
     let mut fields = Vec::new();
     let mut message = "机构信息无效".to_owned();
@@ -207,7 +208,7 @@ pub async fn create(
             message: format!("统一社会信用代码 {code} 已登记"),
         });
     }
-    let now = Utc::now().fixed_offset();
+    let now = now.stamp();
     let row = organisation::ActiveModel {
         id: Set(new_id()),
         kind: Set(input.kind.as_str().to_owned()),
@@ -286,6 +287,7 @@ pub async fn update(
     actor: &Actor,
     id: &str,
     patch: OrganisationPatch,
+    now: Now,
 ) -> Result<Organisation, AppError> {
     let row = find_visible(conn, scope, id).await?;
     let mut fields = Vec::new();
@@ -310,7 +312,7 @@ pub async fn update(
     if let Some(phone) = patch.contact_phone {
         active.contact_phone = Set(Some(phone));
     }
-    active.updated_at = Set(Utc::now().fixed_offset());
+    active.updated_at = Set(now.stamp());
     let row = active.update(conn).await?;
     audit::append(
         conn,
@@ -333,6 +335,7 @@ pub async fn set_status(
     actor: &Actor,
     id: &str,
     status: OrgStatus,
+    now: Now,
 ) -> Result<Organisation, AppError> {
     let row = find_visible(conn, &Scope::All, id).await?;
     if row.status == status.as_str() {
@@ -341,7 +344,7 @@ pub async fn set_status(
     let from = row.status.clone();
     let mut active: organisation::ActiveModel = row.into();
     active.status = Set(status.as_str().to_owned());
-    active.updated_at = Set(Utc::now().fixed_offset());
+    active.updated_at = Set(now.stamp());
     let row = active.update(conn).await?;
     audit::append(
         conn,

@@ -2,7 +2,7 @@
 //! blind index, never the clear number), showing them masked or in full depending on who
 //! asks, and giving a trainee a login.
 
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use entities::people as person;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use secrecy::SecretString;
@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::{CitizenId, Gender, KeyGroup, MobilePhone, PersonName, PiiKeys, mask_name};
+use crate::clock::Now;
 use crate::{
     access::{
         Caller, Role,
@@ -199,13 +200,14 @@ pub async fn find_or_register(
     keys: &PiiKeys,
     actor: &Actor,
     identity: &Identity,
+    now: Now,
 ) -> Result<person::Model, AppError> {
     let index = keys.blind_index(identity.citizen_id.as_str());
     let existing = person::Entity::find()
         .filter(person::Column::CitizenIdIndex.eq(&index))
         .one(conn)
         .await?;
-    let now = Utc::now().fixed_offset();
+    let now = now.stamp();
     let Some(row) = existing else {
         let groups: Vec<&str> = identity.key_groups.iter().map(|g| g.as_str()).collect();
         let sealed = keys
@@ -293,6 +295,7 @@ pub async fn create_login(
     person_id: &str,
     login: String,
     password: SecretString,
+    now: Now,
 ) -> Result<accounts::Account, AppError> {
     let row = person::Entity::find_by_id(person_id.to_owned())
         .one(conn)
@@ -317,11 +320,12 @@ pub async fn create_login(
             organisation_id: None,
             display_name: Some(row.name.clone()),
         },
+        now,
     )
     .await?;
     let mut active: person::ActiveModel = row.into();
     active.account_id = Set(Some(account.id.clone()));
-    active.updated_at = Set(Utc::now().fixed_offset());
+    active.updated_at = Set(now.stamp());
     let row = active.update(conn).await?;
     audit::append(
         conn,

@@ -2,12 +2,12 @@
 //! occupation and level), for which ages, and which certificates they lead to under
 //! which rule (the 一培多证 chain).
 
-use chrono::Utc;
 use entities::programs as program;
 use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, Set};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::clock::Now;
 use crate::{
     access::Scope,
     audit::{self, Actor, Change},
@@ -180,6 +180,7 @@ pub async fn create(
     actor: &Actor,
     provider_id: &str,
     input: ProgramInput,
+    now: Now,
 ) -> Result<Program, AppError> {
     let mut fields = Vec::new();
     let title_len = input.title.trim().chars().count();
@@ -241,7 +242,7 @@ pub async fn create(
             fields,
         });
     }
-    let now = Utc::now().fixed_offset();
+    let now = now.stamp();
     let row = program::ActiveModel {
         id: Set(new_id()),
         provider_id: Set(provider_id.to_owned()),

@@ -7,7 +7,6 @@
 pub mod reference;
 pub mod spec;
 
-use chrono::Utc;
 use entities::standards as standard;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
@@ -16,6 +15,7 @@ use sea_orm::{
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::clock::Now;
 use crate::{
     audit::{self, Actor, Change},
     error::{AppError, FieldError},
@@ -185,8 +185,9 @@ async fn insert_version(
     spec: &StandardSpec,
     version: i32,
     status: StandardStatus,
+    now: Now,
 ) -> Result<Standard, AppError> {
-    let now = Utc::now().fixed_offset();
+    let now = now.stamp();
     let published = status == StandardStatus::Published;
     let row = standard::ActiveModel {
         id: Set(new_id()),
@@ -227,6 +228,7 @@ pub async fn create_draft(
     conn: &impl ConnectionTrait,
     actor: &Actor,
     spec: StandardSpec,
+    now: Now,
 ) -> Result<Standard, AppError> {
     validate(conn, &spec).await?;
     let exists = standard::Entity::find()
@@ -240,7 +242,7 @@ pub async fn create_draft(
             message: format!("规范代码 {} 已存在，请起草新版本", spec.code),
         });
     }
-    insert_version(conn, actor, &spec, 1, StandardStatus::Draft).await
+    insert_version(conn, actor, &spec, 1, StandardStatus::Draft, now).await
 }
 
 /// Drafts the next version of `code` as a copy of its newest version. At most one draft
@@ -249,6 +251,7 @@ pub async fn draft_next_version(
     conn: &impl ConnectionTrait,
     actor: &Actor,
     code: &str,
+    now: Now,
 ) -> Result<Standard, AppError> {
     let newest = standard::Entity::find()
         .filter(standard::Column::Code.eq(code))
@@ -269,6 +272,7 @@ pub async fn draft_next_version(
         &base.spec,
         base.version + 1,
         StandardStatus::Draft,
+        now,
     )
     .await
 }
@@ -304,6 +308,7 @@ pub async fn update_draft(
     code: &str,
     version: i32,
     spec: StandardSpec,
+    now: Now,
 ) -> Result<Standard, AppError> {
     let row = find_version(conn, code, version).await?;
     if row.status != StandardStatus::Draft.as_str() {
@@ -321,7 +326,7 @@ pub async fn update_draft(
     active.reference_hours = Set(spec.reference_hours as i32);
     active.spec = Set(serde_json::to_string(&spec).map_err(anyhow::Error::from)?);
     active.spec_hash = Set(spec.sha256());
-    active.updated_at = Set(Utc::now().fixed_offset());
+    active.updated_at = Set(now.stamp());
     let row = active.update(conn).await?;
     audit::append(
         conn,
@@ -344,6 +349,7 @@ pub async fn publish(
     actor: &Actor,
     code: &str,
     version: i32,
+    now: Now,
 ) -> Result<Standard, AppError> {
     let row = find_version(conn, code, version).await?;
     match StandardStatus::parse(&row.status) {
@@ -351,7 +357,7 @@ pub async fn publish(
         StandardStatus::Retired => return Err(frozen(&row)),
         StandardStatus::Draft => {}
     }
-    let now = Utc::now().fixed_offset();
+    let now = now.stamp();
     let previous = standard::Entity::find()
         .filter(standard::Column::Code.eq(code))
         .filter(standard::Column::Status.eq("published"))
@@ -391,6 +397,7 @@ pub async fn retire(
     actor: &Actor,
     code: &str,
     version: i32,
+    now: Now,
 ) -> Result<Standard, AppError> {
     let row = find_version(conn, code, version).await?;
     match StandardStatus::parse(&row.status) {
@@ -404,7 +411,7 @@ pub async fn retire(
         StandardStatus::Published => {}
     }
     let mut active: standard::ActiveModel = row.into();
-    let now = Utc::now().fixed_offset();
+    let now = now.stamp();
     active.status = Set(StandardStatus::Retired.as_str().to_owned());
     active.retired_at = Set(Some(now));
     active.updated_at = Set(now);
@@ -425,7 +432,7 @@ pub async fn retire(
 
 /// Loads the city's bundled standards that the database does not have yet, as published
 /// versions. Safe to run at every start and from several instances at once.
-pub async fn load_bundled(conn: &impl ConnectionTrait) -> anyhow::Result<usize> {
+pub async fn load_bundled(conn: &impl ConnectionTrait, now: Now) -> anyhow::Result<usize> {
     let mut loaded = 0;
     for (version, spec) in spec::bundled()? {
         let exists = standard::Entity::find()
@@ -440,6 +447,7 @@ pub async fn load_bundled(conn: &impl ConnectionTrait) -> anyhow::Result<usize> 
                 &spec,
                 version,
                 StandardStatus::Published,
+                now,
             )
             .await
             .map_err(|e| anyhow::anyhow!("loading standard {}: {e}", spec.code))?;

@@ -18,6 +18,7 @@ use crate::{
     certificates::{Services, credential, lifecycle::status_label, read::effective_status},
     error::AppError,
 };
+use chrono::NaiveDate;
 
 /// The answer about a document.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -43,9 +44,10 @@ pub async fn check(
     conn: &impl ConnectionTrait,
     services: &Services,
     bytes: &[u8],
+    today: NaiveDate,
 ) -> Result<DocumentCheck, AppError> {
     if bytes.starts_with(b"%PDF") {
-        check_pdf(conn, services, bytes).await
+        check_pdf(conn, services, bytes, today).await
     } else {
         let json: Value = serde_json::from_slice(bytes).map_err(|_| {
             AppError::invalid(
@@ -54,7 +56,7 @@ pub async fn check(
                 "文件既不是 PDF 证书，也不是可验证凭证 JSON",
             )
         })?;
-        check_credential(conn, services, &json).await
+        check_credential(conn, services, &json, today).await
     }
 }
 
@@ -62,6 +64,7 @@ async fn check_pdf(
     conn: &impl ConnectionTrait,
     services: &Services,
     bytes: &[u8],
+    today: NaiveDate,
 ) -> Result<DocumentCheck, AppError> {
     let hash = credential::sha256_hex(bytes);
     if let Some(row) = certificate::Entity::find()
@@ -69,7 +72,14 @@ async fn check_pdf(
         .one(conn)
         .await?
     {
-        return Ok(verdict(services, "pdf", Some(&row), true, Some(true)));
+        return Ok(verdict(
+            services,
+            "pdf",
+            Some(&row),
+            true,
+            Some(true),
+            today,
+        ));
     }
     let Some(embedded) = embedded_credential(bytes) else {
         return Ok(not_ours(
@@ -83,7 +93,7 @@ async fn check_pdf(
             "该 PDF 所附凭证无法读取，无法确认出自本系统",
         ));
     };
-    let inner = check_credential(conn, services, &json).await?;
+    let inner = check_credential(conn, services, &json, today).await?;
     let mut answer = DocumentCheck {
         document: "pdf".into(),
         unaltered: false,
@@ -103,6 +113,7 @@ async fn check_credential(
     conn: &impl ConnectionTrait,
     services: &Services,
     json: &Value,
+    today: NaiveDate,
 ) -> Result<DocumentCheck, AppError> {
     let resolve = |vm: &str| services.signing.resolve(&services.did, vm);
     let signature_ok = credential::verify_proof(json, resolve).is_ok();
@@ -114,9 +125,16 @@ async fn check_credential(
         .one(conn)
         .await?;
     match (row, signature_ok) {
-        (Some(row), true) => Ok(verdict(services, "credential", Some(&row), true, None)),
+        (Some(row), true) => Ok(verdict(
+            services,
+            "credential",
+            Some(&row),
+            true,
+            None,
+            today,
+        )),
         (Some(row), false) => {
-            let mut answer = verdict(services, "credential", Some(&row), false, None);
+            let mut answer = verdict(services, "credential", Some(&row), false, None, today);
             answer.message = "凭证已被篡改：签名校验失败，内容与本系统签发的不一致".into();
             Ok(answer)
         }
@@ -133,8 +151,8 @@ fn verdict(
     row: Option<&certificate::Model>,
     unaltered: bool,
     signature: Option<bool>,
+    today: NaiveDate,
 ) -> DocumentCheck {
-    let today = chrono::Utc::now().date_naive();
     let status = row.map(|r| effective_status(r, today).to_owned());
     let message = match status.as_deref() {
         Some(s) => format!(

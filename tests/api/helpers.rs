@@ -1,8 +1,8 @@
-use std::path::PathBuf;
+use std::{path::PathBuf, sync::Arc};
 
 use registry::{
-    access::Role, audit::Actor, auth::accounts, config::Config, db::Db, organisations::CreditCode,
-    startup::Application,
+    access::Role, audit::Actor, auth::accounts, clock::Clock, config::Config, db::Db,
+    organisations::CreditCode, startup::Application,
 };
 use reqwest::{Method, StatusCode};
 use sea_orm::{ConnectionTrait, Database, TransactionTrait};
@@ -15,6 +15,8 @@ pub struct TestApp {
     pub base: String,
     pub client: reqwest::Client,
     pub db: Db,
+    /// The app's clock: move it instead of sleeping.
+    pub clock: Arc<Clock>,
     pub data_dir: PathBuf,
     pub database_url: String,
 }
@@ -68,11 +70,13 @@ impl TestApp {
         let app = Application::build(config).await.expect("build the app");
         let base = format!("http://{}", app.local_addr());
         let db = app.db().clone();
+        let clock = app.clock();
         tokio::spawn(app.run_until_stopped());
         Self {
             base,
             client: reqwest::Client::new(),
             db,
+            clock,
             data_dir,
             database_url,
         }
@@ -90,11 +94,13 @@ impl TestApp {
             .expect("build the second instance");
         let base = format!("http://{}", app.local_addr());
         let db = app.db().clone();
+        let clock = app.clock();
         tokio::spawn(app.run_until_stopped());
         TestApp {
             base,
             client: reqwest::Client::new(),
             db,
+            clock,
             // Not removed when this handle drops: the first instance owns it.
             data_dir: std::env::temp_dir()
                 .join(format!("registry-test-{}", uuid::Uuid::new_v4().simple())),
@@ -165,6 +171,7 @@ impl TestApp {
                 organisation_id: org.map(str::to_owned),
                 display_name: None,
             },
+            self.clock.now(),
         )
         .await
         .expect("create account");

@@ -22,6 +22,7 @@ use super::{
 };
 use crate::{
     access::Caller,
+    clock::Now,
     cohorts::assessment::{self, AssessmentInput, PASS_MARK},
     db::Db,
     error::AppError,
@@ -73,6 +74,7 @@ pub async fn examine(
     enrolled: &[Enrolled],
     completed: &BTreeSet<String>,
     data: &mut DemoData,
+    now: Now,
 ) -> anyhow::Result<Vec<Assessed>> {
     let Some(day) = exam.day() else {
         return Ok(Vec::new());
@@ -104,7 +106,7 @@ pub async fn examine(
                         .map(|e| (*e).to_owned())
                         .collect(),
                 };
-                match assessment::record(&txn, exam.assessor, input).await {
+                match assessment::record(&txn, exam.assessor, input, now).await {
                     Ok(_) => data.summary.assessments.added(),
                     // Recorded between the look-up and now: present all the same.
                     Err(AppError::Conflict {

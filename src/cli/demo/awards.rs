@@ -24,6 +24,7 @@ use crate::{
         lifecycle::{self, StatusChange},
         read::effective_status,
     },
+    clock::Now,
     db::Db,
     error::AppError,
     programs::CertificateKind,
@@ -44,10 +45,11 @@ pub async fn completion(
     provider: &Caller,
     cohort: (&str, &str),
     data: &mut DemoData,
+    now: Now,
 ) -> anyhow::Result<BTreeSet<String>> {
     let (code, id) = cohort;
     let txn = db.write.begin().await?;
-    let report = issue_for_cohort(&txn, services, provider, id)
+    let report = issue_for_cohort(&txn, services, provider, id, now)
         .await
         .map_err(explain(format!(
             "issuing the completion certificates of {code}"
@@ -73,6 +75,7 @@ pub async fn on_assessments(
     kind: CertificateKind,
     assessed: &[Assessed],
     data: &mut DemoData,
+    now: Now,
 ) -> anyhow::Result<BTreeMap<String, String>> {
     let txn = db.write.begin().await?;
     let mut held = BTreeMap::new();
@@ -84,8 +87,15 @@ pub async fn on_assessments(
             parent_ids: Vec::new(),
             valid_until: None,
         };
-        if let Some(id) =
-            issue_one(&txn, issuers.services, issuers.assessor, &request, data).await?
+        if let Some(id) = issue_one(
+            &txn,
+            issuers.services,
+            issuers.assessor,
+            &request,
+            data,
+            now,
+        )
+        .await?
         {
             held.insert(a.enrolment_id.clone(), id);
         }
@@ -102,6 +112,7 @@ pub async fn licences<'e>(
     enrolment_ids: impl IntoIterator<Item = &'e String>,
     valid_until: NaiveDate,
     data: &mut DemoData,
+    now: Now,
 ) -> anyhow::Result<()> {
     let txn = db.write.begin().await?;
     for enrolment_id in enrolment_ids {
@@ -112,7 +123,7 @@ pub async fn licences<'e>(
             parent_ids: Vec::new(),
             valid_until: Some(valid_until),
         };
-        issue_one(&txn, issuers.services, issuers.officer, &request, data).await?;
+        issue_one(&txn, issuers.services, issuers.officer, &request, data, now).await?;
     }
     txn.commit().await?;
     Ok(())
@@ -126,9 +137,10 @@ async fn issue_one(
     caller: &Caller,
     request: &IssueRequest,
     data: &mut DemoData,
+    now: Now,
 ) -> anyhow::Result<Option<String>> {
     let tally = tally_of(&mut data.summary, request.kind);
-    match issue::issue(conn, services, caller, request).await {
+    match issue::issue(conn, services, caller, request, now).await {
         Ok(issued) => {
             if issued.created {
                 tally.count.added();
@@ -189,6 +201,7 @@ pub async fn status_examples(
     issuers: &Issuers<'_>,
     today: NaiveDate,
     data: &mut DemoData,
+    now: Now,
 ) -> anyhow::Result<()> {
     let txn = db.write.begin().await?;
     for example in STATUS_EXAMPLES {
@@ -220,6 +233,7 @@ pub async fn status_examples(
             &certificate.id,
             example.change,
             example.reason,
+            now,
         )
         .await
         .map_err(explain(format!(

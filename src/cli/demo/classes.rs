@@ -16,6 +16,7 @@ use super::{
 };
 use crate::{
     access::{Caller, Role},
+    clock::Now,
     cohorts::{self, CohortInput, enrolment},
     db::Db,
     error::AppError,
@@ -28,6 +29,8 @@ pub struct Class<'a> {
     pub caller: &'a Caller,
     pub program: &'a ProgramOut,
     pub evaluation_org_id: &'a str,
+    /// When the demo acts.
+    pub now: Now,
 }
 
 /// One trainee's enrolment in a loaded cohort.
@@ -66,7 +69,7 @@ pub async fn load(
                 teachers: spec.teachers.iter().map(|t| (*t).to_owned()).collect(),
                 evaluation_org_id: Some(cx.evaluation_org_id.to_owned()),
             };
-            let created = cohorts::create(&txn, &cx.caller.actor(), &provider_id, input)
+            let created = cohorts::create(&txn, &cx.caller.actor(), &provider_id, input, cx.now)
                 .await
                 .map_err(explain(format!("opening cohort {}", spec.code)))?;
             data.summary.cohorts.added();
@@ -149,6 +152,7 @@ async fn load_trainee(
                 cx.caller,
                 cohort_id,
                 trainee.person.identity(),
+                cx.now,
             )
             .await
             {
@@ -167,7 +171,7 @@ async fn load_trainee(
     };
     match &trainee.outcome {
         Outcome::Withdrawn(reason) if row.status == enrolment::ACTIVE => {
-            let view = enrolment::withdraw(txn, cx.keys, cx.caller, &row.id, reason)
+            let view = enrolment::withdraw(txn, cx.keys, cx.caller, &row.id, reason, cx.now)
                 .await
                 .map_err(explain(format!("withdrawing {who}")))?;
             data.summary.withdrawals.added();
@@ -177,7 +181,7 @@ async fn load_trainee(
         Outcome::Result(result)
             if row.status == enrolment::ACTIVE && row.result_recorded_at.is_none() =>
         {
-            enrolment::record_result(txn, cx.keys, cx.caller, &row.id, result.clone())
+            enrolment::record_result(txn, cx.keys, cx.caller, &row.id, result.clone(), cx.now)
                 .await
                 .map_err(explain(format!("recording the result of {who}")))?;
             data.summary.results.added();
@@ -186,7 +190,7 @@ async fn load_trainee(
         Outcome::Result(_) => {}
     }
     if let Some(login) = &trainee.login {
-        trainee_login(txn, cx.caller, &row, trainee, login, credentials, data).await?;
+        trainee_login(txn, cx, &row, trainee, login, credentials, data).await?;
     }
     Ok(row)
 }
@@ -194,7 +198,7 @@ async fn load_trainee(
 /// Gives the trainee their login unless they have one.
 async fn trainee_login(
     txn: &DatabaseTransaction,
-    caller: &Caller,
+    cx: &Class<'_>,
     row: &entities::enrolments::Model,
     trainee: &Trainee,
     login: &str,
@@ -215,10 +219,11 @@ async fn trainee_login(
             credentials.save()?;
             store::create_login(
                 txn,
-                caller,
+                cx.caller,
                 &row.person_id,
                 login.to_owned(),
                 SecretString::from(password.clone()),
+                cx.now,
             )
             .await
             .map_err(explain(format!("giving {} a login", trainee.person.name)))?;

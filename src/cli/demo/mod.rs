@@ -36,6 +36,7 @@ use crate::{
     access::Caller,
     audit::Actor,
     certificates::Services,
+    clock::Now,
     config::Config,
     db::Db,
     error::AppError,
@@ -58,11 +59,11 @@ const LICENCE_YEARS: u32 = 3;
 
 /// Loads the demo data set into the configured database, prints a summary and, with
 /// `out`, writes the logins, passwords and ids as JSON.
-pub async fn run(config: &Config, out: Option<&Path>) -> anyhow::Result<()> {
+pub async fn run(config: &Config, out: Option<&Path>, now: Now) -> anyhow::Result<()> {
     let db = open_database(config).await?;
     let keys: Arc<PiiKeys> = pii_keys(config)?.into();
     let services = certificate_services(config, keys)?;
-    let data = load(&db, &services, &config.data_dir).await?;
+    let data = load(&db, &services, &config.data_dir, now).await?;
     println!("{}", data.summary);
     let missing = data
         .accounts
@@ -94,15 +95,20 @@ struct Loaded<'a> {
 
 /// Brings the database to the demo data set and describes it. Safe to call again: what
 /// exists is found, not duplicated. The PII keys are those of `services`.
-pub async fn load(db: &Db, services: &Services, data_dir: &Path) -> anyhow::Result<DemoData> {
+pub async fn load(
+    db: &Db,
+    services: &Services,
+    data_dir: &Path,
+    now: Now,
+) -> anyhow::Result<DemoData> {
     let keys = services.pii.as_ref();
     check_keys(db, keys).await?;
     let actor = Actor::system("demo");
     let mut credentials = Credentials::load(data_dir)?;
     let mut data = DemoData::default();
-    let orgs = setup::organisations(db, &actor, &mut data).await?;
-    let callers = setup::staff(db, &actor, &orgs, &mut credentials, &mut data).await?;
-    let programs = setup::programs(db, &callers, &mut data).await?;
+    let orgs = setup::organisations(db, &actor, &mut data, now).await?;
+    let callers = setup::staff(db, &actor, &orgs, &mut credentials, &mut data, now).await?;
+    let programs = setup::programs(db, &callers, &mut data, now).await?;
     let all = trainees::generate_all(COHORTS, |key| PROGRAMS.iter().find(|p| p.key == key))?;
     let evaluation_org_id = orgs
         .get("evaluator")
@@ -121,6 +127,7 @@ pub async fn load(db: &Db, services: &Services, data_dir: &Path) -> anyhow::Resu
             caller: acting(&callers, program_spec.provider)?,
             program,
             evaluation_org_id,
+            now,
         };
         let trainees = all.get(spec.code).map(Vec::as_slice).unwrap_or_default();
         let (id, enrolled) =
@@ -143,7 +150,7 @@ pub async fn load(db: &Db, services: &Services, data_dir: &Path) -> anyhow::Resu
     let today = Utc::now().date_naive();
     for cohort in &loaded {
         let provider = acting(&callers, cohort.program.provider)?;
-        award(db, &issuers, provider, cohort, today, &mut data)
+        award(db, &issuers, provider, cohort, today, &mut data, now)
             .await
             .with_context(|| format!("certificates of cohort {}", cohort.spec.code))?;
     }
@@ -155,7 +162,7 @@ pub async fn load(db: &Db, services: &Services, data_dir: &Path) -> anyhow::Resu
         })
         .collect();
     data.certificates = holdings::list(&db.read, &enrolments, today).await?;
-    awards::status_examples(db, &issuers, today, &mut data).await?;
+    awards::status_examples(db, &issuers, today, &mut data, now).await?;
     Ok(data)
 }
 
@@ -179,6 +186,7 @@ async fn award(
     cohort: &Loaded<'_>,
     today: NaiveDate,
     data: &mut DemoData,
+    now: Now,
 ) -> anyhow::Result<()> {
     let offers = |kind| cohort.program.certificates.contains(&kind);
     let completed = awards::completion(
@@ -187,6 +195,7 @@ async fn award(
         provider,
         (cohort.spec.code, &cohort.id),
         data,
+        now,
     )
     .await?;
     let assessed_kind = match cohort.program.target {
@@ -213,15 +222,16 @@ async fn award(
         &cohort.enrolled,
         &completed,
         data,
+        now,
     )
     .await?;
-    let held = awards::on_assessments(db, issuers, assessed_kind, &assessed, data).await?;
+    let held = awards::on_assessments(db, issuers, assessed_kind, &assessed, data, now).await?;
     if offers(CertificateKind::Licence) {
         let holders = assessed
             .iter()
             .map(|a| &a.enrolment_id)
             .filter(|e| held.contains_key(*e));
-        awards::licences(db, issuers, holders, licence_until(today)?, data).await?;
+        awards::licences(db, issuers, holders, licence_until(today)?, data, now).await?;
     }
     Ok(())
 }

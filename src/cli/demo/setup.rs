@@ -18,6 +18,7 @@ use crate::{
     access::{Caller, Scope},
     audit::Actor,
     auth::accounts,
+    clock::Now,
     db::Db,
     organisations::{self, OrgKind, OrgStatus, OrganisationInput},
     programs::{self, ProgramInput},
@@ -27,7 +28,12 @@ use crate::{
 pub type OrgIds = BTreeMap<&'static str, String>;
 
 /// Creates (or finds, by credit code) and approves every organisation.
-pub async fn organisations(db: &Db, actor: &Actor, data: &mut DemoData) -> anyhow::Result<OrgIds> {
+pub async fn organisations(
+    db: &Db,
+    actor: &Actor,
+    data: &mut DemoData,
+    now: Now,
+) -> anyhow::Result<OrgIds> {
     let txn = db.write.begin().await?;
     let mut ids = OrgIds::new();
     for spec in ORGANISATIONS {
@@ -54,14 +60,14 @@ pub async fn organisations(db: &Db, actor: &Actor, data: &mut DemoData) -> anyho
                     national_code: (spec.kind == OrgKind::EvaluationOrg).then(|| "0815".to_owned()),
                     site_code: (spec.kind == OrgKind::EvaluationOrg).then(|| "150784".to_owned()),
                 };
-                let org = organisations::create(&txn, actor, input)
+                let org = organisations::create(&txn, actor, input, now)
                     .await
                     .map_err(explain(format!("registering {}", spec.name)))?;
                 data.summary.organisations.added();
                 org.id
             }
         };
-        let org = organisations::set_status(&txn, actor, &org, OrgStatus::Approved)
+        let org = organisations::set_status(&txn, actor, &org, OrgStatus::Approved, now)
             .await
             .map_err(explain(format!("approving {}", spec.name)))?;
         ids.insert(spec.key, org.id.clone());
@@ -84,6 +90,7 @@ pub async fn staff(
     orgs: &OrgIds,
     credentials: &mut Credentials,
     data: &mut DemoData,
+    now: Now,
 ) -> anyhow::Result<BTreeMap<&'static str, Caller>> {
     let txn = db.write.begin().await?;
     let mut callers = BTreeMap::new();
@@ -121,7 +128,7 @@ pub async fn staff(
                     organisation_id: Some(org_id.clone()),
                     display_name: Some(spec.display_name.to_owned()),
                 };
-                let account = accounts::create(&txn, actor, new)
+                let account = accounts::create(&txn, actor, new, now)
                     .await
                     .map_err(explain(format!("creating account {}", spec.login)))?;
                 data.summary.staff_accounts.added();
@@ -158,6 +165,7 @@ pub async fn programs(
     db: &Db,
     callers: &BTreeMap<&'static str, Caller>,
     data: &mut DemoData,
+    now: Now,
 ) -> anyhow::Result<BTreeMap<&'static str, ProgramOut>> {
     let txn = db.write.begin().await?;
     let mut out = BTreeMap::new();
@@ -192,7 +200,7 @@ pub async fn programs(
                         .map(|k| catalogue::rule(*k))
                         .collect(),
                 };
-                let program = programs::create(&txn, &caller.actor(), &provider_id, input)
+                let program = programs::create(&txn, &caller.actor(), &provider_id, input, now)
                     .await
                     .map_err(explain(format!("creating program {}", spec.title)))?;
                 data.summary.programs.added();

@@ -1,5 +1,4 @@
 use axum::{Json, extract::State};
-use sea_orm::TransactionTrait;
 use secrecy::SecretString;
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -43,9 +42,9 @@ pub async fn create(
         organisation_id: req.organisation_id,
         display_name: req.display_name,
     };
-    let txn = app.db.write.begin().await?;
-    let account = accounts::create(&txn, &caller.actor(), new).await?;
-    txn.commit().await?;
+    let account = app
+        .write(async |txn| accounts::create(txn, &caller.actor(), new, app.now()).await)
+        .await?;
     Ok(Created(account))
 }
 

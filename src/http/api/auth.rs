@@ -1,5 +1,4 @@
 use axum::{Json, extract::State, http::StatusCode};
-use sea_orm::TransactionTrait;
 use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -31,9 +30,9 @@ pub async fn create_token(
     ApiJson(req): ApiJson<LoginRequest>,
 ) -> Result<Json<IssuedToken>, AppError> {
     let ttl = app.config.token_ttl_seconds;
-    let txn = app.db.write.begin().await?;
-    let issued = auth::login(&txn, &req.login, &req.password, ttl).await?;
-    txn.commit().await?;
+    let issued = app
+        .write(async |txn| Ok(auth::login(txn, &req.login, &req.password, ttl, app.now()).await?))
+        .await?;
     Ok(Json(issued))
 }
 
@@ -41,9 +40,8 @@ pub async fn create_token(
 #[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", security(("bearer" = [])),
     responses((status = 204), (status = 401, body = ErrorBody)))]
 pub async fn logout(State(app): State<AppState>, caller: Caller) -> Result<StatusCode, AppError> {
-    let txn = app.db.write.begin().await?;
-    auth::revoke_token(&txn, &caller, &caller.token_id).await?;
-    txn.commit().await?;
+    app.write(async |txn| auth::revoke_token(txn, &caller, &caller.token_id, app.now()).await)
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -99,17 +97,21 @@ pub async fn create_integration_token(
             "令牌用途说明须为1至100个字符",
         ));
     }
-    let txn = app.db.write.begin().await?;
-    let account = accounts::get(&txn, &caller.scope(), &req.account_id).await?;
-    let issued = auth::issue_token(
-        &txn,
-        &caller.actor(),
-        &account,
-        label,
-        req.expires_in_days * 86_400,
-    )
-    .await?;
-    txn.commit().await?;
+    let issued = app
+        .write(async |txn| {
+            let account = accounts::get(txn, &caller.scope(), &req.account_id).await?;
+            auth::issue_token(
+                txn,
+                &caller.actor(),
+                &account,
+                label,
+                req.expires_in_days * 86_400,
+                app.now(),
+            )
+            .await
+            .map_err(Into::into)
+        })
+        .await?;
     Ok(Created(issued))
 }
 
@@ -122,8 +124,7 @@ pub async fn revoke_token(
     caller: Caller,
     ApiPath(id): ApiPath<String>,
 ) -> Result<StatusCode, AppError> {
-    let txn = app.db.write.begin().await?;
-    auth::revoke_token(&txn, &caller, &id).await?;
-    txn.commit().await?;
+    app.write(async |txn| auth::revoke_token(txn, &caller, &id, app.now()).await)
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -4,7 +4,6 @@ use axum::{
     http::{StatusCode, header},
     response::{IntoResponse, Response},
 };
-use sea_orm::TransactionTrait;
 
 use crate::http::{
     AppState,
@@ -36,12 +35,21 @@ pub async fn create(
     Allowed(caller, _): Allowed<Issuers>,
     ApiJson(req): ApiJson<IssueRequest>,
 ) -> Result<Response, AppError> {
-    let txn = app.db.write.begin().await?;
-    let issued = issue::issue(&txn, &app.certs, &caller, &req).await?;
-    let view = read::view(&txn, &app.certs, &caller, issued.certificate).await?;
-    txn.commit().await?;
-    app.changed().await;
-    Ok(if issued.created {
+    let (created, view) = app
+        .write(async |txn| {
+            let issued = issue::issue(txn, &app.certs, &caller, &req, app.now()).await?;
+            let view = read::view(
+                txn,
+                &app.certs,
+                &caller,
+                issued.certificate,
+                app.now().today,
+            )
+            .await?;
+            Ok((issued.created, view))
+        })
+        .await?;
+    Ok(if created {
         Created(view).into_response()
     } else {
         Json(view).into_response()
@@ -58,10 +66,9 @@ pub async fn create_for_cohort(
     Allowed(caller, _): Allowed<Provider>,
     ApiPath(id): ApiPath<String>,
 ) -> Result<Json<CohortReport>, AppError> {
-    let txn = app.db.write.begin().await?;
-    let report = issue::issue_for_cohort(&txn, &app.certs, &caller, &id).await?;
-    txn.commit().await?;
-    app.changed().await;
+    let report = app
+        .write(async |txn| issue::issue_for_cohort(txn, &app.certs, &caller, &id, app.now()).await)
+        .await?;
     Ok(Json(report))
 }
 
@@ -75,7 +82,7 @@ pub async fn show(
     ApiPath(id): ApiPath<String>,
 ) -> Result<Json<Certificate>, AppError> {
     Ok(Json(
-        read::get(&app.db.read, &app.certs, &caller, &id).await?,
+        read::get(&app.db.read, &app.certs, &caller, &id, app.now().today).await?,
     ))
 }
 
@@ -125,7 +132,9 @@ pub async fn bundle(
     caller: Caller,
     ApiPath(id): ApiPath<String>,
 ) -> Result<Json<Vec<CertificateSummary>>, AppError> {
-    Ok(Json(read::bundle(&app.db.read, &caller, &id).await?))
+    Ok(Json(
+        read::bundle(&app.db.read, &caller, &id, app.now().today).await?,
+    ))
 }
 
 /// Records an assessment of an enrolled person by the caller's evaluation organisation.
@@ -137,9 +146,9 @@ pub async fn create_assessment(
     Allowed(caller, _): Allowed<Assessor>,
     ApiJson(input): ApiJson<AssessmentInput>,
 ) -> Result<Created<Assessment>, AppError> {
-    let txn = app.db.write.begin().await?;
-    let recorded = assessment::record(&txn, &caller, input).await?;
-    txn.commit().await?;
+    let recorded = app
+        .write(async |txn| assessment::record(txn, &caller, input, app.now()).await)
+        .await?;
     Ok(Created(recorded))
 }
 
@@ -178,11 +187,12 @@ async fn change_status(
     change: StatusChange,
     reason: String,
 ) -> Result<Json<Certificate>, AppError> {
-    let txn = app.db.write.begin().await?;
-    let row = lifecycle::change(&txn, &caller, &id, change, &reason).await?;
-    let view = read::view(&txn, &app.certs, &caller, row).await?;
-    txn.commit().await?;
-    app.changed().await;
+    let view = app
+        .write(async |txn| {
+            let row = lifecycle::change(txn, &caller, &id, change, &reason, app.now()).await?;
+            read::view(txn, &app.certs, &caller, row, app.now().today).await
+        })
+        .await?;
     Ok(Json(view))
 }
 
@@ -264,11 +274,14 @@ pub async fn supersede(
     ApiPath(id): ApiPath<String>,
     ApiJson(req): ApiJson<ReasonRequest>,
 ) -> Result<Json<Superseded>, AppError> {
-    let txn = app.db.write.begin().await?;
-    let (old, new) = lifecycle::supersede(&txn, &app.certs, &caller, &id, &req.reason).await?;
-    let old = read::view(&txn, &app.certs, &caller, old).await?;
-    let new = read::view(&txn, &app.certs, &caller, new).await?;
-    txn.commit().await?;
-    app.changed().await;
+    let (old, new) = app
+        .write(async |txn| {
+            let (old, new) =
+                lifecycle::supersede(txn, &app.certs, &caller, &id, &req.reason, app.now()).await?;
+            let old = read::view(txn, &app.certs, &caller, old, app.now().today).await?;
+            let new = read::view(txn, &app.certs, &caller, new, app.now().today).await?;
+            Ok((old, new))
+        })
+        .await?;
     Ok(Json(Superseded { old, new }))
 }

@@ -3,7 +3,6 @@ use axum::{
     extract::{Multipart, State},
     response::{IntoResponse, Response},
 };
-use sea_orm::TransactionTrait;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -12,6 +11,7 @@ use crate::http::{
     api::Created,
     extract::{ApiJson, ApiPath, ApiQuery, uploaded_file},
     policy::{Allowed, Provider, ProviderOrAssessor, TrainingReaders},
+    state::Outcome,
 };
 use crate::{
     cohorts::{
@@ -37,9 +37,9 @@ pub async fn create(
         .organisation_id
         .clone()
         .ok_or_else(AppError::forbidden_role)?;
-    let txn = app.db.write.begin().await?;
-    let cohort = cohorts::create(&txn, &caller.actor(), &provider, input).await?;
-    txn.commit().await?;
+    let cohort = app
+        .write(async |txn| cohorts::create(txn, &caller.actor(), &provider, input, app.now()).await)
+        .await?;
     Ok(Created(cohort))
 }
 
@@ -78,9 +78,9 @@ pub async fn enrol(
     ApiPath(id): ApiPath<String>,
     ApiJson(input): ApiJson<IdentityInput>,
 ) -> Result<Created<Enrolment>, AppError> {
-    let txn = app.db.write.begin().await?;
-    let enrolment = enrolment::enrol(&txn, &app.pii, &caller, &id, input).await?;
-    txn.commit().await?;
+    let enrolment = app
+        .write(async |txn| enrolment::enrol(txn, &app.pii, &caller, &id, input, app.now()).await)
+        .await?;
     Ok(Created(enrolment))
 }
 
@@ -127,9 +127,11 @@ pub async fn withdraw(
     ApiPath(id): ApiPath<String>,
     ApiJson(req): ApiJson<WithdrawRequest>,
 ) -> Result<Json<Enrolment>, AppError> {
-    let txn = app.db.write.begin().await?;
-    let enrolment = enrolment::withdraw(&txn, &app.pii, &caller, &id, &req.reason).await?;
-    txn.commit().await?;
+    let enrolment = app
+        .write(async |txn| {
+            enrolment::withdraw(txn, &app.pii, &caller, &id, &req.reason, app.now()).await
+        })
+        .await?;
     Ok(Json(enrolment))
 }
 
@@ -143,9 +145,11 @@ pub async fn record_result(
     ApiPath(id): ApiPath<String>,
     ApiJson(input): ApiJson<ResultInput>,
 ) -> Result<Json<Enrolment>, AppError> {
-    let txn = app.db.write.begin().await?;
-    let enrolment = enrolment::record_result(&txn, &app.pii, &caller, &id, input).await?;
-    txn.commit().await?;
+    let enrolment = app
+        .write(async |txn| {
+            enrolment::record_result(txn, &app.pii, &caller, &id, input, app.now()).await
+        })
+        .await?;
     Ok(Json(enrolment))
 }
 
@@ -172,13 +176,18 @@ pub async fn import(
     multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Result<Response, AppError> {
     let bytes = uploaded_file(multipart, "学员名单表格（.xlsx 或 .csv）").await?;
-    let txn = app.db.write.begin().await?;
-    let report = imports::enrol_all(&txn, &app.pii, &caller, &id, &bytes, q.dry_run).await?;
-    if q.dry_run {
-        txn.rollback().await?;
-        Ok(Json(report).into_response())
+    let outcome = if q.dry_run {
+        Outcome::RollBack
     } else {
-        txn.commit().await?;
-        Ok(Created(report).into_response())
-    }
+        Outcome::Commit
+    };
+    let report = app
+        .unit_of_work(outcome, async |txn| {
+            imports::enrol_all(txn, &app.pii, &caller, &id, &bytes, q.dry_run, app.now()).await
+        })
+        .await?;
+    Ok(match outcome {
+        Outcome::RollBack => Json(report).into_response(),
+        Outcome::Commit => Created(report).into_response(),
+    })
 }

@@ -1,5 +1,4 @@
 use axum::{Json, extract::State};
-use sea_orm::TransactionTrait;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -26,9 +25,9 @@ pub async fn create(
     Allowed(caller, _): Allowed<Bureau>,
     ApiJson(input): ApiJson<OrganisationInput>,
 ) -> Result<Created<Organisation>, AppError> {
-    let txn = app.db.write.begin().await?;
-    let org = organisations::create(&txn, &caller.actor(), input).await?;
-    txn.commit().await?;
+    let org = app
+        .write(async |txn| organisations::create(txn, &caller.actor(), input, app.now()).await)
+        .await?;
     Ok(Created(org))
 }
 
@@ -81,10 +80,12 @@ pub async fn update(
     ApiPath(id): ApiPath<String>,
     ApiJson(patch): ApiJson<OrganisationPatch>,
 ) -> Result<Json<Organisation>, AppError> {
-    let txn = app.db.write.begin().await?;
-    let org = organisations::update(&txn, &caller.scope(), &caller.actor(), &id, patch).await?;
-    txn.commit().await?;
-    app.changed().await;
+    let org = app
+        .write(async |txn| {
+            organisations::update(txn, &caller.scope(), &caller.actor(), &id, patch, app.now())
+                .await
+        })
+        .await?;
     Ok(Json(org))
 }
 
@@ -94,9 +95,11 @@ async fn set_status(
     id: String,
     status: OrgStatus,
 ) -> Result<Json<Organisation>, AppError> {
-    let txn = app.db.write.begin().await?;
-    let org = organisations::set_status(&txn, &caller.actor(), &id, status).await?;
-    txn.commit().await?;
+    let org = app
+        .write(async |txn| {
+            organisations::set_status(txn, &caller.actor(), &id, status, app.now()).await
+        })
+        .await?;
     Ok(Json(org))
 }
 

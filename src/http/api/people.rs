@@ -1,5 +1,4 @@
 use axum::{Json, extract::State};
-use sea_orm::TransactionTrait;
 use secrecy::SecretString;
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -48,8 +47,10 @@ pub async fn create_login(
     ApiPath(id): ApiPath<String>,
     ApiJson(req): ApiJson<LoginRequest>,
 ) -> Result<Created<Account>, AppError> {
-    let txn = app.db.write.begin().await?;
-    let account = store::create_login(&txn, &caller, &id, req.login, req.password).await?;
-    txn.commit().await?;
+    let account = app
+        .write(async |txn| {
+            store::create_login(txn, &caller, &id, req.login, req.password, app.now()).await
+        })
+        .await?;
     Ok(Created(account))
 }

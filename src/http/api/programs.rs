@@ -1,5 +1,4 @@
 use axum::{Json, extract::State};
-use sea_orm::TransactionTrait;
 
 use crate::http::{
     AppState,
@@ -26,9 +25,11 @@ pub async fn create(
         .organisation_id
         .clone()
         .ok_or_else(AppError::forbidden_role)?;
-    let txn = app.db.write.begin().await?;
-    let program = programs::create(&txn, &caller.actor(), &provider, input).await?;
-    txn.commit().await?;
+    let program = app
+        .write(async |txn| {
+            programs::create(txn, &caller.actor(), &provider, input, app.now()).await
+        })
+        .await?;
     Ok(Created(program))
 }
 

@@ -1,5 +1,4 @@
 use axum::{Json, extract::State};
-use sea_orm::TransactionTrait;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -89,9 +88,9 @@ pub async fn create(
     Allowed(caller, _): Allowed<Bureau>,
     ApiJson(spec): ApiJson<StandardSpec>,
 ) -> Result<Created<Standard>, AppError> {
-    let txn = app.db.write.begin().await?;
-    let standard = standards::create_draft(&txn, &caller.actor(), spec).await?;
-    txn.commit().await?;
+    let standard = app
+        .write(async |txn| standards::create_draft(txn, &caller.actor(), spec, app.now()).await)
+        .await?;
     Ok(Created(standard))
 }
 
@@ -104,9 +103,11 @@ pub async fn draft_version(
     Allowed(caller, _): Allowed<Bureau>,
     ApiPath(code): ApiPath<String>,
 ) -> Result<Created<Standard>, AppError> {
-    let txn = app.db.write.begin().await?;
-    let standard = standards::draft_next_version(&txn, &caller.actor(), &code).await?;
-    txn.commit().await?;
+    let standard = app
+        .write(async |txn| {
+            standards::draft_next_version(txn, &caller.actor(), &code, app.now()).await
+        })
+        .await?;
     Ok(Created(standard))
 }
 
@@ -120,9 +121,11 @@ pub async fn update_version(
     ApiPath((code, version)): ApiPath<(String, i32)>,
     ApiJson(spec): ApiJson<StandardSpec>,
 ) -> Result<Json<Standard>, AppError> {
-    let txn = app.db.write.begin().await?;
-    let standard = standards::update_draft(&txn, &caller.actor(), &code, version, spec).await?;
-    txn.commit().await?;
+    let standard = app
+        .write(async |txn| {
+            standards::update_draft(txn, &caller.actor(), &code, version, spec, app.now()).await
+        })
+        .await?;
     Ok(Json(standard))
 }
 
@@ -135,9 +138,11 @@ pub async fn publish(
     Allowed(caller, _): Allowed<Bureau>,
     ApiPath((code, version)): ApiPath<(String, i32)>,
 ) -> Result<Json<Standard>, AppError> {
-    let txn = app.db.write.begin().await?;
-    let standard = standards::publish(&txn, &caller.actor(), &code, version).await?;
-    txn.commit().await?;
+    let standard = app
+        .write(async |txn| {
+            standards::publish(txn, &caller.actor(), &code, version, app.now()).await
+        })
+        .await?;
     Ok(Json(standard))
 }
 
@@ -150,8 +155,8 @@ pub async fn retire(
     Allowed(caller, _): Allowed<Bureau>,
     ApiPath((code, version)): ApiPath<(String, i32)>,
 ) -> Result<Json<Standard>, AppError> {
-    let txn = app.db.write.begin().await?;
-    let standard = standards::retire(&txn, &caller.actor(), &code, version).await?;
-    txn.commit().await?;
+    let standard = app
+        .write(async |txn| standards::retire(txn, &caller.actor(), &code, version, app.now()).await)
+        .await?;
     Ok(Json(standard))
 }

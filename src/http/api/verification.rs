@@ -30,7 +30,10 @@ pub async fn show(
     _: WithinRate,
     ApiPath(token): ApiPath<String>,
 ) -> Result<Response, AppError> {
-    let v = app.verification.lookup(&app.db.read, &token).await?;
+    let v = app
+        .verification
+        .lookup(&app.db.read, &token, app.now().today)
+        .await?;
     // Sized for a certificate with a chain of three, so the body is written in one go.
     let mut body = Vec::with_capacity(2048);
     serde_json::to_writer(&mut body, &v)
@@ -59,7 +62,9 @@ pub async fn holder(
     ApiJson(claim): ApiJson<HolderClaim>,
 ) -> Result<Json<MatchAnswer>, AppError> {
     // An unknown token is a 404 whatever the limit says.
-    app.verification.lookup(&app.db.read, &token).await?;
+    app.verification
+        .lookup(&app.db.read, &token, app.now().today)
+        .await?;
     match_allowed(&app, &token)?;
     let matched = verification::holder_matches(&app.db.read, &app.certs, &token, &claim).await?;
     Ok(Json(MatchAnswer { r#match: matched }))
@@ -77,6 +82,6 @@ pub async fn document(
 ) -> Result<Json<DocumentCheck>, AppError> {
     let bytes = uploaded_file(multipart, "证书 PDF 或凭证 JSON").await?;
     Ok(Json(
-        document::check(&app.db.read, &app.certs, &bytes).await?,
+        document::check(&app.db.read, &app.certs, &bytes, app.now().today).await?,
     ))
 }

@@ -53,7 +53,7 @@ impl IntoResponse for WebError {
         if let AppError::Internal(e) = &err {
             tracing::error!(error = format!("{e:#}"), "page failed");
         }
-        let status = err.status();
+        let status = super::error::status_of(&err);
         let (title, message) = match &err {
             AppError::NotFound => (
                 "页面不存在",

@@ -222,7 +222,11 @@ pub async fn page(
     Path(token): Path<String>,
     Query(q): Query<LangQuery>,
 ) -> Response {
-    match app.verification.lookup(&app.db.read, &token).await {
+    match app
+        .verification
+        .lookup(&app.db.read, &token, app.now().today)
+        .await
+    {
         Ok(v) => render_page(&token, &q, v, None),
         Err(e) => page_error(&token, &q, e),
     }
@@ -252,7 +256,11 @@ pub async fn page_match(
         name: form.name,
         citizen_id: form.citizen_id,
     };
-    let v = match app.verification.lookup(&app.db.read, &token).await {
+    let v = match app
+        .verification
+        .lookup(&app.db.read, &token, app.now().today)
+        .await
+    {
         Ok(v) => v,
         Err(e) => return page_error(&token, &q, e),
     };

@@ -112,8 +112,8 @@ impl Index {
         &self,
         conn: &impl ConnectionTrait,
         token: &str,
+        today: NaiveDate,
     ) -> Result<Verification, AppError> {
-        let today = chrono::Utc::now().date_naive();
         if let Some(entry) = self.entry(token) {
             return Ok(self.verification(&entry, today));
         }
