@@ -16,6 +16,7 @@ pub mod demo;
 pub mod error;
 pub mod http;
 pub mod imports;
+pub mod jobs;
 pub mod organisations;
 pub mod pagination;
 pub mod people;
