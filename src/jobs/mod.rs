@@ -60,10 +60,13 @@ pub trait Job: Send + Sync + 'static {
 /// What a running job knows about its run.
 #[derive(Debug, Clone)]
 pub struct JobContext {
+    /// The connections; a job opens its own transactions on `db.write`.
     pub db: Db,
     /// The time the run is for (the runner's clock, or the test's).
     pub now: DateTime<Utc>,
+    /// The row's id, e.g. to derive a Message-ID that stays the same on every retry.
     pub job_id: String,
+    /// The key the job was queued under.
     pub dedupe_key: String,
     /// 1 on the first run, 2 on the first retry, …
     pub attempt: u32,
@@ -73,8 +76,11 @@ pub struct JobContext {
 /// the `max_attempts`-th failure gives up and leaves the row with its error.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RetryPolicy {
+    /// Runs in all, the first included.
     pub max_attempts: u32,
+    /// The wait after the first failure.
     pub first_delay: Duration,
+    /// The longest wait between two runs.
     pub max_delay: Duration,
 }
 

@@ -64,6 +64,7 @@ struct Tick {
 pub struct Waker(Arc<Notify>);
 
 impl Waker {
+    /// Makes the runner poll now rather than at its next interval.
     pub fn wake(&self) {
         self.0.notify_one();
     }
