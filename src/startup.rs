@@ -1,11 +1,11 @@
 //! Building and running the application: data directory, database, migrations, router.
 //! Tests call [`Application::build`] with their own [`Config`] and port 0.
 
-use std::net::SocketAddr;
+use std::{net::SocketAddr, time::Duration};
 
 use anyhow::Context;
 use secrecy::ExposeSecret;
-use tokio::net::TcpListener;
+use tokio::{net::TcpListener, sync::watch};
 
 use std::sync::Arc;
 
@@ -21,6 +21,7 @@ use crate::{
     config::Config,
     db::Db,
     http::{self, AppState},
+    jobs::Runner,
     people::PiiKeys,
     standards,
     verification::{self, Index},
@@ -158,30 +159,68 @@ impl Application {
         Arc::clone(&self.state.clock)
     }
 
-    /// Serves until Ctrl-C or SIGTERM.
+    /// Serves HTTP and runs this instance's background work until Ctrl-C or SIGTERM. Both
+    /// stop on the same signal: the server finishes its requests, the runner its jobs
+    /// (within its grace period), releasing what it could not finish.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
-        let pruned = self.state.clone();
-        tokio::spawn(async move {
-            let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
-            loop {
-                tick.tick().await;
-                http::rate_limit::prune(&pruned);
-            }
-        });
-        verification::index::run(
+        verification::index::spawn_fill(
             Arc::clone(&self.state.verification),
-            self.state.db.clone(),
-            std::time::Duration::from_millis(self.state.config.verify_sync_ms),
+            self.state.db.read.clone(),
         );
+        let runner = background_work(&self.state);
+        let stop = Arc::new(watch::Sender::new(false));
+        let stopping = stop.subscribe();
+        let on_signal = Arc::clone(&stop);
+        tokio::spawn(async move {
+            shutdown_signal().await;
+            on_signal.send_replace(true);
+        });
         let router = http::router(self.state);
-        axum::serve(
+        let serve = axum::serve(
             self.listener,
             router.into_make_service_with_connect_info::<SocketAddr>(),
         )
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .context("serving HTTP")
+        .with_graceful_shutdown(stopped(stopping.clone()));
+        // Whatever ends the server ends the runner too.
+        let serve = async move {
+            let served = serve.await;
+            stop.send_replace(true);
+            served
+        };
+        let (served, ran) = tokio::join!(serve, runner.run(stopped(stopping)));
+        served.context("serving HTTP")?;
+        ran.context("running background jobs")
     }
+}
+
+/// The job runner of one instance, with every queued job kind and periodic tick
+/// registered. Each instance keeps its own verification index current from the audit log.
+fn background_work(state: &AppState) -> Runner {
+    let (index, conn) = (Arc::clone(&state.verification), state.db.read.clone());
+    let limited = state.clone();
+    Runner::new(state.db.clone())
+        .tick(
+            "verification-index",
+            Duration::from_millis(state.config.verify_sync_ms),
+            move || {
+                let (index, conn) = (Arc::clone(&index), conn.clone());
+                async move {
+                    index
+                        .catch_up(&conn)
+                        .await
+                        .context("applying the audit log to the verification index")
+                }
+            },
+        )
+        .tick("rate-limiters", Duration::from_secs(60), move || {
+            http::rate_limit::prune(&limited);
+            async { Ok(()) }
+        })
+}
+
+/// Resolves once the shutdown signal has been given.
+async fn stopped(mut stopping: watch::Receiver<bool>) {
+    let _ = stopping.wait_for(|stop| *stop).await;
 }
 
 async fn shutdown_signal() {

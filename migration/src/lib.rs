@@ -21,6 +21,7 @@ mod m20261126_000014_create_certificates;
 mod m20261126_000015_create_certificate_parents;
 mod m20261126_000016_create_certificate_files;
 mod m20261126_000017_create_counters;
+mod m20261201_100000_create_jobs;
 
 pub struct Migrator;
 
@@ -45,6 +46,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000015_create_certificate_parents::Migration),
             Box::new(m20261126_000016_create_certificate_files::Migration),
             Box::new(m20261126_000017_create_counters::Migration),
+            Box::new(m20261201_100000_create_jobs::Migration),
         ]
     }
 }

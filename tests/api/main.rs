@@ -10,6 +10,7 @@ mod browser;
 mod certificates;
 mod demo;
 mod imports;
+mod jobs;
 mod organisations;
 mod privacy;
 mod roles;

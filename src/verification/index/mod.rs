@@ -318,32 +318,21 @@ impl Index {
     }
 }
 
-/// Fills the index, then applies the audit log every `interval` until the process ends.
-/// Failures are logged and retried on the next tick.
-pub fn run(index: Arc<Index>, db: crate::db::Db, interval: std::time::Duration) {
-    let filler = Arc::clone(&index);
-    let fill_conn = db.read.clone();
+/// Fills the index in the background; look-ups read the database until it is done.
+/// Keeping it current afterwards is [`Index::catch_up`], which the job runner calls every
+/// `REGISTRY_VERIFY_SYNC_MS` (see `startup`).
+pub fn spawn_fill(index: Arc<Index>, conn: sea_orm::DatabaseConnection) {
     tokio::spawn(async move {
         let started = std::time::Instant::now();
-        match filler.fill(&fill_conn).await {
+        match index.fill(&conn).await {
             Ok(holders) => tracing::info!(
                 holders,
-                tokens = filler.len(),
+                tokens = index.len(),
                 seconds = started.elapsed().as_secs_f64(),
                 "verification index filled"
             ),
             Err(e) => {
                 tracing::error!(error = %e, "filling the verification index failed; look-ups read the database")
-            }
-        }
-    });
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(interval);
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            tick.tick().await;
-            if let Err(e) = index.catch_up(&db.read).await {
-                tracing::warn!(error = %e, "applying the audit log to the verification index failed");
             }
         }
     });
