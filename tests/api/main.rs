@@ -10,6 +10,7 @@ mod browser;
 mod certificates;
 mod demo;
 mod imports;
+mod openapi;
 mod organisations;
 mod privacy;
 mod roles;
