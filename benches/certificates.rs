@@ -8,6 +8,11 @@
 //!    transaction, as `POST /api/v1/cohorts/{id}/certificates` does.
 //!
 //! Set `BENCH_DATABASE_URL=postgres://…/db` to run against PostgreSQL instead.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a benchmark, like a test: a failed set-up step should stop it"
+)]
 
 use std::{
     path::Path,

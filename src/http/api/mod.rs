@@ -78,6 +78,10 @@ pub fn router() -> Router<AppState> {
         .routes(routes!(verification::document))
         .split_for_parts();
     openapi::RefusalsWhereSecured.modify(&mut document);
+    #[expect(
+        clippy::expect_used,
+        reason = "built once at start-up from plain data, so serialising it cannot fail"
+    )]
     let openapi_json: Arc<str> = document
         .to_pretty_json()
         .expect("the OpenAPI document is plain data and always serialises")
