@@ -82,7 +82,7 @@ fn references<'d>(value: &'d Value, into: &mut Vec<&'d str>) {
 }
 
 #[tokio::test]
-async fn every_operation_has_its_own_id_described_answers_and_parameters_where_they_belong() {
+async fn every_operation_has_its_own_id_a_summary_described_tags_answers_and_parameters() {
     let app = TestApp::spawn().await;
     let doc = document(&app).await;
     let mut problems = Vec::new();
@@ -95,6 +95,12 @@ async fn every_operation_has_its_own_id_described_answers_and_parameters_where_t
         }
     }
 
+    let tags: Vec<&Value> = doc["tags"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|t| &t["name"])
+        .collect();
     let operations = operations(&doc);
     assert!(
         operations.len() > 40,
@@ -105,6 +111,16 @@ async fn every_operation_has_its_own_id_described_answers_and_parameters_where_t
     for op in &operations {
         let name = format!("{} {}", op.method, op.path);
         ids.entry(&op.id).or_default().push(name.clone());
+        if op.body["summary"].as_str().is_none_or(str::is_empty) {
+            problems.push(format!("{name}: no summary"));
+        }
+        let op_tags = op.body["tags"]
+            .as_array()
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        if op_tags.is_empty() || op_tags.iter().any(|t| !tags.contains(&t)) {
+            problems.push(format!("{name}: tags {op_tags:?} are not all described"));
+        }
         for (status, answer) in op.body["responses"].as_object().expect("responses") {
             let description = resolve(&doc, answer)["description"].as_str();
             if description.is_none_or(|d| d.trim().is_empty()) {

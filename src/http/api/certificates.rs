@@ -169,6 +169,7 @@ pub async fn create_assessment(
 }
 
 #[utoipa::path(get, path = "/api/v1/assessments/{id}", operation_id = "assessments_show",
+    summary = "An assessment: the bureau's, or one by the caller's evaluation organisation",
     tag = "certificates", security(("bearer" = [])), params(("id" = String, Path, description = "The assessment's id")),
     responses(
         (status = 200, description = "The assessment", body = Assessment),

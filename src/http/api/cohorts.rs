@@ -65,7 +65,8 @@ pub async fn index(
     Ok(Json(cohorts::list(&app.db.read, &caller, &page).await?))
 }
 
-#[utoipa::path(get, path = "/api/v1/cohorts/{id}", operation_id = "cohorts_show", tag = "training", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/cohorts/{id}", operation_id = "cohorts_show",
+    summary = "A cohort the caller may see", tag = "training", security(("bearer" = [])),
     params(("id" = String, Path, description = "The cohort's id")),
     responses(
         (status = 200, description = "The cohort", body = Cohort),
@@ -119,7 +120,8 @@ pub async fn enrolments(
     ))
 }
 
-#[utoipa::path(get, path = "/api/v1/enrolments/{id}", operation_id = "enrolments_show", tag = "training",
+#[utoipa::path(get, path = "/api/v1/enrolments/{id}", operation_id = "enrolments_show",
+    summary = "An enrolment; the identity in full only for the enrolling provider", tag = "training",
     security(("bearer" = [])), params(("id" = String, Path, description = "The enrolment's id")),
     responses(
         (status = 200, description = "The enrolment", body = Enrolment),

@@ -53,7 +53,8 @@ pub async fn index(
     ))
 }
 
-#[utoipa::path(get, path = "/api/v1/programs/{id}", operation_id = "programs_show", tag = "training", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/programs/{id}", operation_id = "programs_show",
+    summary = "A program: the provider's own; any for the bureau", tag = "training", security(("bearer" = [])),
     params(("id" = String, Path, description = "The program's id")),
     responses(
         (status = 200, description = "The program", body = Program),
