@@ -1,20 +1,34 @@
 //! Certificate benchmarks (`cargo bench --bench certificates`), on a fresh SQLite
 //! database in a temporary directory, release build:
+//! 0. load the renderer (font and layouts) and render the sample of every layout, against
+//!    the budget: a median render under 2 ms and PDFs of 40 KB on average;
 //! 1. render + sign one certificate (freeze: build the credential, sign it, render the
 //!    PDF), median over many runs, and the PDF's size;
 //! 2. issue the completion certificates of a 1,000-enrolment cohort end to end, in one
 //!    transaction, as `POST /api/v1/cohorts/{id}/certificates` does.
 //!
 //! Set `BENCH_DATABASE_URL=postgres://…/db` to run against PostgreSQL instead.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a benchmark, like a test: a failed set-up step should stop it"
+)]
 
-use std::time::{Duration, Instant};
+use std::{
+    path::Path,
+    time::{Duration, Instant},
+};
 
 use chrono::{NaiveDate, Utc};
 use registry::{
     access::{Caller, Role},
     audit::Actor,
     auth::accounts,
-    certificates::{IssueRequest, freeze, grounds, issue::issue_for_cohort},
+    certificates::{
+        IssueRequest, freeze, grounds,
+        issue::issue_for_cohort,
+        pdf::{Renderer, samples},
+    },
     cohorts::{self, CohortInput, enrolment},
     config::Config,
     organisations::{self, CreditCode, OrgKind, OrgStatus, OrganisationInput},
@@ -26,6 +40,9 @@ use sea_orm::TransactionTrait;
 
 const COHORT: usize = 1000;
 const RENDERS: usize = 300;
+/// The render budget: the median render of a sample layout, and the average PDF size.
+const BUDGET_MEDIAN: Duration = Duration::from_millis(2);
+const BUDGET_AVERAGE_KB: f64 = 40.0;
 
 fn citizen_id(n: usize) -> String {
     const W: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
@@ -61,11 +78,51 @@ fn median(mut v: Vec<Duration>) -> Duration {
     v[v.len() / 2]
 }
 
+/// Loads the renderer and renders every layout's sample, each as a different certificate.
+fn render_samples() -> anyhow::Result<()> {
+    let started = Instant::now();
+    let renderer = Renderer::from_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("certs"))?;
+    let load = started.elapsed();
+    let docs = samples::all();
+    for doc in &docs {
+        renderer.render(doc)?; // warm-up
+    }
+    let mut times = Vec::with_capacity(RENDERS);
+    let mut bytes = 0usize;
+    for i in 0..RENDERS {
+        let mut doc = docs[i % docs.len()].clone();
+        doc.number.push_str(&i.to_string());
+        let t = Instant::now();
+        bytes += renderer.render(&doc)?.len();
+        times.push(t.elapsed());
+    }
+    times.sort();
+    let median = times[RENDERS / 2];
+    let average_kb = bytes as f64 / RENDERS as f64 / 1024.0;
+    let verdict = if median < BUDGET_MEDIAN && average_kb < BUDGET_AVERAGE_KB {
+        "within"
+    } else {
+        "OVER"
+    };
+    println!(
+        "load the renderer: {load:.1?}; render the {} sample layouts: median {median:.2?}, \
+         p90 {:.2?}, max {:.2?}, mean PDF size {average_kb:.1} KB over {RENDERS} runs \
+         ({verdict} the budget of {BUDGET_MEDIAN:?} and {BUDGET_AVERAGE_KB} KB)",
+        docs.len(),
+        times[RENDERS * 9 / 10],
+        times[RENDERS - 1],
+    );
+    Ok(())
+}
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let now =
         registry::clock::Clock::system(chrono::FixedOffset::east_opt(8 * 3600).expect("UTC+8"))
             .now();
+    // 0. Render only, every layout, no database.
+    render_samples()?;
+
     let dir =
         std::env::temp_dir().join(format!("registry-bench-{}", uuid::Uuid::new_v4().simple()));
     let config = Config::for_data_dir(dir.clone(), std::env::var("BENCH_DATABASE_URL").ok());

@@ -1,6 +1,10 @@
 //! Schema migrations of the registry. One change per file, named
 //! `mYYYYMMDD_HHMMSS_<verb>_<thing>`; a landed migration is never edited.
 //! This crate owns its identifiers and does not depend on `entities`.
+#![expect(
+    elided_lifetimes_in_paths,
+    reason = "sea-orm-cli's migration template writes `&SchemaManager`, and landed migrations are never edited"
+)]
 
 pub use sea_orm_migration::prelude::*;
 

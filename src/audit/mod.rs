@@ -187,12 +187,15 @@ pub async fn verify(conn: &impl ConnectionTrait) -> Result<ChainReport, DbErr> {
 
 /// Filter and page of an audit listing.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AuditQuery {
     /// Entries after this sequence number.
     pub after: Option<i64>,
     /// 1–500, default 100.
     pub limit: Option<u64>,
+    /// Only entries about records of this type, e.g. `certificate`.
     pub record_type: Option<String>,
+    /// Only entries about the record with this id.
     pub record_id: Option<String>,
 }
 

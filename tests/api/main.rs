@@ -1,5 +1,10 @@
 //! Integration tests: the real app on a random port, a fresh database per test (SQLite,
 //! or PostgreSQL when `TEST_DATABASE_URL` is set), talking HTTP.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "tests, helpers included: a failed step should stop the test where it failed"
+)]
 
 mod helpers;
 
@@ -11,6 +16,7 @@ mod certificates;
 mod demo;
 mod imports;
 mod jobs;
+mod openapi;
 mod organisations;
 mod privacy;
 mod roles;

@@ -1,228 +1,359 @@
+//! The role matrix: every operation the OpenAPI document marks as needing a token, called
+//! by each role and anonymously. The operations come from the document, so a new secured
+//! endpoint without a row here fails the test instead of going unchecked; the allowed roles
+//! are read from each handler's `Allowed<Policy>` (src/http/policy.rs).
+
+use std::collections::BTreeSet;
+
 use registry::access::Role;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::helpers::TestApp;
+use crate::{
+    helpers::TestApp,
+    openapi::{self, Operation},
+};
 
-/// Every endpoint that needs a login, with the roles allowed to use it.
+/// An id that names nothing.
 const NONE: &str = "00000000-0000-0000-0000-000000000000";
 
-fn endpoints() -> Vec<(Method, String, Value, Vec<Role>)> {
+/// How to call one secured operation, and which roles it is for.
+#[derive(Debug)]
+struct Row {
+    method: Method,
+    /// The path template as the document writes it.
+    path: &'static str,
+    body: Value,
+    allowed: Vec<Role>,
+}
+
+fn row(method: Method, path: &'static str, body: Value, allowed: &[Role]) -> Row {
+    Row {
+        method,
+        path,
+        body,
+        allowed: allowed.to_vec(),
+    }
+}
+
+fn table() -> Vec<Row> {
     use Role::*;
-    let readers = vec![ProviderStaff, BureauAdmin, Assessor];
-    let staff = vec![
+    let readers = [ProviderStaff, BureauAdmin, Assessor];
+    let staff = [
         BureauAdmin,
         ProviderStaff,
         Assessor,
         LicensingOfficer,
         Employer,
     ];
-    let everyone = Role::ALL.to_vec();
+    let issuers = [ProviderStaff, Assessor, LicensingOfficer];
+    let everyone = Role::ALL;
+    let none = json!(null);
+    let reason = json!({"reason": "x"});
     vec![
-        (
-            Method::GET,
-            "/api/v1/auth/me".into(),
-            json!(null),
-            everyone.clone(),
-        ),
-        (
+        row(Method::GET, "/api/v1/auth/me", none.clone(), &everyone),
+        row(Method::POST, "/api/v1/auth/logout", json!({}), &everyone),
+        row(
             Method::POST,
-            "/api/v1/organisations".into(),
+            "/api/v1/organisations",
             json!({"kind": "employer", "name": "x", "credit_code": "bad"}),
-            vec![BureauAdmin],
+            &[BureauAdmin],
         ),
-        (
+        row(Method::GET, "/api/v1/organisations", none.clone(), &staff),
+        row(
             Method::GET,
-            "/api/v1/organisations".into(),
-            json!(null),
-            staff.clone(),
+            "/api/v1/organisations/{id}",
+            none.clone(),
+            &staff,
         ),
-        (
-            Method::GET,
-            "/api/v1/organisations/00000000-0000-0000-0000-000000000000".into(),
-            json!(null),
-            staff.clone(),
-        ),
-        (
+        row(
             Method::PATCH,
-            "/api/v1/organisations/00000000-0000-0000-0000-000000000000".into(),
+            "/api/v1/organisations/{id}",
             json!({}),
-            staff.clone(),
+            &staff,
         ),
-        (
+        row(
             Method::POST,
-            "/api/v1/organisations/00000000-0000-0000-0000-000000000000/approve".into(),
+            "/api/v1/organisations/{id}/approve",
             json!({}),
-            vec![BureauAdmin],
+            &[BureauAdmin],
         ),
-        (
+        row(
             Method::POST,
-            "/api/v1/organisations/00000000-0000-0000-0000-000000000000/suspend".into(),
+            "/api/v1/organisations/{id}/suspend",
             json!({}),
-            vec![BureauAdmin],
+            &[BureauAdmin],
         ),
-        (
+        row(
             Method::POST,
-            "/api/v1/accounts".into(),
+            "/api/v1/accounts",
             json!({"login": "x", "password": "short", "role": "trainee"}),
-            vec![BureauAdmin],
+            &[BureauAdmin],
         ),
-        (
+        row(
             Method::GET,
-            "/api/v1/accounts".into(),
-            json!(null),
-            vec![BureauAdmin],
+            "/api/v1/accounts",
+            none.clone(),
+            &[BureauAdmin],
         ),
-        (
+        row(
             Method::POST,
-            "/api/v1/tokens".into(),
+            "/api/v1/tokens",
             json!({"account_id": "none", "label": "x", "expires_in_days": 1}),
-            vec![BureauAdmin],
+            &[BureauAdmin],
         ),
-        (
+        row(
             Method::POST,
-            "/api/v1/tokens/00000000-0000-0000-0000-000000000000/revoke".into(),
+            "/api/v1/tokens/{id}/revoke",
             json!({}),
-            everyone.clone(),
+            &everyone,
         ),
-        (
+        row(Method::GET, "/api/v1/audit", none.clone(), &[BureauAdmin]),
+        row(
             Method::GET,
-            "/api/v1/audit".into(),
-            json!(null),
-            vec![BureauAdmin],
+            "/api/v1/audit/verify",
+            none.clone(),
+            &[BureauAdmin],
         ),
-        (
-            Method::GET,
-            "/api/v1/audit/verify".into(),
-            json!(null),
-            vec![BureauAdmin],
-        ),
-        (
+        row(Method::POST, "/api/v1/standards", json!({}), &[BureauAdmin]),
+        row(
             Method::POST,
-            "/api/v1/standards".into(),
+            "/api/v1/standards/{code}/versions",
             json!({}),
-            vec![BureauAdmin],
+            &[BureauAdmin],
         ),
-        (
-            Method::POST,
-            "/api/v1/standards/NOPE/versions".into(),
-            json!({}),
-            vec![BureauAdmin],
-        ),
-        (
+        row(
             Method::PUT,
-            "/api/v1/standards/NOPE/versions/99".into(),
+            "/api/v1/standards/{code}/versions/{version}",
             json!({}),
-            vec![BureauAdmin],
+            &[BureauAdmin],
         ),
-        (
+        row(
             Method::POST,
-            "/api/v1/standards/NOPE/versions/99/publish".into(),
+            "/api/v1/standards/{code}/versions/{version}/publish",
             json!({}),
-            vec![BureauAdmin],
+            &[BureauAdmin],
         ),
-        (
+        row(
             Method::POST,
-            "/api/v1/standards/NOPE/versions/99/retire".into(),
+            "/api/v1/standards/{code}/versions/{version}/retire",
             json!({}),
-            vec![BureauAdmin],
+            &[BureauAdmin],
         ),
-        (
+        row(
             Method::POST,
-            "/api/v1/programs".into(),
+            "/api/v1/programs",
             json!({}),
-            vec![ProviderStaff],
+            &[ProviderStaff],
         ),
-        (
+        row(
             Method::GET,
-            "/api/v1/programs".into(),
-            json!(null),
-            vec![ProviderStaff, BureauAdmin],
+            "/api/v1/programs",
+            none.clone(),
+            &[ProviderStaff, BureauAdmin],
         ),
-        (
+        row(
             Method::GET,
-            format!("/api/v1/programs/{NONE}"),
-            json!(null),
-            vec![ProviderStaff, BureauAdmin],
+            "/api/v1/programs/{id}",
+            none.clone(),
+            &[ProviderStaff, BureauAdmin],
         ),
-        (
+        row(Method::POST, "/api/v1/cohorts", json!({}), &[ProviderStaff]),
+        row(Method::GET, "/api/v1/cohorts", none.clone(), &readers),
+        row(Method::GET, "/api/v1/cohorts/{id}", none.clone(), &readers),
+        row(
             Method::POST,
-            "/api/v1/cohorts".into(),
+            "/api/v1/cohorts/{id}/enrolments",
             json!({}),
-            vec![ProviderStaff],
+            &[ProviderStaff],
         ),
-        (
+        row(
             Method::GET,
-            "/api/v1/cohorts".into(),
-            json!(null),
-            readers.clone(),
+            "/api/v1/cohorts/{id}/enrolments",
+            none.clone(),
+            &readers,
         ),
-        (
-            Method::GET,
-            format!("/api/v1/cohorts/{NONE}"),
-            json!(null),
-            readers.clone(),
-        ),
-        (
+        row(
             Method::POST,
-            format!("/api/v1/cohorts/{NONE}/enrolments"),
+            "/api/v1/cohorts/{id}/imports",
             json!({}),
-            vec![ProviderStaff],
+            &[ProviderStaff],
         ),
-        (
+        row(
             Method::GET,
-            format!("/api/v1/cohorts/{NONE}/enrolments"),
-            json!(null),
-            readers.clone(),
+            "/api/v1/enrolments/{id}",
+            none.clone(),
+            &readers,
         ),
-        (
+        row(
             Method::POST,
-            format!("/api/v1/cohorts/{NONE}/imports"),
-            json!({}),
-            vec![ProviderStaff],
+            "/api/v1/enrolments/{id}/withdraw",
+            reason.clone(),
+            &[ProviderStaff],
         ),
-        (
-            Method::GET,
-            format!("/api/v1/enrolments/{NONE}"),
-            json!(null),
-            readers.clone(),
-        ),
-        (
-            Method::POST,
-            format!("/api/v1/enrolments/{NONE}/withdraw"),
-            json!({"reason": "x"}),
-            vec![ProviderStaff],
-        ),
-        (
+        row(
             Method::PUT,
-            format!("/api/v1/enrolments/{NONE}/result"),
+            "/api/v1/enrolments/{id}/result",
             json!({"attended_hours": 1}),
-            vec![ProviderStaff, Assessor],
+            &[ProviderStaff, Assessor],
         ),
-        (
+        row(
             Method::GET,
-            format!("/api/v1/people/{NONE}"),
-            json!(null),
-            vec![BureauAdmin, ProviderStaff, Trainee],
+            "/api/v1/people/{id}",
+            none.clone(),
+            &[BureauAdmin, ProviderStaff, Trainee],
         ),
-        (
+        row(
             Method::POST,
-            format!("/api/v1/people/{NONE}/account"),
+            "/api/v1/people/{id}/account",
             json!({"login": "abc", "password": "12345678"}),
-            vec![ProviderStaff],
+            &[ProviderStaff],
         ),
-        (
+        row(Method::POST, "/api/v1/assessments", json!({}), &[Assessor]),
+        row(
+            Method::GET,
+            "/api/v1/assessments/{id}",
+            none.clone(),
+            &everyone,
+        ),
+        row(Method::POST, "/api/v1/certificates", json!({}), &issuers),
+        row(
             Method::POST,
-            "/api/v1/auth/logout".into(),
+            "/api/v1/cohorts/{id}/certificates",
             json!({}),
-            everyone,
+            &[ProviderStaff],
+        ),
+        row(
+            Method::GET,
+            "/api/v1/certificates/{id}",
+            none.clone(),
+            &everyone,
+        ),
+        row(
+            Method::GET,
+            "/api/v1/certificates/{id}/pdf",
+            none.clone(),
+            &everyone,
+        ),
+        row(
+            Method::GET,
+            "/api/v1/certificates/{id}/credential",
+            none.clone(),
+            &everyone,
+        ),
+        row(
+            Method::GET,
+            "/api/v1/people/{id}/certificates",
+            none.clone(),
+            &everyone,
+        ),
+        row(
+            Method::POST,
+            "/api/v1/certificates/{id}/revoke",
+            reason.clone(),
+            &issuers,
+        ),
+        row(
+            Method::POST,
+            "/api/v1/certificates/{id}/suspend",
+            reason.clone(),
+            &issuers,
+        ),
+        row(
+            Method::POST,
+            "/api/v1/certificates/{id}/reinstate",
+            reason.clone(),
+            &issuers,
+        ),
+        row(
+            Method::POST,
+            "/api/v1/certificates/{id}/supersede",
+            reason,
+            &issuers,
         ),
     ]
+}
+
+/// The table's rows for the document's secured operations, in the document's order; or
+/// every secured operation without a row and every row that names no secured operation.
+fn matrix(operations: &[Operation]) -> Result<Vec<Row>, String> {
+    let mut rows = table();
+    let mut problems = Vec::new();
+    let mut seen = BTreeSet::new();
+    let mut matched = Vec::new();
+    for op in operations.iter().filter(|op| op.needs_login) {
+        seen.insert((op.method.clone(), op.path.clone()));
+        match rows
+            .iter()
+            .position(|r| r.method == op.method && r.path == op.path)
+        {
+            Some(i) => matched.push(rows.swap_remove(i)),
+            None => problems.push(format!(
+                "{} {} ({}) is secured but has no row in the role table",
+                op.method, op.path, op.id
+            )),
+        }
+    }
+    for r in rows {
+        let why = if seen.contains(&(r.method.clone(), r.path.to_owned())) {
+            "a second row for the same operation"
+        } else {
+            "names no secured operation of the OpenAPI document"
+        };
+        problems.push(format!("role table row {} {}: {why}", r.method, r.path));
+    }
+    if problems.is_empty() {
+        Ok(matched)
+    } else {
+        Err(problems.join("\n"))
+    }
+}
+
+/// A path template with every parameter filled by a value that names nothing.
+fn filled(template: &str) -> String {
+    template
+        .split('/')
+        .map(|segment| match segment {
+            "{version}" => "99",
+            "{code}" => "NOPE",
+            s if s.starts_with('{') => NONE,
+            s => s,
+        })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+#[tokio::test]
+async fn the_role_table_has_a_row_for_every_secured_operation_and_no_other() {
+    let app = TestApp::spawn().await;
+    let doc = openapi::document(&app).await;
+    let mut operations = openapi::operations(&doc);
+    let rows = matrix(&operations).unwrap_or_else(|problems| panic!("{problems}"));
+    assert!(rows.len() >= 45, "only {} secured operations", rows.len());
+
+    // The check can fail: move one secured operation to a path the table does not know.
+    let moved = operations
+        .iter_mut()
+        .find(|op| op.needs_login)
+        .expect("a secured operation");
+    let was = format!("{} {}", moved.method, moved.path);
+    moved.path.push_str("/unlisted");
+    let problems = matrix(&operations).expect_err("an operation without a row is refused");
+    assert!(
+        problems.contains(&format!("{was}/unlisted")) && problems.contains("has no row"),
+        "{problems}"
+    );
+    assert!(
+        problems.contains(&format!("row {was}: names no secured operation")),
+        "{problems}"
+    );
 }
 
 #[tokio::test]
 async fn every_endpoint_refuses_the_roles_it_is_not_for_and_anonymous_callers() {
     let app = TestApp::spawn().await;
+    let rows = matrix(&openapi::operations(&openapi::document(&app).await))
+        .unwrap_or_else(|problems| panic!("{problems}"));
     let bureau = app.bureau().await;
     let provider = app
         .organisation(&bureau, "training_provider", "培训机构")
@@ -248,7 +379,14 @@ async fn every_endpoint_refuses_the_roles_it_is_not_for_and_anonymous_callers() 
                 .await,
         ));
     }
-    for (method, path, body, allowed) in endpoints() {
+    for Row {
+        method,
+        path,
+        body,
+        allowed,
+    } in rows
+    {
+        let path = filled(path);
         let body = (!body.is_null()).then_some(body);
         let (status, answer) = app.call(method.clone(), &path, None, body.clone()).await;
         assert_eq!(

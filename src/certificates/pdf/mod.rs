@@ -20,8 +20,6 @@ pub mod samples;
 mod seal;
 #[cfg(test)]
 mod tests;
-#[cfg(test)]
-mod timing;
 
 use std::{collections::BTreeMap, fs, path::Path};
 
@@ -71,6 +69,12 @@ pub struct Renderer {
     font: CertFont,
     layouts: BTreeMap<String, Layout>,
 }
+
+// Shared by every request: a renderer that stopped being `Send + Sync` must not compile.
+const _: () = {
+    const fn shareable<T: Send + Sync>() {}
+    shareable::<Renderer>();
+};
 
 /// Resource names on the page; fixed (printpdf would draw random ones) so output is
 /// reproducible.

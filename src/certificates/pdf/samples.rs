@@ -1,5 +1,5 @@
 //! Sample certificates, one per layout, with realistic Erguna data: used by the tests, the
-//! timing run and for previewing a layout after editing it.
+//! benchmark (`benches/certificates.rs`) and for previewing a layout after editing it.
 
 use super::CertificateDocument;
 

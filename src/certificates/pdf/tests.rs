@@ -74,12 +74,6 @@ fn text_of(doc: &CertificateDocument) -> String {
 }
 
 #[test]
-fn the_renderer_can_be_shared_between_threads() {
-    fn shareable<T: Send + Sync>() {}
-    shareable::<Renderer>();
-}
-
-#[test]
 fn every_layout_renders_one_a4_portrait_page() {
     let names: Vec<&str> = renderer().layout_names().collect();
     assert_eq!(

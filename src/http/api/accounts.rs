@@ -3,6 +3,7 @@ use secrecy::SecretString;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
+use super::openapi::{Conflict, Invalid};
 use crate::http::{
     AppState,
     api::Created,
@@ -12,7 +13,7 @@ use crate::http::{
 use crate::{
     access::Role,
     auth::accounts::{self, Account, NewAccount},
-    error::{AppError, ErrorBody},
+    error::AppError,
     pagination::{Page, PageParams},
 };
 
@@ -27,9 +28,13 @@ pub struct AccountRequest {
 }
 
 /// Creates an account of any role (bureau only).
-#[utoipa::path(post, path = "/api/v1/accounts", tag = "accounts", security(("bearer" = [])),
-    request_body = AccountRequest,
-    responses((status = 201, body = Account), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/accounts", operation_id = "accounts_create", tag = "accounts",
+    security(("bearer" = [])), request_body = AccountRequest,
+    responses(
+        (status = 201, description = "The new account", body = Account),
+        (status = 409, response = Conflict),
+        (status = 422, response = Invalid)
+    ))]
 pub async fn create(
     State(app): State<AppState>,
     Allowed(caller, _): Allowed<Bureau>,
@@ -49,9 +54,12 @@ pub async fn create(
 }
 
 /// Accounts: all for the bureau (bureau only).
-#[utoipa::path(get, path = "/api/v1/accounts", tag = "accounts", security(("bearer" = [])),
-    params(PageParams),
-    responses((status = 200, body = Page<Account>)))]
+#[utoipa::path(get, path = "/api/v1/accounts", operation_id = "accounts_index", tag = "accounts",
+    security(("bearer" = [])), params(PageParams),
+    responses(
+        (status = 200, description = "A page of accounts", body = Page<Account>),
+        (status = 422, response = Invalid)
+    ))]
 pub async fn index(
     State(app): State<AppState>,
     Allowed(caller, _): Allowed<Bureau>,

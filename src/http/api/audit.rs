@@ -1,5 +1,6 @@
 use axum::{Json, extract::State};
 
+use super::openapi::Invalid;
 use crate::http::{
     AppState,
     extract::ApiQuery,
@@ -7,12 +8,14 @@ use crate::http::{
 };
 use crate::{
     audit::{self, AuditPage, AuditQuery, ChainReport},
-    error::{AppError, ErrorBody},
+    error::AppError,
 };
 
 /// Recomputes the audit chain and names the first broken entry (bureau only).
-#[utoipa::path(get, path = "/api/v1/audit/verify", tag = "audit", security(("bearer" = [])),
-    responses((status = 200, body = ChainReport), (status = 403, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/audit/verify", operation_id = "audit_verify", tag = "audit", security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Whether the chain is intact, and its first broken entry if not", body = ChainReport)
+    ))]
 pub async fn verify(
     State(app): State<AppState>,
     Allowed(_caller, _): Allowed<Bureau>,
@@ -21,9 +24,12 @@ pub async fn verify(
 }
 
 /// Audit entries in order, optionally for one record (bureau only).
-#[utoipa::path(get, path = "/api/v1/audit", tag = "audit", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/audit", operation_id = "audit_index", tag = "audit", security(("bearer" = [])),
     params(AuditQuery),
-    responses((status = 200, body = AuditPage), (status = 403, body = ErrorBody)))]
+    responses(
+        (status = 200, description = "A page of audit entries", body = AuditPage),
+        (status = 422, response = Invalid)
+    ))]
 pub async fn index(
     State(app): State<AppState>,
     Allowed(_caller, _): Allowed<Bureau>,

@@ -3,6 +3,7 @@ use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::openapi::{Invalid, NotFound};
 use crate::http::{
     AppState,
     api::Created,
@@ -23,8 +24,13 @@ pub struct LoginRequest {
 }
 
 /// Exchanges a login and password for a bearer token.
-#[utoipa::path(post, path = "/api/v1/auth/token", tag = "auth", request_body = LoginRequest,
-    responses((status = 200, body = IssuedToken), (status = 401, body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/auth/token", operation_id = "auth_create_token", tag = "auth",
+    request_body = LoginRequest,
+    responses(
+        (status = 200, description = "A new bearer token, and whose it is", body = IssuedToken),
+        (status = 401, description = "Unknown login or wrong password (`unauthenticated`)", body = ErrorBody),
+        (status = 422, response = Invalid)
+    ))]
 pub async fn create_token(
     State(app): State<AppState>,
     ApiJson(req): ApiJson<LoginRequest>,
@@ -37,8 +43,8 @@ pub async fn create_token(
 }
 
 /// Revokes the token this request carries.
-#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", security(("bearer" = [])),
-    responses((status = 204), (status = 401, body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/auth/logout", operation_id = "auth_logout", tag = "auth", security(("bearer" = [])),
+    responses((status = 204, description = "The token this request carried is revoked")))]
 pub async fn logout(State(app): State<AppState>, caller: Caller) -> Result<StatusCode, AppError> {
     app.write(async |txn| auth::revoke_token(txn, &caller, &caller.token_id, app.now()).await)
         .await?;
@@ -54,8 +60,8 @@ pub struct Me {
 }
 
 /// Who the token belongs to.
-#[utoipa::path(get, path = "/api/v1/auth/me", tag = "auth", security(("bearer" = [])),
-    responses((status = 200, body = Me), (status = 401, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/auth/me", operation_id = "auth_me", tag = "auth", security(("bearer" = [])),
+    responses((status = 200, description = "The caller's account, role and organisation", body = Me)))]
 pub async fn me(caller: Caller) -> Json<Me> {
     Json(Me {
         account_id: caller.account_id,
@@ -74,9 +80,13 @@ pub struct IntegrationTokenRequest {
 }
 
 /// Creates a long-lived token for an integration account (bureau only).
-#[utoipa::path(post, path = "/api/v1/tokens", tag = "auth", security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/v1/tokens", operation_id = "tokens_create", tag = "auth", security(("bearer" = [])),
     request_body = IntegrationTokenRequest,
-    responses((status = 201, body = IssuedToken), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses(
+        (status = 201, description = "The new token; its secret is shown this once", body = IssuedToken),
+        (status = 404, response = NotFound),
+        (status = 422, response = Invalid)
+    ))]
 pub async fn create_integration_token(
     State(app): State<AppState>,
     Allowed(caller, _): Allowed<Bureau>,
@@ -116,9 +126,12 @@ pub async fn create_integration_token(
 }
 
 /// Revokes a token: the bureau any token, everyone else only their own.
-#[utoipa::path(post, path = "/api/v1/tokens/{id}/revoke", tag = "auth", security(("bearer" = [])),
-    params(("id" = String, Path)),
-    responses((status = 204), (status = 404, body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/tokens/{id}/revoke", operation_id = "tokens_revoke", tag = "auth", security(("bearer" = [])),
+    params(("id" = String, Path, description = "The token's id")),
+    responses(
+        (status = 204, description = "The token is revoked (revoking twice is harmless)"),
+        (status = 404, response = NotFound)
+    ))]
 pub async fn revoke_token(
     State(app): State<AppState>,
     caller: Caller,

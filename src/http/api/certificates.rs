@@ -5,6 +5,7 @@ use axum::{
     response::{IntoResponse, Response},
 };
 
+use super::openapi::{Conflict, Invalid, NotFound};
 use crate::http::{
     AppState,
     api::Created,
@@ -26,10 +27,14 @@ use crate::{
 /// Issues one certificate on the given grounds; the same grounds return the same
 /// certificate (200) instead of a second one (201 when newly issued). A refusal (422
 /// `not_eligible`) lists every missing requirement in `fields`.
-#[utoipa::path(post, path = "/api/v1/certificates", tag = "certificates", security(("bearer" = [])),
-    request_body = IssueRequest,
-    responses((status = 201, body = Certificate), (status = 200, body = Certificate, description = "already issued on these grounds"),
-        (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/certificates", operation_id = "certificates_create",
+    tag = "certificates", security(("bearer" = [])), request_body = IssueRequest,
+    responses(
+        (status = 201, description = "The new certificate", body = Certificate),
+        (status = 200, description = "Already issued on these grounds: that certificate", body = Certificate),
+        (status = 404, response = NotFound),
+        (status = 422, description = "Not eligible (`not_eligible`): `fields` lists every missing requirement", body = ErrorBody)
+    ))]
 pub async fn create(
     State(app): State<AppState>,
     Allowed(caller, _): Allowed<Issuers>,
@@ -58,9 +63,12 @@ pub async fn create(
 
 /// Issues the completion certificate of every eligible enrolment of a cohort, and says
 /// per person why the others are not eligible.
-#[utoipa::path(post, path = "/api/v1/cohorts/{id}/certificates", tag = "certificates", security(("bearer" = [])),
-    params(("id" = String, Path)),
-    responses((status = 200, body = CohortReport), (status = 404, body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/cohorts/{id}/certificates", operation_id = "cohort_certificates_create",
+    tag = "certificates", security(("bearer" = [])), params(("id" = String, Path, description = "The cohort's id")),
+    responses(
+        (status = 200, description = "The certificates issued, and why each other enrolment is not eligible", body = CohortReport),
+        (status = 404, response = NotFound)
+    ))]
 pub async fn create_for_cohort(
     State(app): State<AppState>,
     Allowed(caller, _): Allowed<Provider>,
@@ -73,9 +81,12 @@ pub async fn create_for_cohort(
 }
 
 /// A certificate with its chain (holder, issuer, bureau).
-#[utoipa::path(get, path = "/api/v1/certificates/{id}", tag = "certificates", security(("bearer" = [])),
-    params(("id" = String, Path)),
-    responses((status = 200, body = Certificate), (status = 404, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/certificates/{id}", operation_id = "certificates_show",
+    tag = "certificates", security(("bearer" = [])), params(("id" = String, Path, description = "The certificate's id")),
+    responses(
+        (status = 200, description = "The certificate with its chain", body = Certificate),
+        (status = 404, response = NotFound)
+    ))]
 pub async fn show(
     State(app): State<AppState>,
     caller: Caller,
@@ -87,9 +98,12 @@ pub async fn show(
 }
 
 /// The PDF rendered at issue, byte for byte.
-#[utoipa::path(get, path = "/api/v1/certificates/{id}/pdf", tag = "certificates", security(("bearer" = [])),
-    params(("id" = String, Path)),
-    responses((status = 200, content_type = "application/pdf", body = Vec<u8>), (status = 404, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/certificates/{id}/pdf", operation_id = "certificates_pdf",
+    tag = "certificates", security(("bearer" = [])), params(("id" = String, Path, description = "The certificate's id")),
+    responses(
+        (status = 200, description = "The certificate's PDF, as rendered at issue", content_type = "application/pdf"),
+        (status = 404, response = NotFound)
+    ))]
 pub async fn pdf(
     State(app): State<AppState>,
     caller: Caller,
@@ -111,9 +125,12 @@ pub async fn pdf(
 }
 
 /// The signed credential (Open Badges 3.0, eddsa-jcs-2022), exactly as signed.
-#[utoipa::path(get, path = "/api/v1/certificates/{id}/credential", tag = "certificates", security(("bearer" = [])),
-    params(("id" = String, Path)),
-    responses((status = 200, content_type = "application/vc+ld+json", body = Object), (status = 404, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/certificates/{id}/credential", operation_id = "certificates_credential",
+    tag = "certificates", security(("bearer" = [])), params(("id" = String, Path, description = "The certificate's id")),
+    responses(
+        (status = 200, description = "The signed Open Badges 3.0 credential", content_type = "application/vc+ld+json", body = Object),
+        (status = 404, response = NotFound)
+    ))]
 pub async fn credential(
     State(app): State<AppState>,
     caller: Caller,
@@ -124,9 +141,12 @@ pub async fn credential(
 }
 
 /// Every certificate of a person, with parent links: the whole 一培多证 chain.
-#[utoipa::path(get, path = "/api/v1/people/{id}/certificates", tag = "certificates", security(("bearer" = [])),
-    params(("id" = String, Path)),
-    responses((status = 200, body = Vec<CertificateSummary>), (status = 404, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/people/{id}/certificates", operation_id = "person_certificates_index",
+    tag = "certificates", security(("bearer" = [])), params(("id" = String, Path, description = "The person's id")),
+    responses(
+        (status = 200, description = "The person's certificates, with parent links", body = Vec<CertificateSummary>),
+        (status = 404, response = NotFound)
+    ))]
 pub async fn bundle(
     State(app): State<AppState>,
     caller: Caller,
@@ -138,9 +158,14 @@ pub async fn bundle(
 }
 
 /// Records an assessment of an enrolled person by the caller's evaluation organisation.
-#[utoipa::path(post, path = "/api/v1/assessments", tag = "certificates", security(("bearer" = [])),
-    request_body = AssessmentInput,
-    responses((status = 201, body = Assessment), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/assessments", operation_id = "assessments_create",
+    tag = "certificates", security(("bearer" = [])), request_body = AssessmentInput,
+    responses(
+        (status = 201, description = "The recorded assessment", body = Assessment),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+        (status = 422, response = Invalid)
+    ))]
 pub async fn create_assessment(
     State(app): State<AppState>,
     Allowed(caller, _): Allowed<Assessor>,
@@ -152,9 +177,13 @@ pub async fn create_assessment(
     Ok(Created(recorded))
 }
 
-#[utoipa::path(get, path = "/api/v1/assessments/{id}", tag = "certificates", security(("bearer" = [])),
-    params(("id" = String, Path)),
-    responses((status = 200, body = Assessment), (status = 404, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/assessments/{id}", operation_id = "assessments_show",
+    summary = "An assessment: the bureau's, or one by the caller's evaluation organisation",
+    tag = "certificates", security(("bearer" = [])), params(("id" = String, Path, description = "The assessment's id")),
+    responses(
+        (status = 200, description = "The assessment", body = Assessment),
+        (status = 404, response = NotFound)
+    ))]
 pub async fn show_assessment(
     State(app): State<AppState>,
     caller: Caller,
@@ -164,8 +193,10 @@ pub async fn show_assessment(
 }
 
 /// The issuer's DID document: current and retired signing keys.
-#[utoipa::path(get, path = "/.well-known/did.json", tag = "certificates",
-    responses((status = 200, content_type = "application/did+json", body = Object)))]
+#[utoipa::path(get, path = "/.well-known/did.json", operation_id = "did_document_show", tag = "certificates",
+    responses(
+        (status = 200, description = "The issuer's DID document", content_type = "application/did+json", body = Object)
+    ))]
 pub async fn did_document(State(app): State<AppState>) -> Response {
     let doc = app.certs.signing.did_document(&app.certs.did);
     (
@@ -197,9 +228,14 @@ async fn change_status(
 }
 
 /// Revokes a certificate for good, with the reason (the issuer only).
-#[utoipa::path(post, path = "/api/v1/certificates/{id}/revoke", tag = "certificates", security(("bearer" = [])),
-    params(("id" = String, Path)), request_body = ReasonRequest,
-    responses((status = 200, body = Certificate), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/certificates/{id}/revoke", operation_id = "certificates_revoke",
+    tag = "certificates", security(("bearer" = [])), params(("id" = String, Path, description = "The certificate's id")), request_body = ReasonRequest,
+    responses(
+        (status = 200, description = "The certificate, now revoked", body = Certificate),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+        (status = 422, response = Invalid)
+    ))]
 pub async fn revoke(
     State(app): State<AppState>,
     Allowed(caller, _): Allowed<Issuers>,
@@ -210,9 +246,14 @@ pub async fn revoke(
 }
 
 /// Suspends a certificate, with the reason (the issuer only).
-#[utoipa::path(post, path = "/api/v1/certificates/{id}/suspend", tag = "certificates", security(("bearer" = [])),
-    params(("id" = String, Path)), request_body = ReasonRequest,
-    responses((status = 200, body = Certificate), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/certificates/{id}/suspend", operation_id = "certificates_suspend",
+    tag = "certificates", security(("bearer" = [])), params(("id" = String, Path, description = "The certificate's id")), request_body = ReasonRequest,
+    responses(
+        (status = 200, description = "The certificate, now suspended", body = Certificate),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+        (status = 422, response = Invalid)
+    ))]
 pub async fn suspend(
     State(app): State<AppState>,
     Allowed(caller, _): Allowed<Issuers>,
@@ -223,9 +264,14 @@ pub async fn suspend(
 }
 
 /// Lifts a suspension (the issuer only).
-#[utoipa::path(post, path = "/api/v1/certificates/{id}/reinstate", tag = "certificates", security(("bearer" = [])),
-    params(("id" = String, Path)), request_body = ReasonRequest,
-    responses((status = 200, body = Certificate), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/certificates/{id}/reinstate", operation_id = "certificates_reinstate",
+    tag = "certificates", security(("bearer" = [])), params(("id" = String, Path, description = "The certificate's id")), request_body = ReasonRequest,
+    responses(
+        (status = 200, description = "The certificate, valid again", body = Certificate),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+        (status = 422, response = Invalid)
+    ))]
 pub async fn reinstate(
     State(app): State<AppState>,
     Allowed(caller, _): Allowed<Issuers>,
@@ -236,9 +282,13 @@ pub async fn reinstate(
 }
 
 /// A W3C Bitstring Status List credential: `revocation` or `suspension`.
-#[utoipa::path(get, path = "/api/v1/status-lists/{purpose}", tag = "certificates",
-    params(("purpose" = String, Path)),
-    responses((status = 200, content_type = "application/vc+ld+json", body = Object), (status = 404, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/status-lists/{purpose}", operation_id = "status_lists_show",
+    tag = "certificates",
+    params(("purpose" = String, Path, description = "`revocation` or `suspension`")),
+    responses(
+        (status = 200, description = "The status list credential", content_type = "application/vc+ld+json", body = Object),
+        (status = 404, response = NotFound)
+    ))]
 pub async fn status_list(
     State(app): State<AppState>,
     ApiPath(purpose): ApiPath<String>,
@@ -265,9 +315,14 @@ pub struct Superseded {
 
 /// Re-issues a certificate with corrections; the old one is marked superseded by the new
 /// one (the issuer only).
-#[utoipa::path(post, path = "/api/v1/certificates/{id}/supersede", tag = "certificates", security(("bearer" = [])),
-    params(("id" = String, Path)), request_body = ReasonRequest,
-    responses((status = 200, body = Superseded), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/certificates/{id}/supersede", operation_id = "certificates_supersede",
+    tag = "certificates", security(("bearer" = [])), params(("id" = String, Path, description = "The certificate's id")), request_body = ReasonRequest,
+    responses(
+        (status = 200, description = "The old certificate and its corrected replacement", body = Superseded),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+        (status = 422, response = Invalid)
+    ))]
 pub async fn supersede(
     State(app): State<AppState>,
     Allowed(caller, _): Allowed<Issuers>,

@@ -6,6 +6,7 @@ use axum::{
 use serde::Deserialize;
 use utoipa::ToSchema;
 
+use super::openapi::{BadRequest, Conflict, Invalid, NotFound, SpreadsheetUpload, TooLarge};
 use crate::http::{
     AppState,
     api::Created,
@@ -25,9 +26,14 @@ use crate::{
 };
 
 /// Opens a cohort of one of the caller's programs.
-#[utoipa::path(post, path = "/api/v1/cohorts", tag = "training", security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/v1/cohorts", operation_id = "cohorts_create", tag = "training", security(("bearer" = [])),
     request_body = CohortInput,
-    responses((status = 201, body = Cohort), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses(
+        (status = 201, description = "The new cohort", body = Cohort),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+        (status = 422, response = Invalid)
+    ))]
 pub async fn create(
     State(app): State<AppState>,
     Allowed(caller, _): Allowed<Provider>,
@@ -45,8 +51,12 @@ pub async fn create(
 
 /// Cohorts: the provider's own, those an evaluation organisation assesses, all for the
 /// bureau.
-#[utoipa::path(get, path = "/api/v1/cohorts", tag = "training", security(("bearer" = [])),
-    params(PageParams), responses((status = 200, body = Page<Cohort>)))]
+#[utoipa::path(get, path = "/api/v1/cohorts", operation_id = "cohorts_index", tag = "training", security(("bearer" = [])),
+    params(PageParams),
+    responses(
+        (status = 200, description = "A page of the cohorts the caller may see", body = Page<Cohort>),
+        (status = 422, response = Invalid)
+    ))]
 pub async fn index(
     State(app): State<AppState>,
     Allowed(caller, _): Allowed<TrainingReaders>,
@@ -55,9 +65,13 @@ pub async fn index(
     Ok(Json(cohorts::list(&app.db.read, &caller, &page).await?))
 }
 
-#[utoipa::path(get, path = "/api/v1/cohorts/{id}", tag = "training", security(("bearer" = [])),
-    params(("id" = String, Path)),
-    responses((status = 200, body = Cohort), (status = 404, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/cohorts/{id}", operation_id = "cohorts_show",
+    summary = "A cohort the caller may see", tag = "training", security(("bearer" = [])),
+    params(("id" = String, Path, description = "The cohort's id")),
+    responses(
+        (status = 200, description = "The cohort", body = Cohort),
+        (status = 404, response = NotFound)
+    ))]
 pub async fn show(
     State(app): State<AppState>,
     Allowed(caller, _): Allowed<TrainingReaders>,
@@ -67,11 +81,14 @@ pub async fn show(
 }
 
 /// Enrols one person: `{name, citizen_id, phone?, key_groups?}`.
-#[utoipa::path(post, path = "/api/v1/cohorts/{id}/enrolments", tag = "training", security(("bearer" = [])),
-    params(("id" = String, Path)), request_body = IdentityInput,
-    responses((status = 201, body = Enrolment), (status = 404, body = ErrorBody),
-        (status = 409, body = ErrorBody, description = "cohort full or already enrolled"),
-        (status = 422, body = ErrorBody, description = "invalid identity or age outside the program's window")))]
+#[utoipa::path(post, path = "/api/v1/cohorts/{id}/enrolments", operation_id = "enrolments_create",
+    tag = "training", security(("bearer" = [])), params(("id" = String, Path, description = "The cohort's id")), request_body = IdentityInput,
+    responses(
+        (status = 201, description = "The new enrolment", body = Enrolment),
+        (status = 404, response = NotFound),
+        (status = 409, description = "The cohort is full, or the person is enrolled already", body = ErrorBody),
+        (status = 422, description = "An invalid identity, or an age outside the program's window", body = ErrorBody)
+    ))]
 pub async fn enrol(
     State(app): State<AppState>,
     Allowed(caller, _): Allowed<Provider>,
@@ -85,9 +102,13 @@ pub async fn enrol(
 }
 
 /// A cohort's enrolments; identities in full only for the enrolling provider.
-#[utoipa::path(get, path = "/api/v1/cohorts/{id}/enrolments", tag = "training", security(("bearer" = [])),
-    params(("id" = String, Path), PageParams),
-    responses((status = 200, body = Page<Enrolment>), (status = 404, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/cohorts/{id}/enrolments", operation_id = "enrolments_index",
+    tag = "training", security(("bearer" = [])), params(("id" = String, Path, description = "The cohort's id"), PageParams),
+    responses(
+        (status = 200, description = "A page of the cohort's enrolments", body = Page<Enrolment>),
+        (status = 404, response = NotFound),
+        (status = 422, response = Invalid)
+    ))]
 pub async fn enrolments(
     State(app): State<AppState>,
     Allowed(caller, _): Allowed<TrainingReaders>,
@@ -99,9 +120,13 @@ pub async fn enrolments(
     ))
 }
 
-#[utoipa::path(get, path = "/api/v1/enrolments/{id}", tag = "training", security(("bearer" = [])),
-    params(("id" = String, Path)),
-    responses((status = 200, body = Enrolment), (status = 404, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/enrolments/{id}", operation_id = "enrolments_show",
+    summary = "An enrolment; the identity in full only for the enrolling provider", tag = "training",
+    security(("bearer" = [])), params(("id" = String, Path, description = "The enrolment's id")),
+    responses(
+        (status = 200, description = "The enrolment", body = Enrolment),
+        (status = 404, response = NotFound)
+    ))]
 pub async fn show_enrolment(
     State(app): State<AppState>,
     Allowed(caller, _): Allowed<TrainingReaders>,
@@ -118,9 +143,13 @@ pub struct WithdrawRequest {
 }
 
 /// Withdraws an enrolment, with a reason.
-#[utoipa::path(post, path = "/api/v1/enrolments/{id}/withdraw", tag = "training", security(("bearer" = [])),
-    params(("id" = String, Path)), request_body = WithdrawRequest,
-    responses((status = 200, body = Enrolment), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/enrolments/{id}/withdraw", operation_id = "enrolments_withdraw",
+    tag = "training", security(("bearer" = [])), params(("id" = String, Path, description = "The enrolment's id")), request_body = WithdrawRequest,
+    responses(
+        (status = 200, description = "The enrolment, now withdrawn", body = Enrolment),
+        (status = 404, response = NotFound),
+        (status = 422, response = Invalid)
+    ))]
 pub async fn withdraw(
     State(app): State<AppState>,
     Allowed(caller, _): Allowed<Provider>,
@@ -136,9 +165,14 @@ pub async fn withdraw(
 }
 
 /// Records attended hours and theory / practical scores.
-#[utoipa::path(put, path = "/api/v1/enrolments/{id}/result", tag = "training", security(("bearer" = [])),
-    params(("id" = String, Path)), request_body = ResultInput,
-    responses((status = 200, body = Enrolment), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(put, path = "/api/v1/enrolments/{id}/result", operation_id = "enrolments_record_result",
+    tag = "training", security(("bearer" = [])), params(("id" = String, Path, description = "The enrolment's id")), request_body = ResultInput,
+    responses(
+        (status = 200, description = "The enrolment with its result", body = Enrolment),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+        (status = 422, response = Invalid)
+    ))]
 pub async fn record_result(
     State(app): State<AppState>,
     Allowed(caller, _): Allowed<ProviderOrAssessor>,
@@ -154,6 +188,7 @@ pub async fn record_result(
 }
 
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ImportQuery {
     /// `true`: check every row and keep nothing.
     #[serde(default)]
@@ -163,11 +198,18 @@ pub struct ImportQuery {
 /// Enrols a cohort from a spreadsheet (multipart field `file`: XLSX, or CSV in UTF-8 or
 /// GBK; columns 姓名, 身份证号, optional 手机号, 重点群体), all or nothing: any refused row
 /// is a 422 naming each row and field, and nothing is kept.
-#[utoipa::path(post, path = "/api/v1/cohorts/{id}/imports", tag = "training", security(("bearer" = [])),
-    params(("id" = String, Path), ImportQuery),
-    request_body(content_type = "multipart/form-data", description = "`file`: the spreadsheet"),
-    responses((status = 201, body = ImportReport), (status = 200, body = ImportReport, description = "dry run: every row could be enrolled"),
-        (status = 404, body = ErrorBody), (status = 413, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/cohorts/{id}/imports", operation_id = "enrolment_imports_create",
+    tag = "training", security(("bearer" = [])), params(("id" = String, Path, description = "The cohort's id"), ImportQuery),
+    request_body(content_type = "multipart/form-data", content = SpreadsheetUpload,
+        description = "The spreadsheet in the field `file`"),
+    responses(
+        (status = 201, description = "Every row is enrolled", body = ImportReport),
+        (status = 200, description = "Dry run: every row could be enrolled; nothing is kept", body = ImportReport),
+        (status = 400, response = BadRequest),
+        (status = 404, response = NotFound),
+        (status = 413, response = TooLarge),
+        (status = 422, description = "Rows are refused (`fields` names each row and field); nothing is kept", body = ErrorBody)
+    ))]
 pub async fn import(
     State(app): State<AppState>,
     Allowed(caller, _): Allowed<Provider>,

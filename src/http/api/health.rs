@@ -3,6 +3,7 @@ use sea_orm::ConnectionTrait;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use super::openapi::Internal;
 use crate::error::AppError;
 use crate::http::AppState;
 
@@ -15,8 +16,11 @@ pub struct Health {
 }
 
 /// 200 when the database answers.
-#[utoipa::path(get, path = "/health", tag = "health",
-    responses((status = 200, body = Health), (status = 500, body = crate::error::ErrorBody)))]
+#[utoipa::path(get, path = "/health", operation_id = "health_show", tag = "health",
+    responses(
+        (status = 200, description = "The database answers", body = Health),
+        (status = 500, response = Internal)
+    ))]
 pub async fn show(State(app): State<AppState>) -> Result<Json<Health>, AppError> {
     app.db.read.execute_unprepared("SELECT 1").await?;
     Ok(Json(Health {

@@ -9,6 +9,7 @@ mod auth;
 mod certificates;
 mod cohorts;
 mod health;
+pub mod openapi;
 mod organisations;
 mod people;
 mod programs;
@@ -18,42 +19,14 @@ mod verification;
 use std::sync::Arc;
 
 use axum::{Json, Router, response::IntoResponse, routing::get};
-use utoipa::{
-    Modify, OpenApi,
-    openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme},
-};
+use utoipa::{Modify, OpenApi};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::AppState;
 
-#[derive(OpenApi)]
-#[openapi(
-    info(
-        title = "额尔古纳市职业技能培训与证书登记系统 API",
-        description = "Erguna skills-training and certification registry. Errors: `{error, message, fields}`; lists: `?limit=&cursor=` with `next_cursor`.",
-        version = "1"
-    ),
-    modifiers(&BearerAuth),
-    components(schemas(crate::error::ErrorBody))
-)]
-struct ApiDoc;
-
-struct BearerAuth;
-
-impl Modify for BearerAuth {
-    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        if let Some(components) = openapi.components.as_mut() {
-            components.add_security_scheme(
-                "bearer",
-                SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
-            );
-        }
-    }
-}
-
 /// The API's routes, with the OpenAPI document describing them.
 pub fn router() -> Router<AppState> {
-    let (api, openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+    let (api, mut document) = OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
         .routes(routes!(health::show))
         .routes(routes!(auth::create_token))
         .routes(routes!(auth::logout))
@@ -104,7 +77,15 @@ pub fn router() -> Router<AppState> {
         .routes(routes!(verification::holder))
         .routes(routes!(verification::document))
         .split_for_parts();
-    let openapi_json: Arc<str> = openapi.to_pretty_json().unwrap_or_default().into();
+    openapi::RefusalsWhereSecured.modify(&mut document);
+    #[expect(
+        clippy::expect_used,
+        reason = "built once at start-up from plain data, so serialising it cannot fail"
+    )]
+    let openapi_json: Arc<str> = document
+        .to_pretty_json()
+        .expect("the OpenAPI document is plain data and always serialises")
+        .into();
     api.route(
         "/api/v1/openapi.json",
         get(move || {

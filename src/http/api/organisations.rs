@@ -2,6 +2,7 @@ use axum::{Json, extract::State};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
+use super::openapi::{Conflict, Invalid, NotFound};
 use crate::http::{
     AppState,
     api::Created,
@@ -10,16 +11,19 @@ use crate::http::{
 };
 use crate::{
     access::Caller,
-    error::{AppError, ErrorBody},
+    error::AppError,
     organisations::{self, OrgKind, OrgStatus, Organisation, OrganisationInput, OrganisationPatch},
     pagination::{Page, PageParams},
 };
 
 /// Registers an organisation (pending until approved). Bureau only.
-#[utoipa::path(post, path = "/api/v1/organisations", tag = "organisations", security(("bearer" = [])),
-    request_body = OrganisationInput,
-    responses((status = 201, body = Organisation), (status = 403, body = ErrorBody),
-        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/organisations", operation_id = "organisations_create",
+    tag = "organisations", security(("bearer" = [])), request_body = OrganisationInput,
+    responses(
+        (status = 201, description = "The new organisation, pending approval", body = Organisation),
+        (status = 409, response = Conflict),
+        (status = 422, response = Invalid)
+    ))]
 pub async fn create(
     State(app): State<AppState>,
     Allowed(caller, _): Allowed<Bureau>,
@@ -32,16 +36,24 @@ pub async fn create(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
+    /// Only organisations of this kind.
+    #[param(inline)]
     kind: Option<OrgKind>,
+    /// Items per page, 1–200 (default 50).
     limit: Option<u64>,
+    /// `next_cursor` of the previous page.
     cursor: Option<String>,
 }
 
 /// Organisations the caller may see: all for the bureau, otherwise its own.
-#[utoipa::path(get, path = "/api/v1/organisations", tag = "organisations", security(("bearer" = [])),
-    params(ListQuery),
-    responses((status = 200, body = Page<Organisation>)))]
+#[utoipa::path(get, path = "/api/v1/organisations", operation_id = "organisations_index",
+    tag = "organisations", security(("bearer" = [])), params(ListQuery),
+    responses(
+        (status = 200, description = "A page of the organisations the caller may see", body = Page<Organisation>),
+        (status = 422, response = Invalid)
+    ))]
 pub async fn index(
     State(app): State<AppState>,
     Allowed(caller, _): Allowed<OrgStaff>,
@@ -57,9 +69,12 @@ pub async fn index(
 }
 
 /// One organisation; another tenant's is "not found".
-#[utoipa::path(get, path = "/api/v1/organisations/{id}", tag = "organisations", security(("bearer" = [])),
-    params(("id" = String, Path)),
-    responses((status = 200, body = Organisation), (status = 404, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/organisations/{id}", operation_id = "organisations_show",
+    tag = "organisations", security(("bearer" = [])), params(("id" = String, Path, description = "The organisation's id")),
+    responses(
+        (status = 200, description = "The organisation", body = Organisation),
+        (status = 404, response = NotFound)
+    ))]
 pub async fn show(
     State(app): State<AppState>,
     Allowed(caller, _): Allowed<OrgStaff>,
@@ -71,9 +86,13 @@ pub async fn show(
 }
 
 /// Updates an organisation's own name, address or phone.
-#[utoipa::path(patch, path = "/api/v1/organisations/{id}", tag = "organisations", security(("bearer" = [])),
-    params(("id" = String, Path)), request_body = OrganisationPatch,
-    responses((status = 200, body = Organisation), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(patch, path = "/api/v1/organisations/{id}", operation_id = "organisations_update",
+    tag = "organisations", security(("bearer" = [])), params(("id" = String, Path, description = "The organisation's id")), request_body = OrganisationPatch,
+    responses(
+        (status = 200, description = "The organisation as updated", body = Organisation),
+        (status = 404, response = NotFound),
+        (status = 422, response = Invalid)
+    ))]
 pub async fn update(
     State(app): State<AppState>,
     Allowed(caller, _): Allowed<OrgStaff>,
@@ -104,9 +123,12 @@ async fn set_status(
 }
 
 /// Approves an organisation so its accounts can act. Bureau only.
-#[utoipa::path(post, path = "/api/v1/organisations/{id}/approve", tag = "organisations", security(("bearer" = [])),
-    params(("id" = String, Path)),
-    responses((status = 200, body = Organisation), (status = 404, body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/organisations/{id}/approve", operation_id = "organisations_approve",
+    tag = "organisations", security(("bearer" = [])), params(("id" = String, Path, description = "The organisation's id")),
+    responses(
+        (status = 200, description = "The organisation, now approved", body = Organisation),
+        (status = 404, response = NotFound)
+    ))]
 pub async fn approve(
     State(app): State<AppState>,
     Allowed(caller, _): Allowed<Bureau>,
@@ -116,9 +138,12 @@ pub async fn approve(
 }
 
 /// Suspends an organisation: its accounts stop acting at once. Bureau only.
-#[utoipa::path(post, path = "/api/v1/organisations/{id}/suspend", tag = "organisations", security(("bearer" = [])),
-    params(("id" = String, Path)),
-    responses((status = 200, body = Organisation), (status = 404, body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/organisations/{id}/suspend", operation_id = "organisations_suspend",
+    tag = "organisations", security(("bearer" = [])), params(("id" = String, Path, description = "The organisation's id")),
+    responses(
+        (status = 200, description = "The organisation, now suspended", body = Organisation),
+        (status = 404, response = NotFound)
+    ))]
 pub async fn suspend(
     State(app): State<AppState>,
     Allowed(caller, _): Allowed<Bureau>,

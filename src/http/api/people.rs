@@ -3,6 +3,7 @@ use secrecy::SecretString;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
+use super::openapi::{Conflict, Invalid, NotFound};
 use crate::http::{
     AppState,
     api::Created,
@@ -11,15 +12,18 @@ use crate::http::{
 };
 use crate::{
     auth::accounts::Account,
-    error::{AppError, ErrorBody},
+    error::AppError,
     people::store::{self, PersonView},
 };
 
 /// A person: in full for the holder and the providers that enrolled them, masked for the
 /// bureau, "not found" for everyone else.
-#[utoipa::path(get, path = "/api/v1/people/{id}", tag = "people", security(("bearer" = [])),
-    params(("id" = String, Path)),
-    responses((status = 200, body = PersonView), (status = 404, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/people/{id}", operation_id = "people_show", tag = "people", security(("bearer" = [])),
+    params(("id" = String, Path, description = "The person's id")),
+    responses(
+        (status = 200, description = "The person, masked as far as the caller's role requires", body = PersonView),
+        (status = 404, response = NotFound)
+    ))]
 pub async fn show(
     State(app): State<AppState>,
     Allowed(caller, _): Allowed<PersonReaders>,
@@ -38,9 +42,14 @@ pub struct LoginRequest {
 }
 
 /// Gives an enrolled person a trainee login (the enrolling provider only).
-#[utoipa::path(post, path = "/api/v1/people/{id}/account", tag = "people", security(("bearer" = [])),
-    params(("id" = String, Path)), request_body = LoginRequest,
-    responses((status = 201, body = Account), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/people/{id}/account", operation_id = "people_create_login",
+    tag = "people", security(("bearer" = [])), params(("id" = String, Path, description = "The person's id")), request_body = LoginRequest,
+    responses(
+        (status = 201, description = "The person's new trainee account", body = Account),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+        (status = 422, response = Invalid)
+    ))]
 pub async fn create_login(
     State(app): State<AppState>,
     Allowed(caller, _): Allowed<Provider>,

@@ -1,5 +1,6 @@
 use axum::{Json, extract::State};
 
+use super::openapi::{Invalid, NotFound};
 use crate::http::{
     AppState,
     api::Created,
@@ -7,15 +8,18 @@ use crate::http::{
     policy::{Allowed, Provider, ProviderOrBureau},
 };
 use crate::{
-    error::{AppError, ErrorBody},
+    error::AppError,
     pagination::{Page, PageParams},
     programs::{self, Program, ProgramInput},
 };
 
 /// Creates a training program of the caller's provider.
-#[utoipa::path(post, path = "/api/v1/programs", tag = "training", security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/v1/programs", operation_id = "programs_create", tag = "training", security(("bearer" = [])),
     request_body = ProgramInput,
-    responses((status = 201, body = Program), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses(
+        (status = 201, description = "The new program", body = Program),
+        (status = 422, response = Invalid)
+    ))]
 pub async fn create(
     State(app): State<AppState>,
     Allowed(caller, _): Allowed<Provider>,
@@ -34,8 +38,12 @@ pub async fn create(
 }
 
 /// Programs: the provider's own; all for the bureau.
-#[utoipa::path(get, path = "/api/v1/programs", tag = "training", security(("bearer" = [])),
-    params(PageParams), responses((status = 200, body = Page<Program>)))]
+#[utoipa::path(get, path = "/api/v1/programs", operation_id = "programs_index", tag = "training", security(("bearer" = [])),
+    params(PageParams),
+    responses(
+        (status = 200, description = "A page of the programs the caller may see", body = Page<Program>),
+        (status = 422, response = Invalid)
+    ))]
 pub async fn index(
     State(app): State<AppState>,
     Allowed(caller, _): Allowed<ProviderOrBureau>,
@@ -46,9 +54,13 @@ pub async fn index(
     ))
 }
 
-#[utoipa::path(get, path = "/api/v1/programs/{id}", tag = "training", security(("bearer" = [])),
-    params(("id" = String, Path)),
-    responses((status = 200, body = Program), (status = 404, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/programs/{id}", operation_id = "programs_show",
+    summary = "A program: the provider's own; any for the bureau", tag = "training", security(("bearer" = [])),
+    params(("id" = String, Path, description = "The program's id")),
+    responses(
+        (status = 200, description = "The program", body = Program),
+        (status = 404, response = NotFound)
+    ))]
 pub async fn show(
     State(app): State<AppState>,
     Allowed(caller, _): Allowed<ProviderOrBureau>,

@@ -2,6 +2,7 @@ use axum::{Json, extract::State};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
+use super::openapi::{Conflict, Invalid, NotFound};
 use crate::http::{
     AppState,
     api::Created,
@@ -18,31 +19,39 @@ use crate::{
 };
 
 /// National occupations with code and name.
-#[utoipa::path(get, path = "/api/v1/occupations", tag = "standards",
-    responses((status = 200, body = Vec<Occupation>)))]
+#[utoipa::path(get, path = "/api/v1/occupations", operation_id = "occupations_index", tag = "standards",
+    responses((status = 200, description = "Every national occupation", body = Vec<Occupation>)))]
 pub async fn occupations(State(app): State<AppState>) -> Result<Json<Vec<Occupation>>, AppError> {
     Ok(Json(reference::occupations(&app.db.read).await?))
 }
 
 /// The eight-level skill ladder with certificate labels.
-#[utoipa::path(get, path = "/api/v1/skill-levels", tag = "standards",
-    responses((status = 200, body = Vec<SkillLevel>)))]
+#[utoipa::path(get, path = "/api/v1/skill-levels", operation_id = "skill_levels_index", tag = "standards",
+    responses((status = 200, description = "The levels of the ladder", body = Vec<SkillLevel>)))]
 pub async fn skill_levels(State(app): State<AppState>) -> Result<Json<Vec<SkillLevel>>, AppError> {
     Ok(Json(reference::skill_levels(&app.db.read).await?))
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
     /// `published` (default: the version in force of each standard), `retired`, `draft`
     /// (bureau only) or `all`.
+    #[param(inline)]
     status: Option<StatusFilter>,
+    /// Items per page, 1–200 (default 50).
     limit: Option<u64>,
+    /// `next_cursor` of the previous page.
     cursor: Option<String>,
 }
 
 /// Local industry standards, each with code, name, version, status and work tasks.
-#[utoipa::path(get, path = "/api/v1/standards", tag = "standards", params(ListQuery),
-    responses((status = 200, body = Page<Standard>)))]
+#[utoipa::path(get, path = "/api/v1/standards", operation_id = "standards_index", tag = "standards",
+    security((), ("bearer" = [])), params(ListQuery),
+    responses(
+        (status = 200, description = "A page of standard versions", body = Page<Standard>),
+        (status = 422, response = Invalid)
+    ))]
 pub async fn index(
     State(app): State<AppState>,
     caller: MaybeCaller,
@@ -59,15 +68,19 @@ pub async fn index(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct VersionQuery {
     /// A specific version; default the published one.
     version: Option<i32>,
 }
 
 /// One standard: the version in force, or `?version=`.
-#[utoipa::path(get, path = "/api/v1/standards/{code}", tag = "standards",
-    params(("code" = String, Path), VersionQuery),
-    responses((status = 200, body = Standard), (status = 404, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/standards/{code}", operation_id = "standards_show", tag = "standards",
+    security((), ("bearer" = [])), params(("code" = String, Path, description = "The standard's code, e.g. `150784-QMY`"), VersionQuery),
+    responses(
+        (status = 200, description = "The standard at the version asked for", body = Standard),
+        (status = 404, response = NotFound)
+    ))]
 pub async fn show(
     State(app): State<AppState>,
     caller: MaybeCaller,
@@ -80,9 +93,13 @@ pub async fn show(
 }
 
 /// Drafts a new standard (version 1). Bureau only.
-#[utoipa::path(post, path = "/api/v1/standards", tag = "standards", security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/v1/standards", operation_id = "standards_create", tag = "standards", security(("bearer" = [])),
     request_body = StandardSpec,
-    responses((status = 201, body = Standard), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses(
+        (status = 201, description = "The new draft, version 1", body = Standard),
+        (status = 409, response = Conflict),
+        (status = 422, response = Invalid)
+    ))]
 pub async fn create(
     State(app): State<AppState>,
     Allowed(caller, _): Allowed<Bureau>,
@@ -95,9 +112,13 @@ pub async fn create(
 }
 
 /// Drafts the next version from the newest one. Bureau only.
-#[utoipa::path(post, path = "/api/v1/standards/{code}/versions", tag = "standards", security(("bearer" = [])),
-    params(("code" = String, Path)),
-    responses((status = 201, body = Standard), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/standards/{code}/versions", operation_id = "standard_versions_create",
+    tag = "standards", security(("bearer" = [])), params(("code" = String, Path, description = "The standard's code, e.g. `150784-QMY`")),
+    responses(
+        (status = 201, description = "The new draft version", body = Standard),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict)
+    ))]
 pub async fn draft_version(
     State(app): State<AppState>,
     Allowed(caller, _): Allowed<Bureau>,
@@ -112,9 +133,15 @@ pub async fn draft_version(
 }
 
 /// Replaces a draft's content; a published version answers 409. Bureau only.
-#[utoipa::path(put, path = "/api/v1/standards/{code}/versions/{version}", tag = "standards", security(("bearer" = [])),
-    params(("code" = String, Path), ("version" = i32, Path)), request_body = StandardSpec,
-    responses((status = 200, body = Standard), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(put, path = "/api/v1/standards/{code}/versions/{version}",
+    operation_id = "standard_versions_update", tag = "standards", security(("bearer" = [])),
+    params(("code" = String, Path, description = "The standard's code, e.g. `150784-QMY`"), ("version" = i32, Path, description = "The version number")), request_body = StandardSpec,
+    responses(
+        (status = 200, description = "The draft with its new content", body = Standard),
+        (status = 404, response = NotFound),
+        (status = 409, description = "The version is not a draft (`conflict`)", body = ErrorBody),
+        (status = 422, response = Invalid)
+    ))]
 pub async fn update_version(
     State(app): State<AppState>,
     Allowed(caller, _): Allowed<Bureau>,
@@ -130,9 +157,13 @@ pub async fn update_version(
 }
 
 /// Publishes a draft, retiring the version it supersedes. Bureau only.
-#[utoipa::path(post, path = "/api/v1/standards/{code}/versions/{version}/publish", tag = "standards", security(("bearer" = [])),
-    params(("code" = String, Path), ("version" = i32, Path)),
-    responses((status = 200, body = Standard), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/standards/{code}/versions/{version}/publish",
+    operation_id = "standard_versions_publish", tag = "standards", security(("bearer" = [])), params(("code" = String, Path, description = "The standard's code, e.g. `150784-QMY`"), ("version" = i32, Path, description = "The version number")),
+    responses(
+        (status = 200, description = "The version, now published", body = Standard),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict)
+    ))]
 pub async fn publish(
     State(app): State<AppState>,
     Allowed(caller, _): Allowed<Bureau>,
@@ -147,9 +178,13 @@ pub async fn publish(
 }
 
 /// Retires a published version. Bureau only.
-#[utoipa::path(post, path = "/api/v1/standards/{code}/versions/{version}/retire", tag = "standards", security(("bearer" = [])),
-    params(("code" = String, Path), ("version" = i32, Path)),
-    responses((status = 200, body = Standard), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/standards/{code}/versions/{version}/retire",
+    operation_id = "standard_versions_retire", tag = "standards", security(("bearer" = [])), params(("code" = String, Path, description = "The standard's code, e.g. `150784-QMY`"), ("version" = i32, Path, description = "The version number")),
+    responses(
+        (status = 200, description = "The version, now retired", body = Standard),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict)
+    ))]
 pub async fn retire(
     State(app): State<AppState>,
     Allowed(caller, _): Allowed<Bureau>,

@@ -9,8 +9,9 @@ use axum::{
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use super::openapi::{BadRequest, DocumentUpload, Invalid, NotFound, TooLarge, TooManyRequests};
 use crate::{
-    error::{AppError, ErrorBody},
+    error::AppError,
     http::{
         AppState,
         extract::{ApiJson, ApiPath, uploaded_file},
@@ -23,8 +24,13 @@ use crate::{
 };
 
 /// The same as the page, as JSON.
-#[utoipa::path(get, path = "/api/v1/verify/{token}", tag = "verification", params(("token" = String, Path)),
-    responses((status = 200, body = Verification), (status = 404, body = ErrorBody), (status = 429, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/verify/{token}", operation_id = "verification_show", tag = "verification",
+    params(("token" = String, Path, description = "The verification token printed in the QR code")),
+    responses(
+        (status = 200, description = "What the certificate says and its current status", body = Verification),
+        (status = 404, response = NotFound),
+        (status = 429, response = TooManyRequests)
+    ))]
 pub async fn show(
     State(app): State<AppState>,
     _: WithinRate,
@@ -52,9 +58,14 @@ pub struct MatchAnswer {
 }
 
 /// Confirms (or not) a holder's name and ID number without revealing them.
-#[utoipa::path(post, path = "/api/v1/verify/{token}/holder", tag = "verification", params(("token" = String, Path)),
-    request_body = HolderClaim,
-    responses((status = 200, body = MatchAnswer), (status = 404, body = ErrorBody), (status = 429, body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/verify/{token}/holder", operation_id = "verification_holder_match",
+    tag = "verification", params(("token" = String, Path, description = "The verification token printed in the QR code")), request_body = HolderClaim,
+    responses(
+        (status = 200, description = "Whether the name and ID number are the holder's", body = MatchAnswer),
+        (status = 404, response = NotFound),
+        (status = 422, response = Invalid),
+        (status = 429, response = TooManyRequests)
+    ))]
 pub async fn holder(
     State(app): State<AppState>,
     _: WithinRate,
@@ -72,9 +83,17 @@ pub async fn holder(
 
 /// Checks an uploaded certificate PDF or credential JSON (multipart field `file`):
 /// issued by this registry? unaltered? current status?
-#[utoipa::path(post, path = "/api/v1/verify/document", tag = "verification",
-    request_body(content_type = "multipart/form-data", description = "`file`: a certificate PDF or a credential JSON"),
-    responses((status = 200, body = DocumentCheck), (status = 400, body = ErrorBody), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/verify/document", operation_id = "verification_document_check",
+    tag = "verification",
+    request_body(content_type = "multipart/form-data", content = DocumentUpload,
+        description = "The certificate PDF or credential JSON in the field `file`"),
+    responses(
+        (status = 200, description = "Whether this registry issued it, whether it is unaltered, and its status", body = DocumentCheck),
+        (status = 400, response = BadRequest),
+        (status = 413, response = TooLarge),
+        (status = 422, response = Invalid),
+        (status = 429, response = TooManyRequests)
+    ))]
 pub async fn document(
     State(app): State<AppState>,
     _: WithinRate,
