@@ -1,8 +1,11 @@
-//! The six roles.
+//! The six roles, stored in `accounts.role` as their snake_case words.
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::stored::Stored;
+
+/// What an account may do; every account has exactly one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
@@ -14,8 +17,9 @@ pub enum Role {
     Trainee,
 }
 
-impl Role {
-    pub const ALL: [Role; 6] = [
+impl Stored for Role {
+    const WHAT: &'static str = "role";
+    const ALL: &'static [Self] = &[
         Role::BureauAdmin,
         Role::ProviderStaff,
         Role::Assessor,
@@ -24,7 +28,7 @@ impl Role {
         Role::Trainee,
     ];
 
-    pub fn as_str(self) -> &'static str {
+    fn as_str(self) -> &'static str {
         match self {
             Role::BureauAdmin => "bureau_admin",
             Role::ProviderStaff => "provider_staff",
@@ -34,8 +38,15 @@ impl Role {
             Role::Trainee => "trainee",
         }
     }
+}
 
-    pub fn parse(s: &str) -> Option<Role> {
-        Role::ALL.into_iter().find(|r| r.as_str() == s)
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_role_round_trips_and_an_unknown_word_is_an_error() {
+        crate::stored::assert_strict::<Role>();
+        assert_eq!(Role::ALL.len(), 6);
     }
 }

@@ -20,6 +20,7 @@ use crate::{
     error::AppError,
     organisations::OrgStatus,
     pagination::new_id,
+    stored::{CorruptRow, Stored},
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -32,6 +33,9 @@ pub enum AuthError {
     OrganisationInactive,
     #[error(transparent)]
     Db(#[from] DbErr),
+    /// A stored role or organisation status nobody wrote: internal, never a default.
+    #[error(transparent)]
+    Corrupt(#[from] CorruptRow),
 }
 
 impl From<AuthError> for AppError {
@@ -47,6 +51,7 @@ impl From<AuthError> for AppError {
                 message: "所属机构尚未获批准或已被暂停，暂不能操作".into(),
             },
             AuthError::Db(e) => e.into(),
+            AuthError::Corrupt(e) => e.into(),
         }
     }
 }
@@ -93,6 +98,7 @@ pub async fn issue_token(
     label: &str,
     ttl_seconds: i64,
 ) -> Result<IssuedToken, AuthError> {
+    let role = Role::read("accounts", &account.id, &account.role)?;
     let (token, token_hash) = token::generate();
     let now = Utc::now();
     let expires_at = (now + Duration::seconds(ttl_seconds)).fixed_offset();
@@ -121,7 +127,7 @@ pub async fn issue_token(
     Ok(IssuedToken {
         token,
         token_id: row.id,
-        role: Role::parse(&account.role).unwrap_or(Role::Trainee),
+        role,
         organisation_id: account.organisation_id.clone(),
         expires_at,
     })
@@ -143,7 +149,7 @@ pub async fn authenticate(conn: &impl ConnectionTrait, bearer: &str) -> Result<C
         .await?
         .filter(|a| !a.disabled)
         .ok_or(AuthError::InvalidToken)?;
-    let role = Role::parse(&account.role).ok_or(AuthError::InvalidToken)?;
+    let role = Role::read("accounts", &account.id, &account.role)?;
     ensure_organisation_active(conn, account.organisation_id.as_deref()).await?;
     Ok(Caller {
         account_id: account.id,
@@ -164,9 +170,14 @@ async fn ensure_organisation_active(
     let org = organisation::Entity::find_by_id(id.to_owned())
         .one(conn)
         .await?;
-    match org {
-        Some(org) if org.status == OrgStatus::Approved.as_str() => Ok(()),
-        _ => Err(AuthError::OrganisationInactive),
+    let status = match org {
+        Some(org) => OrgStatus::read("organisations", &org.id, &org.status)?,
+        None => return Err(AuthError::OrganisationInactive),
+    };
+    if status == OrgStatus::Approved {
+        Ok(())
+    } else {
+        Err(AuthError::OrganisationInactive)
     }
 }
 

@@ -6,7 +6,7 @@ use sea_orm::ConnectionTrait;
 
 use super::grounds::{Grounds, Missing, kind_str, missing};
 use crate::{
-    cohorts::{assessment::PASS_MARK, enrolment::WITHDRAWN},
+    cohorts::{EnrolmentStatus, assessment::PASS_MARK},
     error::AppError,
     programs::{CertificateKind, CertificateRule},
     standards::{self, reference},
@@ -64,7 +64,7 @@ pub async fn check(conn: &impl ConnectionTrait, g: &Grounds) -> Result<Check, Ap
             parents,
         });
     };
-    if g.enrolment.status == WITHDRAWN {
+    if EnrolmentStatus::of(&g.enrolment)? == EnrolmentStatus::Withdrawn {
         out.push(missing("enrolment.status", "withdrawn", "学员已退学"));
     }
     match g.kind {

@@ -23,6 +23,7 @@ use crate::{
     imports,
     organisations::{self, OrgKind, OrgStatus, OrganisationInput},
     startup::{self, Application, open_database},
+    stored::Stored,
     telemetry,
 };
 
@@ -176,7 +177,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             org,
             name,
         }) => {
-            let role = Role::parse(&role).with_context(|| format!("unknown role {role}"))?;
+            let role = Role::parse(&role)?;
             let password = read_password()?;
             let db = open_database(&config).await?;
             let txn = db.write.begin().await?;
@@ -202,8 +203,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             credit_code,
             approve,
         }) => {
-            let kind = OrgKind::parse(&kind)
-                .with_context(|| format!("unknown organisation kind {kind}"))?;
+            let kind = OrgKind::parse(&kind)?;
             let db = open_database(&config).await?;
             let txn = db.write.begin().await?;
             let actor = Actor::system("cli");

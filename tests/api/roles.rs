@@ -1,4 +1,4 @@
-use registry::access::Role;
+use registry::{access::Role, stored::Stored};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 

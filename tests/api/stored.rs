@@ -1,0 +1,139 @@
+//! Stored enumerations are read strictly (docs/DESIGN.md §2, rule 4): a status, kind or
+//! role that nobody wrote answers 500 with the `internal` body — the word itself stays in
+//! the log — and is never read as some default.
+
+use registry::access::Role;
+use reqwest::{Method, StatusCode};
+use sea_orm::ConnectionTrait;
+use serde_json::{Value, json};
+
+use crate::helpers::{TestApp, citizen_id};
+
+const BOGUS: &str = "no_such_word";
+
+/// Writes `BOGUS` into `column` of the row `id` of `table`, behind the registry's back.
+async fn corrupt(app: &TestApp, table: &str, column: &str, id: &str) {
+    app.db
+        .write
+        .execute_unprepared(&format!(
+            "UPDATE {table} SET {column} = '{BOGUS}' WHERE id = '{id}'"
+        ))
+        .await
+        .expect("corrupt the row");
+}
+
+/// A 500 in the error shape that says nothing about the stored word.
+fn assert_internal(status: StatusCode, body: &Value, what: &str) {
+    assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR, "{what}: {body}");
+    assert_eq!(body["error"], "internal", "{what}");
+    assert!(!body.to_string().contains(BOGUS), "{what}: {body}");
+}
+
+#[tokio::test]
+async fn an_account_with_an_unknown_role_gets_500_and_never_a_trainees_view() {
+    let app = TestApp::spawn().await;
+    let bureau = app.bureau().await;
+    let provider = app
+        .organisation(&bureau, "training_provider", "额尔古纳市职业技能培训学校")
+        .await;
+    let token = app
+        .account("teacher", Role::ProviderStaff, Some(&provider))
+        .await;
+    let (_, me) = app.get("/api/v1/auth/me", &token).await;
+    let account = me["account_id"].as_str().expect("account id").to_owned();
+
+    corrupt(&app, "accounts", "role", &account).await;
+    let (status, body) = app.get("/api/v1/auth/me", &token).await;
+    assert_internal(status, &body, "a token of the account");
+    let (status, body) = app
+        .call(
+            Method::POST,
+            "/api/v1/auth/token",
+            None,
+            Some(json!({"login": "teacher", "password": crate::helpers::PASSWORD})),
+        )
+        .await;
+    assert_internal(status, &body, "logging in");
+    let (status, body) = app.get("/api/v1/accounts", &bureau).await;
+    assert_internal(status, &body, "the account list");
+}
+
+#[tokio::test]
+async fn an_organisation_with_an_unknown_kind_or_status_is_an_internal_error() {
+    let app = TestApp::spawn().await;
+    let bureau = app.bureau().await;
+    let provider = app
+        .organisation(&bureau, "training_provider", "额尔古纳市职业技能培训学校")
+        .await;
+    let staff = app
+        .account("teacher", Role::ProviderStaff, Some(&provider))
+        .await;
+    let path = format!("/api/v1/organisations/{provider}");
+
+    corrupt(&app, "organisations", "kind", &provider).await;
+    let (status, body) = app.get(&path, &bureau).await;
+    assert_internal(status, &body, "the organisation's kind");
+    let (status, body) = app.get("/api/v1/organisations", &bureau).await;
+    assert_internal(status, &body, "the organisation list");
+
+    app.db
+        .write
+        .execute_unprepared(&format!(
+            "UPDATE organisations SET kind = 'training_provider' WHERE id = '{provider}'"
+        ))
+        .await
+        .expect("restore the kind");
+    corrupt(&app, "organisations", "status", &provider).await;
+    let (status, body) = app.get(&path, &bureau).await;
+    assert_internal(status, &body, "the organisation's status");
+    // Neither approved nor suspended: its staff's requests are not judged on a guess.
+    let (status, body) = app.get("/api/v1/programs", &staff).await;
+    assert_internal(status, &body, "a request of its staff");
+}
+
+#[tokio::test]
+async fn a_standard_version_with_an_unknown_status_is_an_internal_error() {
+    let app = TestApp::spawn().await;
+    let (status, standard) = app
+        .call(Method::GET, "/api/v1/standards/150784-QMY", None, None)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{standard}");
+    let id = standard["id"].as_str().expect("id").to_owned();
+
+    corrupt(&app, "standards", "status", &id).await;
+    let (status, body) = app
+        .call(
+            Method::GET,
+            "/api/v1/standards/150784-QMY?version=1",
+            None,
+            None,
+        )
+        .await;
+    assert_internal(status, &body, "the version, read anonymously");
+    let bureau = app.bureau().await;
+    let (status, body) = app.get("/api/v1/standards?status=all", &bureau).await;
+    assert_internal(status, &body, "the bureau's list of every version");
+}
+
+#[tokio::test]
+async fn an_enrolment_with_an_unknown_status_is_an_internal_error() {
+    let app = TestApp::spawn().await;
+    let t = app.training(10).await;
+    let (status, enrolment) = app
+        .enrol(&t.staff, &t.cohort, "巴特尔", &citizen_id("19950505", 135))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{enrolment}");
+    let id = enrolment["id"].as_str().expect("id").to_owned();
+
+    corrupt(&app, "enrolments", "status", &id).await;
+    let (status, body) = app.get(&format!("/api/v1/enrolments/{id}"), &t.staff).await;
+    assert_internal(status, &body, "the enrolment");
+    let (status, body) = app
+        .post(
+            &format!("/api/v1/enrolments/{id}/withdraw"),
+            &t.staff,
+            json!({"reason": "个人原因"}),
+        )
+        .await;
+    assert_internal(status, &body, "a withdrawal");
+}
