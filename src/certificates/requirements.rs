@@ -4,12 +4,16 @@
 
 use sea_orm::ConnectionTrait;
 
-use super::grounds::{Grounds, Missing, kind_str, missing};
+use super::{
+    CertificateStatus,
+    grounds::{Grounds, Missing, missing},
+};
 use crate::{
     cohorts::{EnrolmentStatus, assessment::PASS_MARK},
     error::AppError,
     programs::{CertificateKind, CertificateRule},
     standards::{self, reference},
+    stored::Stored,
 };
 
 fn score_checks(
@@ -124,7 +128,7 @@ pub async fn check(conn: &impl ConnectionTrait, g: &Grounds) -> Result<Check, Ap
         match parent_for(conn, g, kind).await? {
             Some(id) => parents.push(id),
             None => out.push(missing(
-                &format!("parents.{}", kind_str(kind)),
+                &format!("parents.{}", kind.as_str()),
                 "missing",
                 format!("缺少有效的前置证书：{}", parent_description(g, kind)),
             )),
@@ -220,9 +224,8 @@ async fn parent_for(
 ) -> Result<Option<String>, AppError> {
     let today = chrono::Utc::now().date_naive();
     for parent in &g.parents {
-        let usable = parent.kind == kind_str(kind)
-            && parent.status == "valid"
-            && parent.valid_until.is_none_or(|d| d >= today);
+        let usable = CertificateKind::read("certificates", &parent.id, &parent.kind)? == kind
+            && CertificateStatus::current(parent, today)? == CertificateStatus::Valid;
         if !usable {
             continue;
         }

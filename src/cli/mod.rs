@@ -363,11 +363,8 @@ async fn verify_file(
     }
     match offline::online_status(&report.credential, &did_document).await {
         Ok(Some(status)) => {
-            println!(
-                "状态：{}",
-                crate::certificates::lifecycle::status_label(&status)
-            );
-            Ok(if status == "valid" {
+            println!("状态：{}", status.label());
+            Ok(if status == crate::certificates::CertificateStatus::Valid {
                 ExitCode::SUCCESS
             } else {
                 ExitCode::FAILURE

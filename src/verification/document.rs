@@ -15,8 +15,9 @@ use serde_json::Value;
 use utoipa::ToSchema;
 
 use crate::{
-    certificates::{Services, credential, lifecycle::status_label, read::effective_status},
+    certificates::{CertificateStatus, Services, credential},
     error::AppError,
+    stored::CorruptRow,
 };
 
 /// The answer about a document.
@@ -31,8 +32,8 @@ pub struct DocumentCheck {
     /// For a PDF: whether its embedded credential's signature verifies.
     pub credential_signature_valid: Option<bool>,
     pub number: Option<String>,
-    /// Current status: `valid`, `suspended`, `revoked`, `expired`, `superseded`.
-    pub status: Option<String>,
+    /// The certificate's status today.
+    pub status: Option<CertificateStatus>,
     pub verify_url: Option<String>,
     /// The verdict in Chinese.
     pub message: String,
@@ -69,7 +70,7 @@ async fn check_pdf(
         .one(conn)
         .await?
     {
-        return Ok(verdict(services, "pdf", Some(&row), true, Some(true)));
+        return Ok(verdict(services, "pdf", Some(&row), true, Some(true))?);
     }
     let Some(embedded) = embedded_credential(bytes) else {
         return Ok(not_ours(
@@ -114,9 +115,9 @@ async fn check_credential(
         .one(conn)
         .await?;
     match (row, signature_ok) {
-        (Some(row), true) => Ok(verdict(services, "credential", Some(&row), true, None)),
+        (Some(row), true) => Ok(verdict(services, "credential", Some(&row), true, None)?),
         (Some(row), false) => {
-            let mut answer = verdict(services, "credential", Some(&row), false, None);
+            let mut answer = verdict(services, "credential", Some(&row), false, None)?;
             answer.message = "凭证已被篡改：签名校验失败，内容与本系统签发的不一致".into();
             Ok(answer)
         }
@@ -133,17 +134,16 @@ fn verdict(
     row: Option<&certificate::Model>,
     unaltered: bool,
     signature: Option<bool>,
-) -> DocumentCheck {
+) -> Result<DocumentCheck, CorruptRow> {
     let today = chrono::Utc::now().date_naive();
-    let status = row.map(|r| effective_status(r, today).to_owned());
-    let message = match status.as_deref() {
-        Some(s) => format!(
-            "本系统签发，内容未被修改；证书当前状态：{}",
-            status_label(s)
-        ),
+    let status = row
+        .map(|r| CertificateStatus::current(r, today))
+        .transpose()?;
+    let message = match status {
+        Some(s) => format!("本系统签发，内容未被修改；证书当前状态：{}", s.label()),
         None => String::new(),
     };
-    DocumentCheck {
+    Ok(DocumentCheck {
         document: document.into(),
         issued_by_registry: row.is_some(),
         unaltered,
@@ -152,7 +152,7 @@ fn verdict(
         verify_url: row.map(|r| services.verify_url(&r.token)),
         status,
         message,
-    }
+    })
 }
 
 fn not_ours(document: &str, message: &str) -> DocumentCheck {

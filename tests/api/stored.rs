@@ -1,13 +1,17 @@
 //! Stored enumerations are read strictly (docs/DESIGN.md §2, rule 4): a status, kind or
 //! role that nobody wrote answers 500 with the `internal` body — the word itself stays in
-//! the log — and is never read as some default.
+//! the log — and is never read as some default. And the JSON says a status with the same
+//! word as the page.
 
 use registry::access::Role;
 use reqwest::{Method, StatusCode};
 use sea_orm::ConnectionTrait;
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, citizen_id};
+use crate::{
+    certificates::chain,
+    helpers::{TestApp, citizen_id},
+};
 
 const BOGUS: &str = "no_such_word";
 
@@ -27,6 +31,60 @@ fn assert_internal(status: StatusCode, body: &Value, what: &str) {
     assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR, "{what}: {body}");
     assert_eq!(body["error"], "internal", "{what}");
     assert!(!body.to_string().contains(BOGUS), "{what}: {body}");
+}
+
+#[tokio::test]
+async fn a_certificate_with_an_unknown_status_or_kind_is_an_internal_error() {
+    let app = TestApp::spawn().await;
+    let c = chain(&app).await;
+    let (id, token, _) = app
+        .completion(&c, "娜仁花", &citizen_id("19900412", 246))
+        .await;
+    let (status, before) = app
+        .get(&format!("/api/v1/certificates/{id}"), &c.staff)
+        .await;
+    assert_eq!(
+        (status, before["status"].as_str()),
+        (StatusCode::OK, Some("valid"))
+    );
+    let person = before["person_id"].as_str().expect("person id").to_owned();
+
+    corrupt(&app, "certificates", "status", &id).await;
+    let (status, body) = app
+        .get(&format!("/api/v1/certificates/{id}"), &c.staff)
+        .await;
+    assert_internal(status, &body, "the certificate");
+    let (status, body) = app
+        .get(&format!("/api/v1/people/{person}/certificates"), &c.bureau)
+        .await;
+    assert_internal(status, &body, "the holder's bundle");
+    let (status, body) = app
+        .post(
+            &format!("/api/v1/certificates/{id}/suspend"),
+            &c.staff,
+            json!({"reason": "核查"}),
+        )
+        .await;
+    assert_internal(status, &body, "a status change");
+    // An instance that has not seen the certificate yet reads it from the database.
+    let fresh = app.second_instance().await;
+    let (status, body) = fresh
+        .call(Method::GET, &format!("/api/v1/verify/{token}"), None, None)
+        .await;
+    assert_internal(status, &body, "verification");
+
+    app.db
+        .write
+        .execute_unprepared(&format!(
+            "UPDATE certificates SET status = 'valid' WHERE id = '{id}'"
+        ))
+        .await
+        .expect("restore the status");
+    corrupt(&app, "certificates", "kind", &id).await;
+    let (status, body) = app
+        .get(&format!("/api/v1/certificates/{id}"), &c.staff)
+        .await;
+    assert_internal(status, &body, "the certificate's kind");
 }
 
 #[tokio::test]
@@ -136,4 +194,41 @@ async fn an_enrolment_with_an_unknown_status_is_an_internal_error() {
         )
         .await;
     assert_internal(status, &body, "a withdrawal");
+}
+
+#[tokio::test]
+async fn the_json_says_a_status_in_the_same_word_as_the_page() {
+    let app = TestApp::spawn().await;
+    let c = chain(&app).await;
+    let (id, token, _) = app
+        .completion(&c, "其木格", &citizen_id("19920101", 246))
+        .await;
+    let (status, suspended) = app
+        .post(
+            &format!("/api/v1/certificates/{id}/suspend"),
+            &c.staff,
+            json!({"reason": "证书信息核查中"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{suspended}");
+
+    let (_, v) = app
+        .call(Method::GET, &format!("/api/v1/verify/{token}"), None, None)
+        .await;
+    assert_eq!(v["status"], "suspended");
+    let label = v["status_label"].as_str().expect("a label");
+    assert_eq!(label, "已暂停");
+    let html = app
+        .client
+        .get(format!("{}/v/{token}", app.base))
+        .send()
+        .await
+        .expect("sent")
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        html.contains(&format!("<div class=\"state\">{label}</div>")),
+        "{html}"
+    );
 }

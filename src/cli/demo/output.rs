@@ -7,7 +7,10 @@ use anyhow::Context;
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use crate::{access::Role, organisations::OrgKind};
+use crate::{
+    access::Role, certificates::CertificateStatus, organisations::OrgKind,
+    programs::CertificateKind,
+};
 
 /// Everything the demo data set consists of, as written by `--out`.
 #[derive(Debug, Default, Serialize)]
@@ -87,13 +90,12 @@ pub struct TraineeOut {
 #[derive(Debug, Clone, Serialize)]
 pub struct CertificateOut {
     pub id: String,
-    /// `completion`, `specialty`, `skill_level` or `licence`.
-    pub kind: String,
+    pub kind: CertificateKind,
     pub number: String,
     /// The token in the QR code: `/v/{token}` is the certificate's verification page.
     pub token: String,
-    /// `valid`, `suspended`, `revoked` or `expired`.
-    pub status: String,
+    /// As of the run's day.
+    pub status: CertificateStatus,
     /// The holder's trainee login; `null` when the holder has none.
     pub holder_login: Option<String>,
     pub holder_name: String,

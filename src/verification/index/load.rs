@@ -16,7 +16,14 @@ use super::{
     FILL_BATCH, Index,
     snapshot::{Cert, Holder, Issuer},
 };
-use crate::{certificates::read, error::AppError, people::mask_name, standards::reference};
+use crate::{
+    certificates::{CertificateStatus, read},
+    error::AppError,
+    people::mask_name,
+    programs::CertificateKind,
+    standards::reference,
+    stored::Stored,
+};
 
 /// The columns of a certificate verification needs (never the credential itself).
 #[derive(FromQueryResult)]
@@ -163,17 +170,18 @@ impl Index {
         superseded_by: Option<u32>,
     ) -> Result<Cert, AppError> {
         let day = |t: &Option<DateTime<FixedOffset>>| t.map(|t| t.date_naive());
-        let (reason, since) = match row.status.as_str() {
-            "revoked" => (row.revoke_reason.as_deref(), day(&row.revoked_at)),
-            "suspended" => (row.suspend_reason.as_deref(), day(&row.suspended_at)),
-            "superseded" => (None, day(&row.superseded_at)),
-            _ => (None, None),
+        let status = CertificateStatus::read("certificates", &row.id, &row.status)?;
+        let (reason, since) = match status {
+            CertificateStatus::Revoked => (row.revoke_reason.as_deref(), day(&row.revoked_at)),
+            CertificateStatus::Suspended => (row.suspend_reason.as_deref(), day(&row.suspended_at)),
+            CertificateStatus::Superseded => (None, day(&row.superseded_at)),
+            CertificateStatus::Valid | CertificateStatus::Expired => (None, None),
         };
         Ok(Cert {
             token: row.token.as_str().into(),
             number: row.number.as_str().into(),
-            kind: self.share(&row.kind),
-            status: self.share(&row.status),
+            kind: CertificateKind::read("certificates", &row.id, &row.kind)?,
+            status,
             reason: reason.map(Into::into),
             since,
             issuer: self.share(&row.issuer_org_id),

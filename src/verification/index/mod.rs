@@ -32,10 +32,7 @@ use entities::{audit_head, audit_log, certificates as certificate};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use super::{ChainEntry, Verification};
-use crate::{
-    certificates::{Services, lifecycle::status_label, read},
-    error::AppError,
-};
+use crate::{certificates::Services, error::AppError};
 
 mod load;
 mod snapshot;
@@ -52,7 +49,7 @@ pub struct Index {
     services: Arc<Services>,
     tokens: RwLock<HashMap<Arc<str>, Entry>>,
     issuers: RwLock<HashMap<Arc<str>, Arc<Issuer>>>,
-    /// Interned short strings (kinds, statuses, organisation ids) and resolved labels
+    /// Interned short strings (organisation ids) and resolved labels
     /// of occupations, levels and pinned standards, which never change.
     shared: Mutex<HashMap<String, Arc<str>>>,
     labels: Mutex<HashMap<String, Option<Arc<str>>>>,
@@ -278,10 +275,10 @@ impl Index {
             let c = &holder.certificates[at as usize];
             let (status, _, _) = c.status_on(today);
             ChainEntry {
-                title: read::title_of(&c.kind).to_owned(),
+                title: c.kind.label().to_owned(),
                 number: c.number.to_string(),
-                status: status.to_owned(),
-                status_label: status_label(status).to_owned(),
+                status,
+                status_label: status.label().to_owned(),
                 issuer_name: issuer(c).map(|i| i.name.clone()).unwrap_or_default(),
                 verify_url: self.services.verify_url(&c.token),
             }
@@ -289,13 +286,13 @@ impl Index {
         let (status, reason, since) = cert.status_on(today);
         let own_issuer = issuer(cert);
         Verification {
-            status: status.to_owned(),
-            status_label: status_label(status).to_owned(),
+            status,
+            status_label: status.label().to_owned(),
             reason: reason.map(str::to_owned),
             status_since: since,
             superseded_by: cert.superseded_by.map(chain_entry),
-            kind: cert.kind.to_string(),
-            title: read::title_of(&cert.kind).to_owned(),
+            kind: cert.kind,
+            title: cert.kind.label().to_owned(),
             number: cert.number.to_string(),
             holder_name: holder.name.to_string(),
             holder_id: holder.citizen_id.to_string(),
