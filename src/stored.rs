@@ -23,6 +23,21 @@ pub struct CorruptRow {
     pub unknown: UnknownWord,
 }
 
+impl CorruptRow {
+    /// `word`, read from row `id` of `table`, names no `what`: for enumerations whose own
+    /// parse answers an `Option` (their words also come from forms).
+    pub fn new(table: &'static str, id: &str, what: &'static str, word: &str) -> Self {
+        Self {
+            table,
+            id: id.to_owned(),
+            unknown: UnknownWord {
+                what,
+                word: word.to_owned(),
+            },
+        }
+    }
+}
+
 impl From<CorruptRow> for AppError {
     /// Logged with the table, id and word; the caller sees only "internal".
     fn from(err: CorruptRow) -> Self {

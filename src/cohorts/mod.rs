@@ -69,7 +69,8 @@ pub async fn enrolled_count(conn: &impl ConnectionTrait, cohort_id: &str) -> Res
 async fn to_view(conn: &impl ConnectionTrait, m: cohort::Model) -> Result<Cohort, AppError> {
     let enrolled = enrolled_count(conn, &m.id).await?;
     Ok(Cohort {
-        teachers: serde_json::from_str(&m.teachers).unwrap_or_default(),
+        teachers: serde_json::from_str(&m.teachers)
+            .map_err(|e| anyhow::anyhow!("cohorts {}: unreadable teachers: {e}", m.id))?,
         enrolled,
         id: m.id,
         program_id: m.program_id,

@@ -197,6 +197,54 @@ async fn an_enrolment_with_an_unknown_status_is_an_internal_error() {
 }
 
 #[tokio::test]
+async fn a_person_with_an_unknown_gender_or_key_group_is_an_internal_error() {
+    let app = TestApp::spawn().await;
+    let t = app.training(10).await;
+    let (status, enrolment) = app
+        .enrol(&t.staff, &t.cohort, "其木格", &citizen_id("19930303", 246))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{enrolment}");
+    let person = enrolment["person"]["id"]
+        .as_str()
+        .expect("person id")
+        .to_owned();
+    let path = format!("/api/v1/people/{person}");
+    let (status, shown) = app.get(&path, &t.staff).await;
+    assert_eq!(
+        (status, shown["gender"].as_str()),
+        (StatusCode::OK, Some("female"))
+    );
+
+    corrupt(&app, "people", "gender", &person).await;
+    let (status, body) = app.get(&path, &t.staff).await;
+    assert_internal(status, &body, "the person's gender");
+
+    app.db
+        .write
+        .execute_unprepared(&format!(
+            "UPDATE people SET gender = 'female', key_groups = '[\"{BOGUS}\"]' WHERE id = '{person}'"
+        ))
+        .await
+        .expect("tag the person with an unknown group");
+    let (status, body) = app.get(&path, &t.staff).await;
+    assert_internal(status, &body, "the person's key groups");
+}
+
+#[tokio::test]
+async fn a_cohort_whose_teachers_do_not_read_is_an_internal_error() {
+    let app = TestApp::spawn().await;
+    let t = app.training(10).await;
+    let path = format!("/api/v1/cohorts/{}", t.cohort);
+    let (status, cohort) = app.get(&path, &t.staff).await;
+    assert_eq!(status, StatusCode::OK, "{cohort}");
+    assert_eq!(cohort["teachers"], json!(["王建国", "其木格"]));
+
+    corrupt(&app, "cohorts", "teachers", &t.cohort).await;
+    let (status, body) = app.get(&path, &t.staff).await;
+    assert_internal(status, &body, "the cohort's teachers");
+}
+
+#[tokio::test]
 async fn the_json_says_a_status_in_the_same_word_as_the_page() {
     let app = TestApp::spawn().await;
     let c = chain(&app).await;
