@@ -176,6 +176,8 @@ pub struct Summary {
 
 impl fmt::Display for Summary {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let suspended = format!("{}的证书", CertificateStatus::Suspended.label());
+        let revoked = format!("{}的证书", CertificateStatus::Revoked.label());
         let lines = [
             self.organisations.line("机构", "个"),
             self.staff_accounts.line("工作人员账号", "个"),
@@ -189,12 +191,12 @@ impl fmt::Display for Summary {
                 "  考核评价：{} 人次（本次新增 {}；未通过 {}）",
                 self.assessments.total, self.assessments.created, self.assessments_failed
             ),
-            self.completion.line("结业证书"),
-            self.specialty.line("专项职业能力证书"),
-            self.skill_level.line("职业技能等级证书"),
-            self.licence.line("准入类证书"),
-            self.suspended.line("暂停的证书", "张"),
-            self.revoked.line("撤销的证书", "张"),
+            self.completion.line(CertificateKind::Completion.label()),
+            self.specialty.line(CertificateKind::Specialty.label()),
+            self.skill_level.line(CertificateKind::SkillLevel.label()),
+            self.licence.line(CertificateKind::Licence.label()),
+            self.suspended.line(&suspended, "张"),
+            self.revoked.line(&revoked, "张"),
         ];
         writeln!(f, "演示数据已就绪（额尔古纳市）：")?;
         writeln!(f, "  学员：{} 人", self.people)?;
