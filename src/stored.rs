@@ -1,6 +1,7 @@
 //! Enumerations stored as words (statuses, kinds, roles): the [`Stored`] trait that gives
-//! each its strict parse, and the errors a word nobody wrote makes. Reading an unknown
-//! word from the database is an internal error naming the row, never a silent default
+//! each its strict parse, the `stored_enum!` macro that declares one with each word
+//! written once, and the errors a word nobody wrote makes. Reading an unknown word from
+//! the database is an internal error naming the row, never a silent default
 //! (docs/DESIGN.md §2, rule 4).
 
 use crate::error::AppError;
@@ -77,15 +78,72 @@ pub trait Stored: Copy + PartialEq + Sized + 'static {
     }
 }
 
+/// Declares an enumeration stored as words, writing each word once: the enum (with serde
+/// and the OpenAPI schema using the words) and its [`Stored`] implementation. Attributes
+/// before `pub enum` (docs, further derives) are kept; the enum always derives `Debug`,
+/// `Clone`, `Copy`, `PartialEq`, `Eq` and `Hash`.
+///
+/// ```ignore
+/// stored_enum! {
+///     /// Pending until the bureau approves.
+///     pub enum OrgStatus("organisation status") {
+///         Pending = "pending",
+///         Approved = "approved",
+///     }
+/// }
+/// ```
+macro_rules! stored_enum {
+    // Each word is a `tt`, not a `literal`: a derive macro does not see through the
+    // invisible group a `literal` fragment arrives in, and utoipa would then name the
+    // variant instead of the word.
+    (
+        $(#[$attr:meta])*
+        $vis:vis enum $name:ident ($what:literal) {
+            $( $(#[$variant_attr:meta])* $variant:ident = $word:tt ),+ $(,)?
+        }
+    ) => {
+        $(#[$attr])*
+        #[derive(
+            Debug, Clone, Copy, PartialEq, Eq, Hash,
+            ::serde::Serialize, ::serde::Deserialize, ::utoipa::ToSchema,
+        )]
+        $vis enum $name {
+            $( $(#[$variant_attr])* #[serde(rename = $word)] $variant, )+
+        }
+
+        impl $crate::stored::Stored for $name {
+            const WHAT: &'static str = $what;
+            const ALL: &'static [Self] = &[$(Self::$variant),+];
+
+            fn as_str(self) -> &'static str {
+                match self {
+                    $(Self::$variant => $word,)+
+                }
+            }
+        }
+    };
+}
+pub(crate) use stored_enum;
+
 /// Checks what every stored enumeration promises: each variant round-trips through its
-/// word, serde writes and reads the same word, and unknown words (including near
-/// misses) are errors.
+/// word, serde and the OpenAPI schema use the same word, and unknown words (including
+/// near misses) are errors.
 #[cfg(test)]
 pub fn assert_strict<T>()
 where
-    T: Stored + std::fmt::Debug + serde::Serialize + serde::de::DeserializeOwned,
+    T: Stored
+        + std::fmt::Debug
+        + serde::Serialize
+        + serde::de::DeserializeOwned
+        + utoipa::PartialSchema,
 {
+    let schema = serde_json::to_value(T::schema()).unwrap_or_default();
+    let listed: Vec<&str> = schema["enum"]
+        .as_array()
+        .map(|words| words.iter().filter_map(|w| w.as_str()).collect())
+        .unwrap_or_default();
     for &v in T::ALL {
+        assert!(listed.contains(&v.as_str()), "{v:?} not in {schema}");
         assert_eq!(T::parse(v.as_str()), Ok(v));
         assert_eq!(
             serde_json::to_value(v).ok(),

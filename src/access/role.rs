@@ -1,48 +1,23 @@
-//! The six roles, stored in `accounts.role` as their snake_case words.
+//! The six roles, stored in `accounts.role`.
 
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use crate::stored::stored_enum;
 
-use crate::stored::Stored;
-
-/// What an account may do; every account has exactly one.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    BureauAdmin,
-    ProviderStaff,
-    Assessor,
-    LicensingOfficer,
-    Employer,
-    Trainee,
-}
-
-impl Stored for Role {
-    const WHAT: &'static str = "role";
-    const ALL: &'static [Self] = &[
-        Role::BureauAdmin,
-        Role::ProviderStaff,
-        Role::Assessor,
-        Role::LicensingOfficer,
-        Role::Employer,
-        Role::Trainee,
-    ];
-
-    fn as_str(self) -> &'static str {
-        match self {
-            Role::BureauAdmin => "bureau_admin",
-            Role::ProviderStaff => "provider_staff",
-            Role::Assessor => "assessor",
-            Role::LicensingOfficer => "licensing_officer",
-            Role::Employer => "employer",
-            Role::Trainee => "trainee",
-        }
+stored_enum! {
+    /// What an account may do; every account has exactly one.
+    pub enum Role("role") {
+        BureauAdmin = "bureau_admin",
+        ProviderStaff = "provider_staff",
+        Assessor = "assessor",
+        LicensingOfficer = "licensing_officer",
+        Employer = "employer",
+        Trainee = "trainee",
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::stored::Stored;
 
     #[test]
     fn every_role_round_trips_and_an_unknown_word_is_an_error() {

@@ -2,28 +2,15 @@
 //! enrolment takes no results and earns no certificate.
 
 use entities::enrolments as enrolment;
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
-use crate::stored::{CorruptRow, Stored};
+use crate::stored::{CorruptRow, Stored, stored_enum};
 
-/// Enrolled until the provider withdraws the trainee; re-enrolling makes it current again.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum EnrolmentStatus {
-    Enrolled,
-    Withdrawn,
-}
-
-impl Stored for EnrolmentStatus {
-    const WHAT: &'static str = "enrolment status";
-    const ALL: &'static [Self] = &[EnrolmentStatus::Enrolled, EnrolmentStatus::Withdrawn];
-
-    fn as_str(self) -> &'static str {
-        match self {
-            EnrolmentStatus::Enrolled => "enrolled",
-            EnrolmentStatus::Withdrawn => "withdrawn",
-        }
+stored_enum! {
+    /// Enrolled until the provider withdraws the trainee; re-enrolling makes it current
+    /// again.
+    pub enum EnrolmentStatus("enrolment status") {
+        Enrolled = "enrolled",
+        Withdrawn = "withdrawn",
     }
 }
 

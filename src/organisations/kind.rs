@@ -1,40 +1,16 @@
 //! The kinds of organisation, stored in `organisations.kind`, and which kind each
 //! role's accounts belong to.
 
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use crate::{access::Role, stored::stored_enum};
 
-use crate::{access::Role, stored::Stored};
-
-/// What an organisation is to the registry.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum OrgKind {
-    Bureau,
-    TrainingProvider,
-    EvaluationOrg,
-    LicensingAuthority,
-    Employer,
-}
-
-impl Stored for OrgKind {
-    const WHAT: &'static str = "organisation kind";
-    const ALL: &'static [Self] = &[
-        OrgKind::Bureau,
-        OrgKind::TrainingProvider,
-        OrgKind::EvaluationOrg,
-        OrgKind::LicensingAuthority,
-        OrgKind::Employer,
-    ];
-
-    fn as_str(self) -> &'static str {
-        match self {
-            OrgKind::Bureau => "bureau",
-            OrgKind::TrainingProvider => "training_provider",
-            OrgKind::EvaluationOrg => "evaluation_org",
-            OrgKind::LicensingAuthority => "licensing_authority",
-            OrgKind::Employer => "employer",
-        }
+stored_enum! {
+    /// What an organisation is to the registry.
+    pub enum OrgKind("organisation kind") {
+        Bureau = "bureau",
+        TrainingProvider = "training_provider",
+        EvaluationOrg = "evaluation_org",
+        LicensingAuthority = "licensing_authority",
+        Employer = "employer",
     }
 }
 
@@ -56,6 +32,7 @@ impl OrgKind {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::stored::Stored;
 
     #[test]
     fn every_kind_round_trips_and_an_unknown_word_is_an_error() {

@@ -1,34 +1,14 @@
 //! Where an organisation stands with the bureau, stored in `organisations.status`: only
 //! approved organisations act.
 
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use crate::stored::stored_enum;
 
-use crate::stored::Stored;
-
-/// Pending until the bureau approves; the bureau may suspend later.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum OrgStatus {
-    Pending,
-    Approved,
-    Suspended,
-}
-
-impl Stored for OrgStatus {
-    const WHAT: &'static str = "organisation status";
-    const ALL: &'static [Self] = &[
-        OrgStatus::Pending,
-        OrgStatus::Approved,
-        OrgStatus::Suspended,
-    ];
-
-    fn as_str(self) -> &'static str {
-        match self {
-            OrgStatus::Pending => "pending",
-            OrgStatus::Approved => "approved",
-            OrgStatus::Suspended => "suspended",
-        }
+stored_enum! {
+    /// Pending until the bureau approves; the bureau may suspend later.
+    pub enum OrgStatus("organisation status") {
+        Pending = "pending",
+        Approved = "approved",
+        Suspended = "suspended",
     }
 }
 

@@ -7,48 +7,23 @@
 //! in their rules and certificates depend on programs (docs/DESIGN.md §2), so this is
 //! the lowest module every user of a kind can import.
 
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use crate::stored::{Stored, stored_enum};
 
-use crate::stored::Stored;
-
-/// A kind of certificate. The variants are in the order a chain earns them (completion
-/// first), which `Ord` follows.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, ToSchema,
-)]
-#[serde(rename_all = "snake_case")]
-pub enum CertificateKind {
-    /// 结业证书, by the training provider.
-    Completion,
-    /// 专项职业能力证书, against a local standard version.
-    Specialty,
-    /// 职业技能等级证书, by an evaluation organisation.
-    SkillLevel,
-    /// 准入类证书, by a licensing authority.
-    Licence,
-    /// 学徒培训证书.
-    Apprenticeship,
-}
-
-impl Stored for CertificateKind {
-    const WHAT: &'static str = "certificate kind";
-    const ALL: &'static [Self] = &[
-        Self::Completion,
-        Self::Specialty,
-        Self::SkillLevel,
-        Self::Licence,
-        Self::Apprenticeship,
-    ];
-
-    fn as_str(self) -> &'static str {
-        match self {
-            Self::Completion => "completion",
-            Self::Specialty => "specialty",
-            Self::SkillLevel => "skill_level",
-            Self::Licence => "licence",
-            Self::Apprenticeship => "apprenticeship",
-        }
+stored_enum! {
+    /// A kind of certificate. The variants are in the order a chain earns them
+    /// (completion first), which `Ord` follows.
+    #[derive(PartialOrd, Ord)]
+    pub enum CertificateKind("certificate kind") {
+        /// 结业证书, by the training provider.
+        Completion = "completion",
+        /// 专项职业能力证书, against a local standard version.
+        Specialty = "specialty",
+        /// 职业技能等级证书, by an evaluation organisation.
+        SkillLevel = "skill_level",
+        /// 准入类证书, by a licensing authority.
+        Licence = "licence",
+        /// 学徒培训证书.
+        Apprenticeship = "apprenticeship",
     }
 }
 
