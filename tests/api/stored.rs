@@ -88,6 +88,74 @@ async fn a_certificate_with_an_unknown_status_or_kind_is_an_internal_error() {
 }
 
 #[tokio::test]
+async fn a_certificate_that_does_not_read_holds_up_no_one_elses_verification() {
+    let app = TestApp::spawn().await;
+    let c = chain(&app).await;
+    let holder = citizen_id("19900412", 246);
+    let (corrupted, _, _) = app.completion(&c, "娜仁花", &holder).await;
+    // The pastry program runs 120 hours, so its 90 % attendance is more than `passing`'s.
+    let attended = json!({"attended_hours": 118, "theory_score": 82, "practical_score": 88});
+    app.trainee(&c, &c.pastry_cohort, "娜仁花", &holder, attended)
+        .await;
+    let (_, report) = app
+        .post(
+            &format!("/api/v1/cohorts/{}/certificates", c.pastry_cohort),
+            &c.staff,
+            json!({}),
+        )
+        .await;
+    let sibling = report["issued"][0]["certificate_id"]
+        .as_str()
+        .expect("a second certificate of the same holder")
+        .to_owned();
+    let (_, view) = app
+        .get(&format!("/api/v1/certificates/{sibling}"), &c.staff)
+        .await;
+    let sibling_token = view["token"].as_str().expect("token").to_owned();
+    let (other, other_token, _) = app
+        .completion(&c, "其木格", &citizen_id("19920101", 246))
+        .await;
+    // An instance that applies the audit log only after its own changes.
+    let other_instance = app
+        .second_instance_with(|config| config.verify_sync_ms = 3_600_000)
+        .await;
+
+    // A change to the holder's other certificate, which makes every instance reload the
+    // holder; then one of their certificates is corrupted before this instance does.
+    let (status, body) = app
+        .post(
+            &format!("/api/v1/certificates/{sibling}/suspend"),
+            &c.staff,
+            json!({"reason": "核查"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    corrupt(&app, "certificates", "status", &corrupted).await;
+    let (status, body) = other_instance
+        .post(
+            &format!("/api/v1/certificates/{other}/revoke"),
+            &c.staff,
+            json!({"reason": "弄虚作假"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+
+    let verify = |token: &str| format!("/api/v1/verify/{token}");
+    let (status, v) = other_instance
+        .call(Method::GET, &verify(&other_token), None, None)
+        .await;
+    assert_eq!(
+        (status, v["status"].as_str()),
+        (StatusCode::OK, Some("revoked")),
+        "the revocation reached this instance's index"
+    );
+    let (status, body) = other_instance
+        .call(Method::GET, &verify(&sibling_token), None, None)
+        .await;
+    assert_internal(status, &body, "the corrupt holder's other certificate");
+}
+
+#[tokio::test]
 async fn an_account_with_an_unknown_role_gets_500_and_never_a_trainees_view() {
     let app = TestApp::spawn().await;
     let bureau = app.bureau().await;

@@ -22,7 +22,7 @@ use crate::{
     people::mask_name,
     programs::CertificateKind,
     standards::reference,
-    stored::Stored,
+    stored::{CorruptRow, Stored},
 };
 
 /// The columns of a certificate verification needs (never the credential itself).
@@ -51,13 +51,22 @@ struct CertRow {
     superseded_at: Option<DateTime<FixedOffset>>,
 }
 
+/// What one read of holders found.
+pub(super) struct Loaded {
+    pub(super) holders: Vec<Holder>,
+    /// Holders with a certificate whose kind or status does not read: their tokens, and
+    /// why. They stay out of the index, so a look-up asks the database and answers an
+    /// internal error, and the other holders of the read are not held up by them.
+    pub(super) corrupt: Vec<(Vec<String>, CorruptRow)>,
+}
+
 impl Index {
     /// Reads the holders `people` with all their certificates.
     pub(super) async fn load(
         &self,
         conn: &impl ConnectionTrait,
         people: &[String],
-    ) -> Result<Vec<Holder>, AppError> {
+    ) -> Result<Loaded, AppError> {
         let ids = || people.iter().map(String::as_str);
         let persons: Vec<(String, String, String)> = person::Entity::find()
             .select_only()
@@ -123,9 +132,17 @@ impl Index {
             by_person.entry(&row.person_id).or_default().push(row);
         }
         let mut holders = Vec::with_capacity(persons.len());
+        let mut corrupt = Vec::new();
         for (id, name, citizen_id) in &persons {
             let Some(rows) = by_person.remove(id.as_str()) else {
                 continue;
+            };
+            let words: Vec<_> = match rows.iter().map(|r| kind_and_status(r)).collect() {
+                Ok(words) => words,
+                Err(e) => {
+                    corrupt.push((rows.iter().map(|r| r.token.clone()).collect(), e));
+                    continue;
+                }
             };
             let links: Vec<(&str, &[String], Option<&str>)> = rows
                 .iter()
@@ -151,7 +168,10 @@ impl Index {
                     .as_ref()
                     .and_then(|s| rows.iter().position(|r| &r.id == s))
                     .map(|i| i as u32);
-                certificates.push(self.cert(conn, row, chain, superseded_by).await?);
+                let cert = self
+                    .cert(conn, row, words[at], chain, superseded_by)
+                    .await?;
+                certificates.push(cert);
             }
             holders.push(Holder {
                 name: mask_name(name).into(),
@@ -159,18 +179,18 @@ impl Index {
                 certificates: certificates.into(),
             });
         }
-        Ok(holders)
+        Ok(Loaded { holders, corrupt })
     }
 
     async fn cert(
         &self,
         conn: &impl ConnectionTrait,
         row: &CertRow,
+        (kind, status): (CertificateKind, CertificateStatus),
         chain: Box<[u32]>,
         superseded_by: Option<u32>,
     ) -> Result<Cert, AppError> {
         let day = |t: &Option<DateTime<FixedOffset>>| t.map(|t| t.date_naive());
-        let status = CertificateStatus::read("certificates", &row.id, &row.status)?;
         let (reason, since) = match status {
             CertificateStatus::Revoked => (row.revoke_reason.as_deref(), day(&row.revoked_at)),
             CertificateStatus::Suspended => (row.suspend_reason.as_deref(), day(&row.suspended_at)),
@@ -180,7 +200,7 @@ impl Index {
         Ok(Cert {
             token: row.token.as_str().into(),
             number: row.number.as_str().into(),
-            kind: CertificateKind::read("certificates", &row.id, &row.kind)?,
+            kind,
             status,
             reason: reason.map(Into::into),
             since,
@@ -303,6 +323,14 @@ impl Index {
         self.issuers.write().map_err(poisoned)?.extend(rows);
         Ok(())
     }
+}
+
+/// A certificate row's kind and stored status, read strictly.
+fn kind_and_status(row: &CertRow) -> Result<(CertificateKind, CertificateStatus), CorruptRow> {
+    Ok((
+        CertificateKind::read("certificates", &row.id, &row.kind)?,
+        CertificateStatus::read("certificates", &row.id, &row.status)?,
+    ))
 }
 
 #[derive(Debug, Clone, Copy)]

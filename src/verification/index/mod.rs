@@ -32,7 +32,7 @@ use entities::{audit_head, audit_log, certificates as certificate};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use super::{ChainEntry, Verification};
-use crate::{certificates::Services, error::AppError};
+use crate::{certificates::Services, error::AppError, stored::CorruptRow};
 
 mod load;
 mod snapshot;
@@ -148,8 +148,11 @@ impl Index {
         let Some(person) = person else {
             return Ok(None);
         };
-        let holders = self.load(conn, &[person]).await?;
-        self.insert(holders, false);
+        let loaded = self.load(conn, &[person]).await?;
+        if let Some((_, corrupt)) = loaded.corrupt.into_iter().next() {
+            return Err(corrupt.into());
+        }
+        self.insert(loaded.holders, false);
         Ok(self.entry(token))
     }
 
@@ -172,8 +175,9 @@ impl Index {
             let Some(last) = people.last() else { break };
             after = last.clone();
             holders_read += people.len();
-            let holders = self.load(conn, &people).await?;
-            self.insert(holders, false);
+            let loaded = self.load(conn, &people).await?;
+            self.insert(loaded.holders, false);
+            self.forget(loaded.corrupt);
         }
         self.filled.store(true, Ordering::Release);
         Ok(holders_read)
@@ -228,8 +232,9 @@ impl Index {
                 people.sort_unstable();
                 people.dedup();
                 for batch in people.chunks(FILL_BATCH as usize) {
-                    let holders = self.load(conn, batch).await?;
-                    self.insert(holders, true);
+                    let loaded = self.load(conn, batch).await?;
+                    self.insert(loaded.holders, true);
+                    self.forget(loaded.corrupt);
                 }
                 self.generation.fetch_add(1, Ordering::AcqRel);
             }
@@ -260,6 +265,19 @@ impl Index {
                     tokens.insert(Arc::clone(&cert.token), entry);
                 } else {
                     tokens.entry(Arc::clone(&cert.token)).or_insert(entry);
+                }
+            }
+        }
+    }
+
+    /// Takes the tokens of holders whose certificates do not read out of the index, so
+    /// look-ups of them ask the database (and answer an internal error), and logs why.
+    fn forget(&self, corrupt: Vec<(Vec<String>, CorruptRow)>) {
+        for (lost, error) in corrupt {
+            tracing::error!(%error, "left out of the verification index");
+            if let Ok(mut tokens) = self.tokens.write() {
+                for token in &lost {
+                    tokens.remove(token.as_str());
                 }
             }
         }
