@@ -83,7 +83,7 @@ pub trait Stored: Copy + PartialEq + Sized + 'static {
 /// before `pub enum` (docs, further derives) are kept; the enum always derives `Debug`,
 /// `Clone`, `Copy`, `PartialEq`, `Eq` and `Hash`.
 ///
-/// ```ignore
+/// ```text
 /// stored_enum! {
 ///     /// Pending until the bureau approves.
 ///     pub enum OrgStatus("organisation status") {
