@@ -24,5 +24,6 @@ pub mod people;
 pub mod programs;
 pub mod standards;
 pub mod startup;
+pub mod stored;
 pub mod telemetry;
 pub mod verification;

@@ -1,41 +1,27 @@
-//! The six roles.
+//! The six roles, stored in `accounts.role`.
 
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use crate::stored::stored_enum;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    BureauAdmin,
-    ProviderStaff,
-    Assessor,
-    LicensingOfficer,
-    Employer,
-    Trainee,
+stored_enum! {
+    /// What an account may do; every account has exactly one.
+    pub enum Role("role") {
+        BureauAdmin = "bureau_admin",
+        ProviderStaff = "provider_staff",
+        Assessor = "assessor",
+        LicensingOfficer = "licensing_officer",
+        Employer = "employer",
+        Trainee = "trainee",
+    }
 }
 
-impl Role {
-    pub const ALL: [Role; 6] = [
-        Role::BureauAdmin,
-        Role::ProviderStaff,
-        Role::Assessor,
-        Role::LicensingOfficer,
-        Role::Employer,
-        Role::Trainee,
-    ];
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::stored::Stored;
 
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::BureauAdmin => "bureau_admin",
-            Role::ProviderStaff => "provider_staff",
-            Role::Assessor => "assessor",
-            Role::LicensingOfficer => "licensing_officer",
-            Role::Employer => "employer",
-            Role::Trainee => "trainee",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Role> {
-        Role::ALL.into_iter().find(|r| r.as_str() == s)
+    #[test]
+    fn every_role_round_trips_and_an_unknown_word_is_an_error() {
+        crate::stored::assert_strict::<Role>();
+        assert_eq!(Role::ALL.len(), 6);
     }
 }

@@ -15,6 +15,7 @@ use crate::{
     error::{AppError, FieldError},
     organisations::OrgKind,
     pagination::{self, Page, PageParams, new_id},
+    stored::{CorruptRow, Stored},
 };
 
 /// What a new account needs.
@@ -38,17 +39,19 @@ pub struct Account {
     pub created_at: chrono::DateTime<chrono::FixedOffset>,
 }
 
-impl From<account::Model> for Account {
-    fn from(m: account::Model) -> Self {
-        Self {
-            role: Role::parse(&m.role).unwrap_or(Role::Trainee),
+impl TryFrom<account::Model> for Account {
+    type Error = CorruptRow;
+
+    fn try_from(m: account::Model) -> Result<Self, CorruptRow> {
+        Ok(Self {
+            role: Role::read("accounts", &m.id, &m.role)?,
             id: m.id,
             login: m.login,
             organisation_id: m.organisation_id,
             display_name: m.display_name,
             disabled: m.disabled,
             created_at: m.created_at,
-        }
+        })
     }
 }
 
@@ -86,7 +89,7 @@ pub async fn create(
                 .await?;
             match org {
                 None => fields.push(FieldError::new("organisation_id", "unknown")),
-                Some(org) if org.kind != kind.as_str() => {
+                Some(org) if OrgKind::read("organisations", &org.id, &org.kind)? != kind => {
                     fields.push(FieldError::new("organisation_id", "wrong_kind"))
                 }
                 Some(_) => {}
@@ -134,7 +137,7 @@ pub async fn create(
         },
     )
     .await?;
-    Ok(row.into())
+    Ok(row.try_into()?)
 }
 
 /// Accounts visible in `scope`, in creation order.
@@ -148,7 +151,7 @@ pub async fn list(
     };
     Ok(pagination::fetch(conn, query, account::Column::Id, page)
         .await?
-        .map(Account::from))
+        .try_map(Account::try_from)?)
 }
 
 /// One account, if visible in `scope`.

@@ -21,6 +21,7 @@ use crate::{
     error::AppError,
     organisations::OrgStatus,
     pagination::new_id,
+    stored::{CorruptRow, Stored},
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -33,6 +34,9 @@ pub enum AuthError {
     OrganisationInactive,
     #[error(transparent)]
     Db(#[from] DbErr),
+    /// A stored role or organisation status nobody wrote: internal, never a default.
+    #[error(transparent)]
+    Corrupt(#[from] CorruptRow),
 }
 
 impl From<AuthError> for AppError {
@@ -48,6 +52,7 @@ impl From<AuthError> for AppError {
                 message: "所属机构尚未获批准或已被暂停，暂不能操作".into(),
             },
             AuthError::Db(e) => e.into(),
+            AuthError::Corrupt(e) => e.into(),
         }
     }
 }
@@ -96,6 +101,7 @@ pub async fn issue_token(
     ttl_seconds: i64,
     now: Now,
 ) -> Result<IssuedToken, AuthError> {
+    let role = Role::read("accounts", &account.id, &account.role)?;
     let (token, token_hash) = token::generate();
     let now = now.at;
     let expires_at = (now + Duration::seconds(ttl_seconds)).fixed_offset();
@@ -124,7 +130,7 @@ pub async fn issue_token(
     Ok(IssuedToken {
         token,
         token_id: row.id,
-        role: Role::parse(&account.role).unwrap_or(Role::Trainee),
+        role,
         organisation_id: account.organisation_id.clone(),
         expires_at,
     })
@@ -150,7 +156,7 @@ pub async fn authenticate(
         .await?
         .filter(|a| !a.disabled)
         .ok_or(AuthError::InvalidToken)?;
-    let role = Role::parse(&account.role).ok_or(AuthError::InvalidToken)?;
+    let role = Role::read("accounts", &account.id, &account.role)?;
     ensure_organisation_active(conn, account.organisation_id.as_deref()).await?;
     Ok(Caller {
         account_id: account.id,
@@ -171,9 +177,14 @@ async fn ensure_organisation_active(
     let org = organisation::Entity::find_by_id(id.to_owned())
         .one(conn)
         .await?;
-    match org {
-        Some(org) if org.status == OrgStatus::Approved.as_str() => Ok(()),
-        _ => Err(AuthError::OrganisationInactive),
+    let status = match org {
+        Some(org) => OrgStatus::read("organisations", &org.id, &org.status)?,
+        None => return Err(AuthError::OrganisationInactive),
+    };
+    if status == OrgStatus::Approved {
+        Ok(())
+    } else {
+        Err(AuthError::OrganisationInactive)
     }
 }
 

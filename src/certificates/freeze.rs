@@ -7,18 +7,17 @@ use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, TimeZone, Utc};
 use super::{
     Services,
     credential::{
-        self, AchievementInput, AchievementKind, CredentialInput, IssuerProfile, StandardRef,
-        StatusEntry,
+        self, AchievementInput, CredentialInput, IssuerProfile, StandardRef, StatusEntry,
     },
-    grounds::{Grounds, kind_str},
+    grounds::Grounds,
     pdf::CertificateDocument,
-    read::title_of,
 };
 use crate::{
     error::AppError,
     people::mask_name,
     programs::CertificateKind,
     standards::reference::{Occupation, SkillLevel},
+    stored::Stored,
 };
 
 /// What issuing has decided, handed to the freezer.
@@ -43,16 +42,6 @@ pub struct Frozen {
     pub pdf_sha256: String,
 }
 
-fn achievement_kind(kind: CertificateKind) -> AchievementKind {
-    match kind {
-        CertificateKind::Completion => AchievementKind::Completion,
-        CertificateKind::Specialty => AchievementKind::Specialty,
-        CertificateKind::SkillLevel => AchievementKind::SkillLevel,
-        CertificateKind::Licence => AchievementKind::Licence,
-        CertificateKind::Apprenticeship => AchievementKind::Apprenticeship,
-    }
-}
-
 /// The end of a validity day in China (23:59:59 UTC+8).
 fn end_of_day_in_china(date: NaiveDate) -> DateTime<Utc> {
     let naive = date.and_time(NaiveTime::from_hms_opt(15, 59, 59).unwrap_or(NaiveTime::MIN));
@@ -71,7 +60,7 @@ fn achievement_name(input: &FreezeInput<'_>) -> String {
         (CertificateKind::SkillLevel, _, Some(o)) => o.name.clone(),
         _ => g.program.title.clone(),
     };
-    format!("{} · {subject}", title_of(kind_str(g.kind)))
+    format!("{} · {subject}", g.kind.label())
 }
 
 fn criteria(input: &FreezeInput<'_>) -> String {
@@ -142,9 +131,9 @@ fn credential_input(
             id: format!(
                 "{base}/api/v1/programs/{}#{}",
                 g.program.id,
-                kind_str(g.kind)
+                g.kind.as_str()
             ),
-            kind: achievement_kind(g.kind),
+            kind: g.kind,
             name: achievement_name(input),
             description: format!("{}：{}", g.issuer.name, g.program.title),
             criteria: criteria(input),
@@ -165,7 +154,6 @@ fn document(
     credential_sha256: &str,
 ) -> CertificateDocument {
     let g = input.grounds;
-    let kind = kind_str(g.kind);
     let mut fields: Vec<(String, String)> = Vec::new();
     let mut push = |label: &str, value: String| fields.push((label.to_owned(), value));
     match g.kind {
@@ -237,8 +225,8 @@ fn document(
         }
     }
     CertificateDocument {
-        layout: kind.to_owned(),
-        title: title_of(kind).to_owned(),
+        layout: g.kind.layout().to_owned(),
+        title: g.kind.label().to_owned(),
         holder_name: g.person.name.clone(),
         id_type: "居民身份证".to_owned(),
         id_number: g.person.citizen_id_masked.clone(),

@@ -12,11 +12,13 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::CertificateStatus;
 use crate::{
     access::{Caller, Role},
     error::AppError,
     programs::{CertificateKind, CertificateRule},
     standards::{self, Standard},
+    stored::Stored,
 };
 
 /// A request to issue one certificate.
@@ -76,7 +78,7 @@ impl Grounds {
             CertificateKind::Completion => format!("completion:enrolment:{}", self.enrolment.id),
             CertificateKind::Specialty | CertificateKind::SkillLevel => format!(
                 "{}:assessment:{}",
-                kind_str(self.kind),
+                self.kind.as_str(),
                 self.assessment
                     .as_ref()
                     .map(|a| a.id.as_str())
@@ -85,22 +87,12 @@ impl Grounds {
             CertificateKind::Licence | CertificateKind::Apprenticeship => {
                 format!(
                     "{}:{}:enrolment:{}",
-                    kind_str(self.kind),
+                    self.kind.as_str(),
                     self.issuer.id,
                     self.enrolment.id
                 )
             }
         }
-    }
-}
-
-pub fn kind_str(kind: CertificateKind) -> &'static str {
-    match kind {
-        CertificateKind::Completion => "completion",
-        CertificateKind::Specialty => "specialty",
-        CertificateKind::SkillLevel => "skill_level",
-        CertificateKind::Licence => "licence",
-        CertificateKind::Apprenticeship => "apprenticeship",
     }
 }
 
@@ -160,8 +152,9 @@ pub async fn resolve(
         .one(conn)
         .await?
         .ok_or(AppError::NotFound)?;
-    let rules: Vec<CertificateRule> =
-        serde_json::from_str(&program.certificates).map_err(anyhow::Error::from)?;
+    let rules: Vec<CertificateRule> = serde_json::from_str(&program.certificates).map_err(|e| {
+        anyhow::anyhow!("programs {}: unreadable certificate rules: {e}", program.id)
+    })?;
     let rule = rules.into_iter().find(|r| r.kind == req.kind);
     let standard = match &program.standard_id {
         Some(id) => standards::by_id(conn, id).await?,
@@ -212,10 +205,10 @@ async fn valid_certificates_of(
 ) -> Result<Vec<certificate::Model>, AppError> {
     Ok(certificate::Entity::find()
         .filter(certificate::Column::PersonId.eq(person_id))
-        .filter(certificate::Column::Status.eq("valid"))
+        .filter(certificate::Column::Status.eq(CertificateStatus::Valid.as_str()))
         .all(conn)
         .await?
         .into_iter()
-        .filter(|c| c.valid_until.is_none_or(|d| d >= today))
+        .filter(|c| CertificateStatus::Valid.on(c.valid_until, today) == CertificateStatus::Valid)
         .collect())
 }

@@ -15,8 +15,8 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::{
-    Services, freeze,
-    grounds::{self, Grounds, IssueRequest, Missing, kind_str},
+    CertificateStatus, Services, freeze,
+    grounds::{self, Grounds, IssueRequest, Missing},
     numbering::{self, LockedCounter},
     requirements,
 };
@@ -30,6 +30,7 @@ use crate::{
     people::mask_name,
     programs::CertificateKind,
     standards::reference,
+    stored::Stored,
 };
 
 /// A certificate as the issuing call returns it, and whether this call created it.
@@ -160,8 +161,8 @@ async fn issue_on(
     let row = certificate::ActiveModel {
         id: Set(id.clone()),
         number: Set(number),
-        kind: Set(kind_str(g.kind).to_owned()),
-        status: Set("valid".to_owned()),
+        kind: Set(g.kind.as_str().to_owned()),
+        status: Set(CertificateStatus::Valid.as_str().to_owned()),
         person_id: Set(g.person.id.clone()),
         issuer_org_id: Set(g.issuer.id.clone()),
         program_id: Set(Some(g.program.id.clone())),

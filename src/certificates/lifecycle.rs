@@ -5,11 +5,14 @@
 use entities::certificates as certificate;
 use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, QuerySelect, Set};
 
+use super::CertificateStatus;
 use crate::clock::Now;
 use crate::{
     access::{Caller, rules},
     audit::{self, Change},
     error::AppError,
+    programs::CertificateKind,
+    stored::Stored,
 };
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -26,6 +29,26 @@ impl StatusChange {
             Self::Reinstate => "certificate.reinstate",
             Self::Revoke => "certificate.revoke",
         }
+    }
+
+    /// The status the change leads to.
+    fn target(self) -> CertificateStatus {
+        match self {
+            Self::Suspend => CertificateStatus::Suspended,
+            Self::Reinstate => CertificateStatus::Valid,
+            Self::Revoke => CertificateStatus::Revoked,
+        }
+    }
+
+    /// Whether a certificate stored with status `from` may undergo the change.
+    fn allowed_from(self, from: CertificateStatus) -> bool {
+        use CertificateStatus::{Suspended, Valid};
+        matches!(
+            (from, self),
+            (Valid, Self::Suspend)
+                | (Suspended, Self::Reinstate)
+                | (Valid | Suspended, Self::Revoke)
+        )
     }
 }
 
@@ -52,32 +75,19 @@ pub async fn change(
             "请填写原因（1–200字）",
         ));
     }
-    let (from, to) = (
-        row.status.clone(),
-        match change {
-            StatusChange::Suspend => "suspended",
-            StatusChange::Reinstate => "valid",
-            StatusChange::Revoke => "revoked",
-        },
-    );
+    let (from, to) = (CertificateStatus::of(&row)?, change.target());
     if from == to {
         return Ok(row);
     }
-    let allowed = matches!(
-        (from.as_str(), change),
-        ("valid", StatusChange::Suspend)
-            | ("suspended", StatusChange::Reinstate)
-            | ("valid" | "suspended", StatusChange::Revoke)
-    );
-    if !allowed {
+    if !change.allowed_from(from) {
         return Err(AppError::Conflict {
             code: "status_final",
-            message: format!("证书当前状态为“{}”，不能执行此操作", status_label(&from)),
+            message: format!("证书当前状态为“{}”，不能执行此操作", from.label()),
         });
     }
     let now = now.stamp();
     let mut active: certificate::ActiveModel = row.into();
-    active.status = Set(to.to_owned());
+    active.status = Set(to.as_str().to_owned());
     match change {
         StatusChange::Suspend => {
             active.suspended_at = Set(Some(now));
@@ -108,17 +118,6 @@ pub async fn change(
     Ok(row)
 }
 
-pub fn status_label(status: &str) -> &'static str {
-    match status {
-        "valid" => "有效",
-        "suspended" => "暂停",
-        "revoked" => "已撤销",
-        "superseded" => "已被替换",
-        "expired" => "已过期",
-        _ => "未知",
-    }
-}
-
 /// Re-issues a certificate with corrections: the grounds are read again (so a corrected
 /// name, program or standard shows on the new certificate), a new certificate is issued
 /// on them, and the old one says it was superseded and by which. The issuer only.
@@ -147,13 +146,14 @@ pub async fn supersede(
             "请填写更正原因（1–200字）",
         ));
     }
-    if !matches!(old.status.as_str(), "valid" | "suspended") {
+    let status = CertificateStatus::of(&old)?;
+    if !matches!(
+        status,
+        CertificateStatus::Valid | CertificateStatus::Suspended
+    ) {
         return Err(AppError::Conflict {
             code: "status_final",
-            message: format!(
-                "证书当前状态为“{}”，不能更正换发",
-                status_label(&old.status)
-            ),
+            message: format!("证书当前状态为“{}”，不能更正换发", status.label()),
         });
     }
     let parents: Vec<String> = parent::Entity::find()
@@ -163,11 +163,8 @@ pub async fn supersede(
         .into_iter()
         .map(|p| p.parent_id)
         .collect();
-    let kind: crate::programs::CertificateKind =
-        serde_json::from_value(serde_json::Value::String(old.kind.clone()))
-            .map_err(|e| anyhow::anyhow!("certificate {} has kind {}: {e}", old.id, old.kind))?;
     let request = super::IssueRequest {
-        kind,
+        kind: CertificateKind::read("certificates", &old.id, &old.kind)?,
         enrolment_id: old.enrolment_id.clone().ok_or(AppError::NotFound)?,
         assessment_id: old.assessment_id.clone(),
         parent_ids: parents,
@@ -177,7 +174,7 @@ pub async fn supersede(
     let stamp = now.stamp();
     let mut retiring: certificate::ActiveModel = old.clone().into();
     retiring.grounds_key = Set(format!("superseded:{}:{}", old.id, old.grounds_key));
-    retiring.status = Set("superseded".to_owned());
+    retiring.status = Set(CertificateStatus::Superseded.as_str().to_owned());
     retiring.superseded_at = Set(Some(stamp));
     retiring.updated_at = Set(stamp);
     retiring.update(conn).await?;

@@ -11,6 +11,7 @@ pub mod numbering;
 pub mod pdf;
 pub mod read;
 pub mod requirements;
+pub mod status;
 pub mod status_lists;
 
 use std::sync::Arc;
@@ -18,6 +19,7 @@ use std::sync::Arc;
 use crate::people::PiiKeys;
 pub use grounds::{IssueRequest, Missing};
 pub use read::{Certificate, CertificateSummary};
+pub use status::CertificateStatus;
 
 /// What issuing needs besides the database: the keys, the renderer, and the public
 /// addresses printed into certificates.

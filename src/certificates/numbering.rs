@@ -6,9 +6,9 @@
 //! - 职业技能等级证书 (人社鉴发〔2019〕2号), 22 characters: `S` + the evaluation
 //!   organisation's 4-digit code + province `15` + its 6-digit site code + 2-digit year +
 //!   level digit (5 = 五级 … 1 = 一级) + 6-digit serial per organisation, year and level.
-//! - every other kind, the registry's own format: region code + `-` + kind letters
-//!   (`JY` 结业, `ZX` 专项, `ZR` 准入, `XT` 学徒) + `-` + year + `-` + 6-digit serial per
-//!   kind and year, e.g. `150784-JY-2026-000123`.
+//! - every other kind, the registry's own format: region code + `-` + the kind's letters
+//!   ([`CertificateKind::number_code`]: `JY` 结业, `ZX` 专项, `ZR` 准入, `XT` 学徒) + `-` +
+//!   year + `-` + 6-digit serial per kind and year, e.g. `150784-JY-2026-000123`.
 
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use entities::counters as counter;
@@ -76,17 +76,7 @@ pub fn counter_name(
             "number:skill_level:{issuer_id}:{year}:{}",
             level_digit.unwrap_or(0)
         ),
-        other => format!("number:{}:{year}", kind_letters(other)),
-    }
-}
-
-fn kind_letters(kind: CertificateKind) -> &'static str {
-    match kind {
-        CertificateKind::Completion => "JY",
-        CertificateKind::Specialty => "ZX",
-        CertificateKind::SkillLevel => "DJ",
-        CertificateKind::Licence => "ZR",
-        CertificateKind::Apprenticeship => "XT",
+        other => format!("number:{}:{year}", other.number_code()),
     }
 }
 
@@ -106,7 +96,7 @@ pub fn skill_level_number(
 
 /// A registry-format number for the other kinds.
 pub fn registry_number(region: &str, kind: CertificateKind, year: i32, serial: i64) -> String {
-    format!("{region}-{}-{year}-{serial:06}", kind_letters(kind))
+    format!("{region}-{}-{year}-{serial:06}", kind.number_code())
 }
 
 /// The verification token printed in the QR code: 128 random bits, URL-safe.

@@ -13,7 +13,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::Services;
+use super::{CertificateStatus, Services};
 use crate::{
     access::{
         Caller,
@@ -21,34 +21,20 @@ use crate::{
     },
     error::AppError,
     people::mask_name,
+    programs::CertificateKind,
+    stored::Stored,
 };
-
-/// The status a certificate has today.
-pub fn effective_status(row: &certificate::Model, today: NaiveDate) -> &str {
-    status_on(&row.status, row.valid_until, today)
-}
-
-/// A stored status as of `today`: a valid certificate past its last valid day is
-/// `expired` (nothing is written on the day; expiry is a matter of the date).
-pub fn status_on(stored: &str, valid_until: Option<NaiveDate>, today: NaiveDate) -> &str {
-    if stored == "valid" && valid_until.is_some_and(|d| d < today) {
-        "expired"
-    } else {
-        stored
-    }
-}
 
 /// A certificate in a chain or bundle.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct CertificateSummary {
     pub id: String,
     pub number: String,
-    /// `completion`, `specialty`, `skill_level`, `licence`, `apprenticeship`.
-    pub kind: String,
+    pub kind: CertificateKind,
     /// e.g. 职业技能等级证书.
     pub title: String,
-    /// `valid`, `suspended`, `revoked`, `superseded` or `expired`.
-    pub status: String,
+    /// As of today.
+    pub status: CertificateStatus,
     pub issuer_id: String,
     pub issuer_name: String,
     pub valid_from: NaiveDate,
@@ -87,16 +73,6 @@ pub struct Certificate {
     /// The holder's whole chain: every certificate linked to this one through parents
     /// and children, this one included.
     pub chain: Vec<CertificateSummary>,
-}
-
-pub fn title_of(kind: &str) -> &'static str {
-    match kind {
-        "completion" => "结业证书",
-        "specialty" => "专项职业能力证书",
-        "skill_level" => "职业技能等级证书",
-        "licence" => "准入类证书",
-        _ => "学徒培训证书",
-    }
 }
 
 /// Whether the caller may see the certificate (see [`rules::may_see_certificate`]).
@@ -174,22 +150,24 @@ async fn summaries(
         .into_iter()
         .map(|o| (o.id, o.name))
         .collect();
-    Ok(rows
-        .into_iter()
-        .map(|r| CertificateSummary {
-            status: effective_status(&r, today).to_owned(),
-            title: title_of(&r.kind).to_owned(),
+    let mut out = Vec::with_capacity(rows.len());
+    for r in rows {
+        let kind = CertificateKind::read("certificates", &r.id, &r.kind)?;
+        out.push(CertificateSummary {
+            status: CertificateStatus::current(&r, today)?,
+            title: kind.label().to_owned(),
+            kind,
             issuer_name: issuers.get(&r.issuer_org_id).cloned().unwrap_or_default(),
             parent_ids: parents.remove(&r.id).unwrap_or_default(),
             supersedes_id: r.supersedes_id,
             id: r.id,
             number: r.number,
-            kind: r.kind,
             issuer_id: r.issuer_org_id,
             valid_from: r.valid_from,
             valid_until: r.valid_until,
-        })
-        .collect())
+        });
+    }
+    Ok(out)
 }
 
 /// The part of a holder's bundle connected to `id` through parent links and

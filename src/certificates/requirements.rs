@@ -4,12 +4,16 @@
 
 use sea_orm::ConnectionTrait;
 
-use super::grounds::{Grounds, Missing, kind_str, missing};
+use super::{
+    CertificateStatus,
+    grounds::{Grounds, Missing, missing},
+};
 use crate::{
-    cohorts::{assessment::PASS_MARK, enrolment::WITHDRAWN},
+    cohorts::{EnrolmentStatus, assessment::PASS_MARK},
     error::AppError,
     programs::{CertificateKind, CertificateRule},
     standards::{self, reference},
+    stored::Stored,
 };
 use chrono::NaiveDate;
 
@@ -69,7 +73,7 @@ pub async fn check(
             parents,
         });
     };
-    if g.enrolment.status == WITHDRAWN {
+    if EnrolmentStatus::of(&g.enrolment)? == EnrolmentStatus::Withdrawn {
         out.push(missing("enrolment.status", "withdrawn", "学员已退学"));
     }
     match g.kind {
@@ -126,7 +130,7 @@ pub async fn check(
         match parent_for(conn, g, kind, today).await? {
             Some(id) => parents.push(id),
             None => out.push(missing(
-                &format!("parents.{}", kind_str(kind)),
+                &format!("parents.{}", kind.as_str()),
                 "missing",
                 format!("缺少有效的前置证书：{}", parent_description(g, kind)),
             )),
@@ -222,9 +226,8 @@ async fn parent_for(
     today: NaiveDate,
 ) -> Result<Option<String>, AppError> {
     for parent in &g.parents {
-        let usable = parent.kind == kind_str(kind)
-            && parent.status == "valid"
-            && parent.valid_until.is_none_or(|d| d >= today);
+        let usable = CertificateKind::read("certificates", &parent.id, &parent.kind)? == kind
+            && CertificateStatus::current(parent, today)? == CertificateStatus::Valid;
         if !usable {
             continue;
         }

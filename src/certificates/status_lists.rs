@@ -13,10 +13,10 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelec
 use serde_json::json;
 
 use super::{
-    Services,
+    CertificateStatus, Services,
     credential::{self, StatusBits},
 };
-use crate::error::AppError;
+use crate::{error::AppError, stored::Stored};
 
 /// Signed lists as last built, each with the change generation it was built at.
 #[derive(Default)]
@@ -60,16 +60,18 @@ pub async fn signed_list(
     services: &Services,
     purpose: &str,
 ) -> Result<serde_json::Value, AppError> {
-    let statuses: &[&str] = match purpose {
-        // A superseded certificate is no longer to be relied on: it counts as revoked.
-        "revocation" => &["revoked", "superseded"],
-        "suspension" => &["suspended"],
-        _ => return Err(AppError::NotFound),
-    };
+    let statuses: Vec<&str> = CertificateStatus::ALL
+        .iter()
+        .filter(|s| s.status_list() == Some(purpose))
+        .map(|s| s.as_str())
+        .collect();
+    if statuses.is_empty() {
+        return Err(AppError::NotFound);
+    }
     let indexes: Vec<i64> = certificate::Entity::find()
         .select_only()
         .column(certificate::Column::StatusIndex)
-        .filter(certificate::Column::Status.is_in(statuses.iter().copied()))
+        .filter(certificate::Column::Status.is_in(statuses))
         .into_tuple()
         .all(conn)
         .await?;

@@ -24,6 +24,7 @@ use crate::{
     imports,
     organisations::{self, OrgKind, OrgStatus, OrganisationInput},
     startup::{self, Application, open_database},
+    stored::Stored,
     telemetry,
 };
 
@@ -178,7 +179,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             org,
             name,
         }) => {
-            let role = Role::parse(&role).with_context(|| format!("unknown role {role}"))?;
+            let role = Role::parse(&role)?;
             let password = read_password()?;
             let db = open_database(&config).await?;
             let txn = db.write.begin().await?;
@@ -205,8 +206,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             credit_code,
             approve,
         }) => {
-            let kind = OrgKind::parse(&kind)
-                .with_context(|| format!("unknown organisation kind {kind}"))?;
+            let kind = OrgKind::parse(&kind)?;
             let db = open_database(&config).await?;
             let txn = db.write.begin().await?;
             let actor = Actor::system("cli");
@@ -367,11 +367,8 @@ async fn verify_file(
     }
     match offline::online_status(&report.credential, &did_document).await {
         Ok(Some(status)) => {
-            println!(
-                "状态：{}",
-                crate::certificates::lifecycle::status_label(&status)
-            );
-            Ok(if status == "valid" {
+            println!("状态：{}", status.label());
+            Ok(if status == crate::certificates::CertificateStatus::Valid {
                 ExitCode::SUCCESS
             } else {
                 ExitCode::FAILURE

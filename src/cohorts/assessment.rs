@@ -51,10 +51,13 @@ pub struct Assessment {
     pub examiners: Vec<String>,
 }
 
-impl From<assessment::Model> for Assessment {
-    fn from(m: assessment::Model) -> Self {
-        Self {
-            examiners: serde_json::from_str(&m.examiners).unwrap_or_default(),
+impl TryFrom<assessment::Model> for Assessment {
+    type Error = AppError;
+
+    fn try_from(m: assessment::Model) -> Result<Self, AppError> {
+        Ok(Self {
+            examiners: serde_json::from_str(&m.examiners)
+                .map_err(|e| anyhow::anyhow!("assessments {}: unreadable examiners: {e}", m.id))?,
             id: m.id,
             person_id: m.person_id,
             enrolment_id: m.enrolment_id,
@@ -66,7 +69,7 @@ impl From<assessment::Model> for Assessment {
             practical_score: m.practical_score,
             passed: m.passed,
             assessed_on: m.assessed_on,
-        }
+        })
     }
 }
 
@@ -213,7 +216,7 @@ pub async fn record(
         },
     )
     .await?;
-    Ok(row.into())
+    row.try_into()
 }
 
 /// An assessment, for its evaluation organisation and the bureau.
@@ -229,6 +232,6 @@ pub async fn get(
             caller.is_bureau()
                 || caller.organisation_id.as_deref() == Some(a.evaluation_org_id.as_str())
         })
-        .map(Into::into)
-        .ok_or(AppError::NotFound)
+        .ok_or(AppError::NotFound)?
+        .try_into()
 }

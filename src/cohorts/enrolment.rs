@@ -10,7 +10,7 @@ use sea_orm::{
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::{enrolled_count, find as find_cohort};
+use super::{EnrolmentStatus, enrolled_count, find as find_cohort};
 use crate::clock::Now;
 use crate::{
     access::{Caller, rules},
@@ -21,18 +21,15 @@ use crate::{
         PiiKeys,
         store::{self, IdentityInput, PersonView},
     },
+    stored::Stored,
 };
-
-pub const ACTIVE: &str = "enrolled";
-pub const WITHDRAWN: &str = "withdrawn";
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Enrolment {
     pub id: String,
     pub cohort_id: String,
     pub person: PersonView,
-    /// `enrolled` or `withdrawn`.
-    pub status: String,
+    pub status: EnrolmentStatus,
     pub attended_hours: Option<i32>,
     pub theory_score: Option<i32>,
     pub practical_score: Option<i32>,
@@ -51,9 +48,9 @@ fn to_view(
     let entitled = rules::sees_enrolled_identity(caller, &row.provider_id, person);
     Ok(Enrolment {
         person: store::view(keys, person, entitled)?,
+        status: EnrolmentStatus::of(&row)?,
         id: row.id,
         cohort_id: row.cohort_id,
-        status: row.status,
         attended_hours: row.attended_hours,
         theory_score: row.theory_score,
         practical_score: row.practical_score,
@@ -130,7 +127,8 @@ pub async fn enrol(
         }
         None => None,
     };
-    if previous.as_ref().is_some_and(|e| e.status == ACTIVE) {
+    let previous_status = previous.as_ref().map(EnrolmentStatus::of).transpose()?;
+    if previous_status == Some(EnrolmentStatus::Enrolled) {
         return Err(AppError::Conflict {
             code: "already_enrolled",
             message: format!(
@@ -162,7 +160,7 @@ pub async fn enrol(
         // scores already recorded stay, as the trainee picks up where they left.
         Some(old) => {
             let mut active: enrolment::ActiveModel = old.into();
-            active.status = Set(ACTIVE.to_owned());
+            active.status = Set(EnrolmentStatus::Enrolled.as_str().to_owned());
             active.withdrawn_at = Set(None);
             active.withdraw_reason = Set(None);
             active.update(conn).await?
@@ -173,7 +171,7 @@ pub async fn enrol(
                 cohort_id: Set(cohort.id.clone()),
                 person_id: Set(person.id.clone()),
                 provider_id: Set(cohort.provider_id.clone()),
-                status: Set(ACTIVE.to_owned()),
+                status: Set(EnrolmentStatus::Enrolled.as_str().to_owned()),
                 attended_hours: Set(None),
                 theory_score: Set(None),
                 practical_score: Set(None),
@@ -292,11 +290,11 @@ pub async fn withdraw(
         ));
     }
     let person = person_of(conn, &row).await?;
-    if row.status == WITHDRAWN {
+    if EnrolmentStatus::of(&row)? == EnrolmentStatus::Withdrawn {
         return to_view(keys, caller, row, &person);
     }
     let mut active: enrolment::ActiveModel = row.into();
-    active.status = Set(WITHDRAWN.to_owned());
+    active.status = Set(EnrolmentStatus::Withdrawn.as_str().to_owned());
     active.withdrawn_at = Set(Some(now.stamp()));
     active.withdraw_reason = Set(Some(reason.to_owned()));
     let row = active.update(conn).await?;
@@ -335,7 +333,7 @@ pub async fn record_result(
     now: Now,
 ) -> Result<Enrolment, AppError> {
     let (row, cohort) = find(conn, caller, id).await?;
-    if row.status == WITHDRAWN {
+    if EnrolmentStatus::of(&row)? == EnrolmentStatus::Withdrawn {
         return Err(AppError::Conflict {
             code: "withdrawn",
             message: "该学员已退学，不能登记成绩".into(),

@@ -4,6 +4,7 @@
 
 pub mod assessment;
 pub mod enrolment;
+pub mod enrolment_status;
 
 use chrono::NaiveDate;
 use entities::{cohorts as cohort, enrolments, organisations as organisation};
@@ -21,7 +22,9 @@ use crate::{
     organisations::{OrgKind, OrgStatus},
     pagination::{self, Page, PageParams, new_id},
     programs,
+    stored::Stored,
 };
+pub use enrolment_status::EnrolmentStatus;
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct CohortInput {
@@ -59,7 +62,7 @@ pub struct Cohort {
 pub async fn enrolled_count(conn: &impl ConnectionTrait, cohort_id: &str) -> Result<u64, AppError> {
     Ok(enrolments::Entity::find()
         .filter(enrolments::Column::CohortId.eq(cohort_id))
-        .filter(enrolments::Column::Status.eq(enrolment::ACTIVE))
+        .filter(enrolments::Column::Status.eq(EnrolmentStatus::Enrolled.as_str()))
         .count(conn)
         .await?)
 }
@@ -67,7 +70,8 @@ pub async fn enrolled_count(conn: &impl ConnectionTrait, cohort_id: &str) -> Res
 async fn to_view(conn: &impl ConnectionTrait, m: cohort::Model) -> Result<Cohort, AppError> {
     let enrolled = enrolled_count(conn, &m.id).await?;
     Ok(Cohort {
-        teachers: serde_json::from_str(&m.teachers).unwrap_or_default(),
+        teachers: serde_json::from_str(&m.teachers)
+            .map_err(|e| anyhow::anyhow!("cohorts {}: unreadable teachers: {e}", m.id))?,
         enrolled,
         id: m.id,
         program_id: m.program_id,
@@ -118,9 +122,13 @@ pub async fn create(
         let org = organisation::Entity::find_by_id(org_id.clone())
             .one(conn)
             .await?;
-        let ok = org.is_some_and(|o| {
-            o.kind == OrgKind::EvaluationOrg.as_str() && o.status == OrgStatus::Approved.as_str()
-        });
+        let ok = match org {
+            Some(o) => {
+                OrgKind::read("organisations", &o.id, &o.kind)? == OrgKind::EvaluationOrg
+                    && OrgStatus::read("organisations", &o.id, &o.status)? == OrgStatus::Approved
+            }
+            None => false,
+        };
         if !ok {
             fields.push(FieldError::new(
                 "evaluation_org_id",

@@ -3,6 +3,8 @@
 //! credit code is parsed once into a [`CreditCode`].
 
 pub mod credit_code;
+pub mod kind;
+pub mod status;
 
 use entities::organisations as organisation;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
@@ -11,85 +13,15 @@ use utoipa::ToSchema;
 
 use crate::clock::Now;
 use crate::{
-    access::{Role, Scope},
+    access::Scope,
     audit::{self, Actor, Change},
     error::{AppError, FieldError},
     pagination::{self, Page, PageParams, new_id},
+    stored::{CorruptRow, Stored},
 };
 pub use credit_code::{CreditCode, CreditCodeError};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum OrgKind {
-    Bureau,
-    TrainingProvider,
-    EvaluationOrg,
-    LicensingAuthority,
-    Employer,
-}
-
-impl OrgKind {
-    pub const ALL: [OrgKind; 5] = [
-        OrgKind::Bureau,
-        OrgKind::TrainingProvider,
-        OrgKind::EvaluationOrg,
-        OrgKind::LicensingAuthority,
-        OrgKind::Employer,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            OrgKind::Bureau => "bureau",
-            OrgKind::TrainingProvider => "training_provider",
-            OrgKind::EvaluationOrg => "evaluation_org",
-            OrgKind::LicensingAuthority => "licensing_authority",
-            OrgKind::Employer => "employer",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|k| k.as_str() == s)
-    }
-
-    /// The kind of organisation an account of `role` must belong to; `None` for
-    /// trainees, who belong to no organisation.
-    pub fn for_role(role: Role) -> Option<Self> {
-        match role {
-            Role::BureauAdmin => Some(OrgKind::Bureau),
-            Role::ProviderStaff => Some(OrgKind::TrainingProvider),
-            Role::Assessor => Some(OrgKind::EvaluationOrg),
-            Role::LicensingOfficer => Some(OrgKind::LicensingAuthority),
-            Role::Employer => Some(OrgKind::Employer),
-            Role::Trainee => None,
-        }
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum OrgStatus {
-    Pending,
-    Approved,
-    Suspended,
-}
-
-impl OrgStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            OrgStatus::Pending => "pending",
-            OrgStatus::Approved => "approved",
-            OrgStatus::Suspended => "suspended",
-        }
-    }
-
-    fn parse(s: &str) -> Self {
-        match s {
-            "approved" => OrgStatus::Approved,
-            "suspended" => OrgStatus::Suspended,
-            _ => OrgStatus::Pending,
-        }
-    }
-}
+pub use kind::OrgKind;
+pub use status::OrgStatus;
 
 /// An organisation as the API shows it.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -109,11 +41,13 @@ pub struct Organisation {
     pub updated_at: chrono::DateTime<chrono::FixedOffset>,
 }
 
-impl From<organisation::Model> for Organisation {
-    fn from(m: organisation::Model) -> Self {
-        Self {
-            kind: OrgKind::parse(&m.kind).unwrap_or(OrgKind::Employer),
-            status: OrgStatus::parse(&m.status),
+impl TryFrom<organisation::Model> for Organisation {
+    type Error = CorruptRow;
+
+    fn try_from(m: organisation::Model) -> Result<Self, CorruptRow> {
+        Ok(Self {
+            kind: OrgKind::read("organisations", &m.id, &m.kind)?,
+            status: OrgStatus::read("organisations", &m.id, &m.status)?,
             id: m.id,
             name: m.name,
             credit_code: m.credit_code,
@@ -123,7 +57,7 @@ impl From<organisation::Model> for Organisation {
             site_code: m.site_code,
             created_at: m.created_at,
             updated_at: m.updated_at,
-        }
+        })
     }
 }
 
@@ -235,7 +169,7 @@ pub async fn create(
         },
     )
     .await?;
-    Ok(row.into())
+    Ok(row.try_into()?)
 }
 
 /// One organisation, if visible in `scope`; otherwise "not found".
@@ -244,7 +178,7 @@ pub async fn get(
     scope: &Scope,
     id: &str,
 ) -> Result<Organisation, AppError> {
-    find_visible(conn, scope, id).await.map(Into::into)
+    Ok(find_visible(conn, scope, id).await?.try_into()?)
 }
 
 async fn find_visible(
@@ -276,7 +210,7 @@ pub async fn list(
     Ok(
         pagination::fetch(conn, query, organisation::Column::Id, page)
             .await?
-            .map(Organisation::from),
+            .try_map(Organisation::try_from)?,
     )
 }
 
@@ -325,7 +259,7 @@ pub async fn update(
         },
     )
     .await?;
-    Ok(row.into())
+    Ok(row.try_into()?)
 }
 
 /// Approves or suspends an organisation (the bureau's decision). Setting the status it
@@ -338,10 +272,10 @@ pub async fn set_status(
     now: Now,
 ) -> Result<Organisation, AppError> {
     let row = find_visible(conn, &Scope::All, id).await?;
-    if row.status == status.as_str() {
-        return Ok(row.into());
+    let from = OrgStatus::read("organisations", &row.id, &row.status)?;
+    if from == status {
+        return Ok(row.try_into()?);
     }
-    let from = row.status.clone();
     let mut active: organisation::ActiveModel = row.into();
     active.status = Set(status.as_str().to_owned());
     active.updated_at = Set(now.stamp());
@@ -357,5 +291,5 @@ pub async fn set_status(
         },
     )
     .await?;
-    Ok(row.into())
+    Ok(row.try_into()?)
 }

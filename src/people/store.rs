@@ -20,6 +20,7 @@ use crate::{
     auth::accounts,
     error::{AppError, FieldError},
     pagination::new_id,
+    stored::CorruptRow,
 };
 
 /// Identity fields as submitted, before parsing.
@@ -131,11 +132,15 @@ pub struct PersonView {
     pub has_account: bool,
 }
 
-fn key_groups_of(row: &person::Model) -> Vec<KeyGroup> {
-    serde_json::from_str::<Vec<String>>(&row.key_groups)
-        .unwrap_or_default()
-        .iter()
-        .filter_map(|g| KeyGroup::parse(g))
+/// The key groups a person is tagged with; a tag nobody could have written is corrupt.
+fn key_groups_of(row: &person::Model) -> Result<Vec<KeyGroup>, AppError> {
+    let tags: Vec<String> = serde_json::from_str(&row.key_groups)
+        .map_err(|e| anyhow::anyhow!("people {}: unreadable key groups: {e}", row.id))?;
+    tags.iter()
+        .map(|tag| {
+            KeyGroup::parse(tag)
+                .ok_or_else(|| CorruptRow::new("people", &row.id, "key group", tag).into())
+        })
         .collect()
 }
 
@@ -166,10 +171,11 @@ pub fn view(keys: &PiiKeys, row: &person::Model, entitled: bool) -> Result<Perso
         name,
         citizen_id,
         citizen_id_masked: !entitled,
-        gender: Gender::parse(&row.gender).unwrap_or(Gender::Male),
+        gender: Gender::parse(&row.gender)
+            .ok_or_else(|| CorruptRow::new("people", &row.id, "gender", &row.gender))?,
         birth_date: row.birth_date,
         phone,
-        key_groups: key_groups_of(row),
+        key_groups: key_groups_of(row)?,
         has_account: row.account_id.is_some(),
     })
 }
@@ -249,7 +255,7 @@ pub async fn find_or_register(
             "该身份证号码已登记在册，但姓名与登记信息不一致，请核对",
         ));
     }
-    let mut groups = key_groups_of(&row);
+    let mut groups = key_groups_of(&row)?;
     let before = groups.len();
     for g in &identity.key_groups {
         if !groups.contains(g) {

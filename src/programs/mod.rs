@@ -2,6 +2,8 @@
 //! occupation and level), for which ages, and which certificates they lead to under
 //! which rule (the 一培多证 chain).
 
+pub mod certificate_kind;
+
 use entities::programs as program;
 use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, Set};
 use serde::{Deserialize, Serialize};
@@ -15,39 +17,13 @@ use crate::{
     pagination::{self, Page, PageParams, new_id},
     standards::{self, reference},
 };
+pub use certificate_kind::CertificateKind;
 
 /// The legal working age: nobody younger is trained for work.
 pub const MIN_WORKING_AGE: u32 = 16;
 /// The oldest upper bound a program may set (the statutory retirement age for men after
 /// the 2025 reform is 63; programs for older workers may go a little beyond).
 pub const MAX_PROGRAM_AGE: u32 = 65;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum CertificateKind {
-    /// 结业证书, by the training provider.
-    Completion,
-    /// 专项职业能力证书, against a local standard version.
-    Specialty,
-    /// 职业技能等级证书, by an evaluation organisation.
-    SkillLevel,
-    /// 准入类证书, by a licensing authority.
-    Licence,
-    /// 学徒培训证书.
-    Apprenticeship,
-}
-
-impl CertificateKind {
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::Completion => "结业证书",
-            Self::Specialty => "专项职业能力证书",
-            Self::SkillLevel => "职业技能等级证书",
-            Self::Licence => "准入类证书",
-            Self::Apprenticeship => "学徒培训证书",
-        }
-    }
-}
 
 /// What a certificate of a program needs.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]

@@ -6,6 +6,7 @@
 
 pub mod reference;
 pub mod spec;
+pub mod status;
 
 use entities::standards as standard;
 use sea_orm::{
@@ -20,34 +21,10 @@ use crate::{
     audit::{self, Actor, Change},
     error::{AppError, FieldError},
     pagination::{self, Page, PageParams, new_id},
+    stored::Stored,
 };
 pub use spec::{AssessmentRequirements, StandardSpec, WorkTask};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum StandardStatus {
-    Draft,
-    Published,
-    Retired,
-}
-
-impl StandardStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Draft => "draft",
-            Self::Published => "published",
-            Self::Retired => "retired",
-        }
-    }
-
-    fn parse(s: &str) -> Self {
-        match s {
-            "published" => Self::Published,
-            "retired" => Self::Retired,
-            _ => Self::Draft,
-        }
-    }
-}
+pub use status::StandardStatus;
 
 /// One version of a standard as the API shows it.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -77,9 +54,9 @@ impl TryFrom<standard::Model> for Standard {
             )
         })?;
         Ok(Self {
+            status: StandardStatus::read("standards", &m.id, &m.status)?,
             id: m.id,
             version: m.version,
-            status: StandardStatus::parse(&m.status),
             spec,
             spec_sha256: m.spec_hash,
             supersedes_id: m.supersedes_id,
@@ -87,6 +64,11 @@ impl TryFrom<standard::Model> for Standard {
             retired_at: m.retired_at,
         })
     }
+}
+
+/// The condition "the version's status is `status`".
+fn status_is(status: StandardStatus) -> sea_orm::sea_query::SimpleExpr {
+    standard::Column::Status.eq(status.as_str())
 }
 
 /// Which versions a listing shows.
@@ -112,12 +94,14 @@ pub async fn list(
 ) -> Result<Page<Standard>, AppError> {
     let query = standard::Entity::find();
     let query = match filter {
-        StatusFilter::Published => query.filter(standard::Column::Status.eq("published")),
-        StatusFilter::Retired => query.filter(standard::Column::Status.eq("retired")),
-        StatusFilter::Draft if sees_drafts => query.filter(standard::Column::Status.eq("draft")),
+        StatusFilter::Published => query.filter(status_is(StandardStatus::Published)),
+        StatusFilter::Retired => query.filter(status_is(StandardStatus::Retired)),
+        StatusFilter::Draft if sees_drafts => query.filter(status_is(StandardStatus::Draft)),
         StatusFilter::Draft => return Err(AppError::forbidden_role()),
         StatusFilter::All if sees_drafts => query,
-        StatusFilter::All => query.filter(standard::Column::Status.ne("draft")),
+        StatusFilter::All => {
+            query.filter(standard::Column::Status.ne(StandardStatus::Draft.as_str()))
+        }
     };
     let rows = pagination::fetch(conn, query, standard::Column::Id, page).await?;
     Ok(Page {
@@ -141,14 +125,17 @@ pub async fn get(
     let mut query = standard::Entity::find().filter(standard::Column::Code.eq(code));
     query = match version {
         Some(v) => query.filter(standard::Column::Version.eq(v)),
-        None => query.filter(standard::Column::Status.eq("published")),
+        None => query.filter(status_is(StandardStatus::Published)),
     };
-    query
+    let found: Standard = query
         .one(conn)
         .await?
-        .filter(|s| sees_drafts || s.status != "draft")
         .ok_or(AppError::NotFound)?
-        .try_into()
+        .try_into()?;
+    if found.status == StandardStatus::Draft && !sees_drafts {
+        return Err(AppError::NotFound);
+    }
+    Ok(found)
 }
 
 /// A standard version by id (for programs and certificates that pin one).
@@ -259,7 +246,7 @@ pub async fn draft_next_version(
         .one(conn)
         .await?
         .ok_or(AppError::NotFound)?;
-    if newest.status == StandardStatus::Draft.as_str() {
+    if StandardStatus::read("standards", &newest.id, &newest.status)? == StandardStatus::Draft {
         return Err(AppError::Conflict {
             code: "draft_exists",
             message: format!("规范 {code} 已有待发布的草稿（第{}版）", newest.version),
@@ -311,7 +298,7 @@ pub async fn update_draft(
     now: Now,
 ) -> Result<Standard, AppError> {
     let row = find_version(conn, code, version).await?;
-    if row.status != StandardStatus::Draft.as_str() {
+    if StandardStatus::read("standards", &row.id, &row.status)? != StandardStatus::Draft {
         return Err(frozen(&row));
     }
     if spec.code != code {
@@ -352,7 +339,7 @@ pub async fn publish(
     now: Now,
 ) -> Result<Standard, AppError> {
     let row = find_version(conn, code, version).await?;
-    match StandardStatus::parse(&row.status) {
+    match StandardStatus::read("standards", &row.id, &row.status)? {
         StandardStatus::Published => return row.try_into(),
         StandardStatus::Retired => return Err(frozen(&row)),
         StandardStatus::Draft => {}
@@ -360,7 +347,7 @@ pub async fn publish(
     let now = now.stamp();
     let previous = standard::Entity::find()
         .filter(standard::Column::Code.eq(code))
-        .filter(standard::Column::Status.eq("published"))
+        .filter(status_is(StandardStatus::Published))
         .lock_exclusive()
         .one(conn)
         .await?;
@@ -400,7 +387,7 @@ pub async fn retire(
     now: Now,
 ) -> Result<Standard, AppError> {
     let row = find_version(conn, code, version).await?;
-    match StandardStatus::parse(&row.status) {
+    match StandardStatus::read("standards", &row.id, &row.status)? {
         StandardStatus::Retired => return row.try_into(),
         StandardStatus::Draft => {
             return Err(AppError::Conflict {

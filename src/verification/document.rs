@@ -15,8 +15,9 @@ use serde_json::Value;
 use utoipa::ToSchema;
 
 use crate::{
-    certificates::{Services, credential, lifecycle::status_label, read::effective_status},
+    certificates::{CertificateStatus, Services, credential},
     error::AppError,
+    stored::CorruptRow,
 };
 use chrono::NaiveDate;
 
@@ -32,8 +33,8 @@ pub struct DocumentCheck {
     /// For a PDF: whether its embedded credential's signature verifies.
     pub credential_signature_valid: Option<bool>,
     pub number: Option<String>,
-    /// Current status: `valid`, `suspended`, `revoked`, `expired`, `superseded`.
-    pub status: Option<String>,
+    /// The certificate's status today.
+    pub status: Option<CertificateStatus>,
     pub verify_url: Option<String>,
     /// The verdict in Chinese.
     pub message: String,
@@ -79,7 +80,7 @@ async fn check_pdf(
             true,
             Some(true),
             today,
-        ));
+        )?);
     }
     let Some(embedded) = embedded_credential(bytes) else {
         return Ok(not_ours(
@@ -132,9 +133,9 @@ async fn check_credential(
             true,
             None,
             today,
-        )),
+        )?),
         (Some(row), false) => {
-            let mut answer = verdict(services, "credential", Some(&row), false, None, today);
+            let mut answer = verdict(services, "credential", Some(&row), false, None, today)?;
             answer.message = "凭证已被篡改：签名校验失败，内容与本系统签发的不一致".into();
             Ok(answer)
         }
@@ -152,16 +153,15 @@ fn verdict(
     unaltered: bool,
     signature: Option<bool>,
     today: NaiveDate,
-) -> DocumentCheck {
-    let status = row.map(|r| effective_status(r, today).to_owned());
-    let message = match status.as_deref() {
-        Some(s) => format!(
-            "本系统签发，内容未被修改；证书当前状态：{}",
-            status_label(s)
-        ),
+) -> Result<DocumentCheck, CorruptRow> {
+    let status = row
+        .map(|r| CertificateStatus::current(r, today))
+        .transpose()?;
+    let message = match status {
+        Some(s) => format!("本系统签发，内容未被修改；证书当前状态：{}", s.label()),
         None => String::new(),
     };
-    DocumentCheck {
+    Ok(DocumentCheck {
         document: document.into(),
         issued_by_registry: row.is_some(),
         unaltered,
@@ -170,7 +170,7 @@ fn verdict(
         verify_url: row.map(|r| services.verify_url(&r.token)),
         status,
         message,
-    }
+    })
 }
 
 fn not_ours(document: &str, message: &str) -> DocumentCheck {

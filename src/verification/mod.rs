@@ -8,7 +8,12 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::{certificates::Services, error::AppError, people::CitizenId};
+use crate::{
+    certificates::{CertificateStatus, Services},
+    error::AppError,
+    people::CitizenId,
+    programs::CertificateKind,
+};
 
 pub use index::Index;
 
@@ -17,7 +22,8 @@ pub use index::Index;
 pub struct ChainEntry {
     pub title: String,
     pub number: String,
-    pub status: String,
+    pub status: CertificateStatus,
+    /// The status in Chinese, as the verification page says it.
     pub status_label: String,
     pub issuer_name: String,
     pub verify_url: String,
@@ -26,8 +32,8 @@ pub struct ChainEntry {
 /// What a verifier learns from a token.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Verification {
-    /// `valid`, `suspended`, `revoked`, `expired` or `superseded`.
-    pub status: String,
+    pub status: CertificateStatus,
+    /// The status in Chinese, as the verification page says it.
     pub status_label: String,
     /// Why the certificate is not valid, as recorded (revocation or suspension reason).
     pub reason: Option<String>,
@@ -35,7 +41,7 @@ pub struct Verification {
     pub status_since: Option<NaiveDate>,
     /// The certificate that replaced this one.
     pub superseded_by: Option<ChainEntry>,
-    pub kind: String,
+    pub kind: CertificateKind,
     pub title: String,
     pub number: String,
     /// Masked, e.g. 张*三.

@@ -5,7 +5,10 @@
 use serde_json::Value;
 
 use super::document::embedded_credential;
-use crate::certificates::credential::{self, StatusBits};
+use crate::certificates::{
+    CertificateStatus,
+    credential::{self, StatusBits},
+};
 
 /// What the offline check found.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -48,12 +51,13 @@ pub fn check(file: &[u8], did_document: &Value) -> Result<OfflineReport, String>
     })
 }
 
-/// The credential's current status from its published status lists: `Ok(None)` when the
+/// The credential's current status from its published status lists (valid, suspended or
+/// revoked; a superseded certificate is on the revocation list): `Ok(None)` when the
 /// credential names none, an error when a list cannot be fetched or is not genuine.
 pub async fn online_status(
     credential: &Value,
     did_document: &Value,
-) -> Result<Option<String>, String> {
+) -> Result<Option<CertificateStatus>, String> {
     let entries: Vec<&Value> = match &credential["credentialStatus"] {
         Value::Array(list) => list.iter().collect(),
         Value::Null => return Ok(None),
@@ -65,7 +69,7 @@ pub async fn online_status(
         .timeout(std::time::Duration::from_secs(10))
         .build()
         .map_err(|e| e.to_string())?;
-    let mut status = "valid".to_owned();
+    let mut status = CertificateStatus::Valid;
     for entry in entries {
         let (Some(url), Some(index), Some(purpose)) = (
             entry["statusListCredential"].as_str(),
@@ -92,8 +96,8 @@ pub async fn online_status(
         let bits = StatusBits::decode(encoded).map_err(|e| format!("状态列表无法解码：{e:?}"))?;
         if bits.get(index) == Some(true) {
             status = match purpose {
-                "revocation" => "revoked".to_owned(),
-                "suspension" if status == "valid" => "suspended".to_owned(),
+                "revocation" => CertificateStatus::Revoked,
+                "suspension" if status == CertificateStatus::Valid => CertificateStatus::Suspended,
                 _ => status,
             };
         }

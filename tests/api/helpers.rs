@@ -85,10 +85,16 @@ impl TestApp {
     /// A second server instance on the same database and data directory (as a city runs
     /// several behind a load balancer). It shares this app's database.
     pub async fn second_instance(&self) -> TestApp {
+        self.second_instance_with(|_| {}).await
+    }
+
+    /// [`TestApp::second_instance`] with its configuration adjusted first.
+    pub async fn second_instance_with(&self, adjust: impl FnOnce(&mut Config)) -> TestApp {
         let mut config =
             Config::for_data_dir(self.data_dir.clone(), Some(self.database_url.clone()));
         // Both instances sit behind the same public address in production.
         config.base_url = self.base.clone();
+        adjust(&mut config);
         let app = Application::build(config)
             .await
             .expect("build the second instance");

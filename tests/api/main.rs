@@ -21,5 +21,6 @@ mod organisations;
 mod privacy;
 mod roles;
 mod standards;
+mod stored;
 mod training;
 mod verification;

@@ -5,7 +5,7 @@
 
 use std::collections::BTreeSet;
 
-use registry::access::Role;
+use registry::{access::Role, stored::Stored};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 

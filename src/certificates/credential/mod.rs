@@ -24,8 +24,8 @@ pub use did::{did_web, keys_from_did_document};
 pub use jcs::{JcsError, canonicalize};
 pub use keys::{KeyError, KeyRing, PublicKeyEntry, SigningKey};
 pub use open_badges::{
-    AchievementInput, AchievementKind, CredentialInput, HolderIdentity, IssuerProfile, StandardRef,
-    StatusEntry, build, holder_identity,
+    AchievementInput, CredentialInput, HolderIdentity, IssuerProfile, StandardRef, StatusEntry,
+    build, holder_identity,
 };
 pub use proof::{ProofError, VerifiedProof, add_proof, sha256_hex, verify_proof, xml_datetime};
 pub use status_list::{StatusBits, StatusListError, status_list_credential};

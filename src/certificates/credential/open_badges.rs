@@ -16,6 +16,7 @@ use rand::{RngCore, rngs::OsRng};
 use serde_json::{Value, json};
 
 use super::proof::{sha256_hex, xml_datetime};
+use crate::programs::CertificateKind;
 
 const VC_CONTEXT: &str = "https://www.w3.org/ns/credentials/v2";
 const OB_CONTEXT: &str = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json";
@@ -42,33 +43,6 @@ pub struct IssuerProfile {
     pub url: Option<String>,
 }
 
-/// The kind of certificate, which fixes the OB `achievementType`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum AchievementKind {
-    /// 结业证书 → `CertificateOfCompletion`.
-    Completion,
-    /// 专项职业能力证书 → `Certificate`.
-    Specialty,
-    /// 职业技能等级证书 → `Certificate`.
-    SkillLevel,
-    /// 准入类证书 → `License` (and `licenseNumber`).
-    Licence,
-    /// Apprenticeship certificate → `ApprenticeshipCertificate`.
-    Apprenticeship,
-}
-
-impl AchievementKind {
-    /// The OB 3.0 `achievementType` term.
-    pub fn achievement_type(self) -> &'static str {
-        match self {
-            Self::Completion => "CertificateOfCompletion",
-            Self::Specialty | Self::SkillLevel => "Certificate",
-            Self::Licence => "License",
-            Self::Apprenticeship => "ApprenticeshipCertificate",
-        }
-    }
-}
-
 /// A standard version the certificate was assessed against.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StandardRef {
@@ -85,7 +59,8 @@ pub struct StandardRef {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AchievementInput {
     pub id: String,
-    pub kind: AchievementKind,
+    /// Fixes the OB `achievementType` (and, for a licence, `licenseNumber`).
+    pub kind: CertificateKind,
     /// E.g. `职业技能等级证书 · 中式面点师`.
     pub name: String,
     pub description: String,
@@ -232,7 +207,7 @@ fn subject(input: &CredentialInput) -> Value {
             "value": label,
         }]);
     }
-    if input.achievement.kind == AchievementKind::Licence {
+    if input.achievement.kind == CertificateKind::Licence {
         subject["licenseNumber"] = input.certificate_number.as_str().into();
     }
     if let Some(source) = &input.source {

@@ -1,7 +1,9 @@
-//! Sample certificates, one per layout, with realistic Erguna data: used by the tests, the
-//! benchmark (`benches/certificates.rs`) and for previewing a layout after editing it.
+//! Sample certificates, one per layout (that is, per [`CertificateKind`]), with realistic
+//! Erguna data: used by the tests, the benchmark (`benches/certificates.rs`) and for
+//! previewing a layout after editing it.
 
 use super::CertificateDocument;
+use crate::programs::CertificateKind;
 
 fn pairs(rows: &[(&str, &str)]) -> Vec<(String, String)> {
     rows.iter()
@@ -53,7 +55,7 @@ pub fn skill_level() -> CertificateDocument {
             ("职业技能等级", "四级/中级工"),
         ]),
         ..base(
-            "skill_level",
+            CertificateKind::SkillLevel.layout(),
             "职业技能等级证书",
             "张小三",
             "S000115150784264000001",
@@ -73,7 +75,7 @@ pub fn completion() -> CertificateDocument {
         ]),
         lookup_urls: pairs(&[("证书查询网址", "https://jineng.erguna.gov.cn/verify")]),
         ..base(
-            "completion",
+            CertificateKind::Completion.layout(),
             "结业证书",
             "欧阳娜仁",
             "JY-2026-0317",
@@ -91,7 +93,7 @@ pub fn specialty() -> CertificateDocument {
             ("考核结果", "合格"),
         ]),
         ..base(
-            "specialty",
+            CertificateKind::Specialty.layout(),
             "专项职业能力证书",
             "巴特尔·朝鲁",
             "ZX150784202600042",
@@ -109,7 +111,7 @@ pub fn licence() -> CertificateDocument {
             ("有效期至", "2029年11月25日"),
         ]),
         ..base(
-            "licence",
+            CertificateKind::Licence.layout(),
             "上岗资格证书",
             "乌云其木格",
             "EGN-ZR-2026-00815",
@@ -131,7 +133,7 @@ pub fn apprenticeship() -> CertificateDocument {
             ("院校导师", "王秀兰"),
         ]),
         ..base(
-            "apprenticeship",
+            CertificateKind::Apprenticeship.layout(),
             "企业新型学徒培训合格证书",
             "吕丽娟",
             "XT150784202600019",

@@ -19,10 +19,9 @@ use super::{
 use crate::{
     access::Caller,
     certificates::{
-        IssueRequest, Services,
+        CertificateStatus, IssueRequest, Services,
         issue::{self, issue_for_cohort},
         lifecycle::{self, StatusChange},
-        read::effective_status,
     },
     clock::Now,
     db::Db,
@@ -174,7 +173,7 @@ fn tally_of(summary: &mut Summary, kind: CertificateKind) -> &mut Issued {
 /// holder has no login (so every trainee login shows an intact chain).
 struct StatusExample {
     cohort: &'static str,
-    kind: &'static str,
+    kind: CertificateKind,
     change: StatusChange,
     reason: &'static str,
 }
@@ -182,13 +181,13 @@ struct StatusExample {
 const STATUS_EXAMPLES: &[StatusExample] = &[
     StatusExample {
         cohort: "QMY-2026-02",
-        kind: "specialty",
+        kind: CertificateKind::Specialty,
         change: StatusChange::Revoke,
         reason: "考核材料弄虚作假，经查实撤销",
     },
     StatusExample {
         cohort: "MSZLR-2026-02",
-        kind: "licence",
+        kind: CertificateKind::Licence,
         change: StatusChange::Suspend,
         reason: "证书信息核查中",
     },
@@ -219,12 +218,12 @@ pub async fn status_examples(
             continue;
         };
         let (target, count) = match example.change {
-            StatusChange::Suspend => ("suspended", &mut data.summary.suspended),
-            StatusChange::Revoke => ("revoked", &mut data.summary.revoked),
+            StatusChange::Suspend => (CertificateStatus::Suspended, &mut data.summary.suspended),
+            StatusChange::Revoke => (CertificateStatus::Revoked, &mut data.summary.revoked),
             StatusChange::Reinstate => continue,
         };
         let caller = match example.kind {
-            "licence" => issuers.officer,
+            CertificateKind::Licence => issuers.officer,
             _ => issuers.assessor,
         };
         let row = lifecycle::change(
@@ -245,7 +244,7 @@ pub async fn status_examples(
         } else {
             count.added();
         }
-        certificate.status = effective_status(&row, today).to_owned();
+        certificate.status = CertificateStatus::current(&row, today)?;
     }
     txn.commit().await?;
     Ok(())

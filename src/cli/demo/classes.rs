@@ -17,10 +17,11 @@ use super::{
 use crate::{
     access::{Caller, Role},
     clock::Now,
-    cohorts::{self, CohortInput, enrolment},
+    cohorts::{self, CohortInput, EnrolmentStatus, enrolment},
     db::Db,
     error::AppError,
     people::{PiiKeys, store},
+    stored::Stored,
 };
 
 /// What one cohort's load needs besides the database.
@@ -85,7 +86,7 @@ pub async fn load(
         let row = load_trainee(&txn, cx, &cohort.id, trainee, credentials, data)
             .await
             .with_context(|| format!("cohort {}", spec.code))?;
-        if row.status == enrolment::WITHDRAWN {
+        if EnrolmentStatus::of(&row)? == EnrolmentStatus::Withdrawn {
             withdrawn += 1;
         } else {
             enrolled += 1;
@@ -169,18 +170,17 @@ async fn load_trainee(
                 .with_context(|| format!("the enrolment of {who} is missing after enrolling"))?
         }
     };
+    let enrolled = EnrolmentStatus::of(&row)? == EnrolmentStatus::Enrolled;
     match &trainee.outcome {
-        Outcome::Withdrawn(reason) if row.status == enrolment::ACTIVE => {
+        Outcome::Withdrawn(reason) if enrolled => {
             let view = enrolment::withdraw(txn, cx.keys, cx.caller, &row.id, reason, cx.now)
                 .await
                 .map_err(explain(format!("withdrawing {who}")))?;
             data.summary.withdrawals.added();
-            row.status = view.status;
+            row.status = view.status.as_str().to_owned();
         }
         Outcome::Withdrawn(_) => data.summary.withdrawals.present(),
-        Outcome::Result(result)
-            if row.status == enrolment::ACTIVE && row.result_recorded_at.is_none() =>
-        {
+        Outcome::Result(result) if enrolled && row.result_recorded_at.is_none() => {
             enrolment::record_result(txn, cx.keys, cx.caller, &row.id, result.clone(), cx.now)
                 .await
                 .map_err(explain(format!("recording the result of {who}")))?;
@@ -206,7 +206,7 @@ async fn trainee_login(
     data: &mut DemoData,
 ) -> anyhow::Result<()> {
     let password = match lookup::account_by_login(txn, login).await? {
-        Some(account) if account.role == Role::Trainee.as_str() => {
+        Some(account) if Role::read("accounts", &account.id, &account.role)? == Role::Trainee => {
             data.summary.trainee_logins.present();
             credentials.get(login)
         }

@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 use sea_orm::ConnectionTrait;
 
 use super::{classes::Enrolled, lookup, output::CertificateOut};
-use crate::certificates::read::effective_status;
+use crate::{certificates::CertificateStatus, programs::CertificateKind, stored::Stored};
 
 /// A loaded cohort's id and its trainees' enrolments.
 pub struct CohortEnrolments<'a> {
@@ -68,10 +68,11 @@ pub async fn list(
         let holder = people.get(&row.person_id);
         let mut parent_ids = parents.remove(&row.id).unwrap_or_default();
         parent_ids.sort();
+        let kind = CertificateKind::read("certificates", &row.id, &row.kind)?;
         out.push((
-            (position, chain_rank(&row.kind), row.number.clone()),
+            (position, kind, row.number.clone()),
             CertificateOut {
-                status: effective_status(&row, today).to_owned(),
+                status: CertificateStatus::current(&row, today)?,
                 holder_login: holder
                     .and_then(|p| p.account_id.as_ref())
                     .and_then(|a| logins.get(a))
@@ -81,7 +82,7 @@ pub async fn list(
                 enrolment_id: row.enrolment_id.clone().unwrap_or_default(),
                 parent_ids,
                 id: row.id,
-                kind: row.kind,
+                kind,
                 number: row.number,
                 token: row.token,
                 person_id: row.person_id,
@@ -92,14 +93,4 @@ pub async fn list(
     }
     out.sort_by(|a, b| a.0.cmp(&b.0));
     Ok(out.into_iter().map(|(_, c)| c).collect())
-}
-
-/// Where a kind stands along a chain.
-fn chain_rank(kind: &str) -> u8 {
-    match kind {
-        "completion" => 0,
-        "specialty" | "skill_level" => 1,
-        "licence" => 2,
-        _ => 3,
-    }
 }

@@ -7,7 +7,10 @@ use anyhow::Context;
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use crate::{access::Role, organisations::OrgKind};
+use crate::{
+    access::Role, certificates::CertificateStatus, organisations::OrgKind,
+    programs::CertificateKind,
+};
 
 /// Everything the demo data set consists of, as written by `--out`.
 #[derive(Debug, Default, Serialize)]
@@ -87,13 +90,12 @@ pub struct TraineeOut {
 #[derive(Debug, Clone, Serialize)]
 pub struct CertificateOut {
     pub id: String,
-    /// `completion`, `specialty`, `skill_level` or `licence`.
-    pub kind: String,
+    pub kind: CertificateKind,
     pub number: String,
     /// The token in the QR code: `/v/{token}` is the certificate's verification page.
     pub token: String,
-    /// `valid`, `suspended`, `revoked` or `expired`.
-    pub status: String,
+    /// As of the run's day.
+    pub status: CertificateStatus,
     /// The holder's trainee login; `null` when the holder has none.
     pub holder_login: Option<String>,
     pub holder_name: String,
@@ -174,6 +176,8 @@ pub struct Summary {
 
 impl fmt::Display for Summary {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let suspended = format!("{}的证书", CertificateStatus::Suspended.label());
+        let revoked = format!("{}的证书", CertificateStatus::Revoked.label());
         let lines = [
             self.organisations.line("机构", "个"),
             self.staff_accounts.line("工作人员账号", "个"),
@@ -187,12 +191,12 @@ impl fmt::Display for Summary {
                 "  考核评价：{} 人次（本次新增 {}；未通过 {}）",
                 self.assessments.total, self.assessments.created, self.assessments_failed
             ),
-            self.completion.line("结业证书"),
-            self.specialty.line("专项职业能力证书"),
-            self.skill_level.line("职业技能等级证书"),
-            self.licence.line("准入类证书"),
-            self.suspended.line("暂停的证书", "张"),
-            self.revoked.line("撤销的证书", "张"),
+            self.completion.line(CertificateKind::Completion.label()),
+            self.specialty.line(CertificateKind::Specialty.label()),
+            self.skill_level.line(CertificateKind::SkillLevel.label()),
+            self.licence.line(CertificateKind::Licence.label()),
+            self.suspended.line(&suspended, "张"),
+            self.revoked.line(&revoked, "张"),
         ];
         writeln!(f, "演示数据已就绪（额尔古纳市）：")?;
         writeln!(f, "  学员：{} 人", self.people)?;

@@ -15,13 +15,14 @@ use super::{
     output::{AccountOut, DemoData, OrganisationOut, ProgramOut},
 };
 use crate::{
-    access::{Caller, Scope},
+    access::{Caller, Role, Scope},
     audit::Actor,
     auth::accounts,
     clock::Now,
     db::Db,
     organisations::{self, OrgKind, OrgStatus, OrganisationInput},
     programs::{self, ProgramInput},
+    stored::Stored,
 };
 
 /// Organisation ids by catalogue key.
@@ -39,7 +40,7 @@ pub async fn organisations(
     for spec in ORGANISATIONS {
         let code = codes::credit_code(spec.registration, spec.region, spec.seed)?;
         let org = match lookup::organisation_by_credit_code(&txn, code.as_str()).await? {
-            Some(row) if row.kind != spec.kind.as_str() => bail!(
+            Some(row) if OrgKind::read("organisations", &row.id, &row.kind)? != spec.kind => bail!(
                 "credit code {code} is registered to {} ({}), not a {}",
                 row.name,
                 row.kind,
@@ -103,7 +104,7 @@ pub async fn staff(
         })?;
         let (account_id, password) = match lookup::account_by_login(&txn, spec.login).await? {
             Some(row)
-                if row.role != spec.role.as_str()
+                if Role::read("accounts", &row.id, &row.role)? != spec.role
                     || row.organisation_id.as_ref() != Some(org_id) =>
             {
                 bail!(

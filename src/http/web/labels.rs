@@ -1,6 +1,6 @@
 //! The verification page's words, in Chinese and in English for outside verifiers.
 
-use crate::verification::Verification;
+use crate::{certificates::CertificateStatus, verification::Verification};
 
 /// The page's words in one language.
 pub struct Labels {
@@ -94,39 +94,31 @@ pub const EN: Labels = Labels {
 };
 
 impl Labels {
-    pub fn status(&self, status: &str) -> &'static str {
-        match (self.english, status) {
-            (false, "valid") => "有效",
-            (false, "suspended") => "已暂停",
-            (false, "revoked") => "已撤销",
-            (false, "expired") => "已过期",
-            (false, "superseded") => "已被替换",
-            (true, "valid") => "Valid",
-            (true, "suspended") => "Suspended",
-            (true, "revoked") => "Revoked",
-            (true, "expired") => "Expired",
-            (true, "superseded") => "Superseded",
-            _ => "—",
+    /// A status in this language: the enum's one label, as the JSON says it.
+    pub fn status(&self, status: CertificateStatus) -> &'static str {
+        if self.english {
+            status.english_label()
+        } else {
+            status.label()
         }
     }
 
-    pub fn why(&self, v: &Verification) -> Option<String> {
+    /// Why the certificate has its status, with the recorded reason and date.
+    pub fn why(&self, v: &Verification) -> String {
+        use CertificateStatus::{Expired, Revoked, Superseded, Suspended, Valid};
         let since = v.status_since.map(|d| d.to_string()).unwrap_or_default();
         let reason = v.reason.clone().unwrap_or_default();
-        Some(match (self.english, v.status.as_str()) {
-            (false, "valid") => "证书真实有效，由本系统签发且未被篡改。".to_owned(),
-            (false, "revoked") => format!("已于 {since} 撤销，原因：{reason}"),
-            (false, "suspended") => format!("自 {since} 起暂停使用，原因：{reason}"),
-            (false, "expired") => format!("有效期已于 {since} 届满"),
-            (false, "superseded") => format!("已于 {since} 被更正后的新证书替换，本证书不再使用"),
-            (true, "valid") => {
-                "Genuine and valid: issued by this registry and unaltered.".to_owned()
-            }
-            (true, "revoked") => format!("Revoked on {since}. Reason: {reason}"),
-            (true, "suspended") => format!("Suspended since {since}. Reason: {reason}"),
-            (true, "expired") => format!("Expired on {since}"),
-            (true, "superseded") => format!("Superseded on {since} by a corrected certificate"),
-            _ => return None,
-        })
+        match (self.english, v.status) {
+            (false, Valid) => "证书真实有效，由本系统签发且未被篡改。".to_owned(),
+            (false, Revoked) => format!("已于 {since} 撤销，原因：{reason}"),
+            (false, Suspended) => format!("自 {since} 起暂停使用，原因：{reason}"),
+            (false, Expired) => format!("有效期已于 {since} 届满"),
+            (false, Superseded) => format!("已于 {since} 被更正后的新证书替换，本证书不再使用"),
+            (true, Valid) => "Genuine and valid: issued by this registry and unaltered.".to_owned(),
+            (true, Revoked) => format!("Revoked on {since}. Reason: {reason}"),
+            (true, Suspended) => format!("Suspended since {since}. Reason: {reason}"),
+            (true, Expired) => format!("Expired on {since}"),
+            (true, Superseded) => format!("Superseded on {since} by a corrected certificate"),
+        }
     }
 }

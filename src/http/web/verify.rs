@@ -21,6 +21,7 @@ use crate::{
         AppState,
         rate_limit::{check_client, match_allowed},
     },
+    stored::Stored,
     verification::{self, HolderClaim, Verification},
 };
 
@@ -52,14 +53,16 @@ fn labels(q: &LangQuery) -> (&'static Labels, &'static str) {
 pub struct ChainRow {
     pub title: String,
     pub number: String,
-    pub status: String,
+    /// The stored word, as the style's class.
+    pub status: &'static str,
     pub status_text: &'static str,
     pub issuer_name: String,
     pub verify_url: String,
 }
 
 pub struct PageView {
-    pub status: String,
+    /// The stored word, as the style's class.
+    pub status: &'static str,
     pub title: String,
     pub number: String,
     pub holder_name: String,
@@ -85,7 +88,7 @@ pub struct VerifyPage {
     switch_href: String,
     token: String,
     status_text: &'static str,
-    why: Option<String>,
+    why: String,
     v: PageView,
     answer: Option<Answer>,
 }
@@ -115,10 +118,10 @@ pub struct NotFoundPage {
 
 fn row(t: &Labels, c: verification::ChainEntry) -> ChainRow {
     ChainRow {
-        status_text: t.status(&c.status),
+        status_text: t.status(c.status),
         title: c.title,
         number: c.number,
-        status: c.status,
+        status: c.status.as_str(),
         issuer_name: c.issuer_name,
         verify_url: c.verify_url,
     }
@@ -138,7 +141,7 @@ fn render_page(token: &str, q: &LangQuery, v: Verification, matched: Option<Matc
             format!("/v/{token}?lang=en")
         },
         token: token.to_owned(),
-        status_text: t.status(&v.status),
+        status_text: t.status(v.status),
         why,
         answer: matched.map(|m| match m {
             Matched::Yes => Answer {
@@ -157,9 +160,9 @@ fn render_page(token: &str, q: &LangQuery, v: Verification, matched: Option<Matc
         v: PageView {
             superseded_by: v.superseded_by.map(|c| row(t, c)),
             chain: v.chain.into_iter().map(|c| row(t, c)).collect(),
-            status: v.status,
+            status: v.status.as_str(),
             title: if english {
-                format!("{} ({})", v.title, english_title(&v.kind))
+                format!("{} ({})", v.title, v.kind.english_label())
             } else {
                 v.title
             },
@@ -177,16 +180,6 @@ fn render_page(token: &str, q: &LangQuery, v: Verification, matched: Option<Matc
         },
     };
     html(StatusCode::OK, page.render())
-}
-
-fn english_title(kind: &str) -> &'static str {
-    match kind {
-        "completion" => "Certificate of Completion",
-        "specialty" => "Specialty Skill Certificate",
-        "skill_level" => "Vocational Skill Level Certificate",
-        "licence" => "Licence",
-        _ => "Apprenticeship Certificate",
-    }
 }
 
 fn not_found_page(token: &str, q: &LangQuery) -> Response {

@@ -16,7 +16,14 @@ use super::{
     FILL_BATCH, Index,
     snapshot::{Cert, Holder, Issuer},
 };
-use crate::{certificates::read, error::AppError, people::mask_name, standards::reference};
+use crate::{
+    certificates::{CertificateStatus, read},
+    error::AppError,
+    people::mask_name,
+    programs::CertificateKind,
+    standards::reference,
+    stored::{CorruptRow, Stored},
+};
 
 /// The columns of a certificate verification needs (never the credential itself).
 #[derive(FromQueryResult)]
@@ -44,13 +51,22 @@ struct CertRow {
     superseded_at: Option<DateTime<FixedOffset>>,
 }
 
+/// What one read of holders found.
+pub(super) struct Loaded {
+    pub(super) holders: Vec<Holder>,
+    /// Holders with a certificate whose kind or status does not read: their tokens, and
+    /// why. They stay out of the index, so a look-up asks the database and answers an
+    /// internal error, and the other holders of the read are not held up by them.
+    pub(super) corrupt: Vec<(Vec<String>, CorruptRow)>,
+}
+
 impl Index {
     /// Reads the holders `people` with all their certificates.
     pub(super) async fn load(
         &self,
         conn: &impl ConnectionTrait,
         people: &[String],
-    ) -> Result<Vec<Holder>, AppError> {
+    ) -> Result<Loaded, AppError> {
         let ids = || people.iter().map(String::as_str);
         let persons: Vec<(String, String, String)> = person::Entity::find()
             .select_only()
@@ -116,9 +132,17 @@ impl Index {
             by_person.entry(&row.person_id).or_default().push(row);
         }
         let mut holders = Vec::with_capacity(persons.len());
+        let mut corrupt = Vec::new();
         for (id, name, citizen_id) in &persons {
             let Some(rows) = by_person.remove(id.as_str()) else {
                 continue;
+            };
+            let words: Vec<_> = match rows.iter().map(|r| kind_and_status(r)).collect() {
+                Ok(words) => words,
+                Err(e) => {
+                    corrupt.push((rows.iter().map(|r| r.token.clone()).collect(), e));
+                    continue;
+                }
             };
             let links: Vec<(&str, &[String], Option<&str>)> = rows
                 .iter()
@@ -144,7 +168,10 @@ impl Index {
                     .as_ref()
                     .and_then(|s| rows.iter().position(|r| &r.id == s))
                     .map(|i| i as u32);
-                certificates.push(self.cert(conn, row, chain, superseded_by).await?);
+                let cert = self
+                    .cert(conn, row, words[at], chain, superseded_by)
+                    .await?;
+                certificates.push(cert);
             }
             holders.push(Holder {
                 name: mask_name(name).into(),
@@ -152,28 +179,29 @@ impl Index {
                 certificates: certificates.into(),
             });
         }
-        Ok(holders)
+        Ok(Loaded { holders, corrupt })
     }
 
     async fn cert(
         &self,
         conn: &impl ConnectionTrait,
         row: &CertRow,
+        (kind, status): (CertificateKind, CertificateStatus),
         chain: Box<[u32]>,
         superseded_by: Option<u32>,
     ) -> Result<Cert, AppError> {
         let day = |t: &Option<DateTime<FixedOffset>>| t.map(|t| t.date_naive());
-        let (reason, since) = match row.status.as_str() {
-            "revoked" => (row.revoke_reason.as_deref(), day(&row.revoked_at)),
-            "suspended" => (row.suspend_reason.as_deref(), day(&row.suspended_at)),
-            "superseded" => (None, day(&row.superseded_at)),
-            _ => (None, None),
+        let (reason, since) = match status {
+            CertificateStatus::Revoked => (row.revoke_reason.as_deref(), day(&row.revoked_at)),
+            CertificateStatus::Suspended => (row.suspend_reason.as_deref(), day(&row.suspended_at)),
+            CertificateStatus::Superseded => (None, day(&row.superseded_at)),
+            CertificateStatus::Valid | CertificateStatus::Expired => (None, None),
         };
         Ok(Cert {
             token: row.token.as_str().into(),
             number: row.number.as_str().into(),
-            kind: self.share(&row.kind),
-            status: self.share(&row.status),
+            kind,
+            status,
             reason: reason.map(Into::into),
             since,
             issuer: self.share(&row.issuer_org_id),
@@ -295,6 +323,14 @@ impl Index {
         self.issuers.write().map_err(poisoned)?.extend(rows);
         Ok(())
     }
+}
+
+/// A certificate row's kind and stored status, read strictly.
+fn kind_and_status(row: &CertRow) -> Result<(CertificateKind, CertificateStatus), CorruptRow> {
+    Ok((
+        CertificateKind::read("certificates", &row.id, &row.kind)?,
+        CertificateStatus::read("certificates", &row.id, &row.status)?,
+    ))
 }
 
 #[derive(Debug, Clone, Copy)]

@@ -32,10 +32,7 @@ use entities::{audit_head, audit_log, certificates as certificate};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use super::{ChainEntry, Verification};
-use crate::{
-    certificates::{Services, lifecycle::status_label, read},
-    error::AppError,
-};
+use crate::{certificates::Services, error::AppError, stored::CorruptRow};
 
 mod load;
 mod snapshot;
@@ -52,7 +49,7 @@ pub struct Index {
     services: Arc<Services>,
     tokens: RwLock<HashMap<Arc<str>, Entry>>,
     issuers: RwLock<HashMap<Arc<str>, Arc<Issuer>>>,
-    /// Interned short strings (kinds, statuses, organisation ids) and resolved labels
+    /// Interned short strings (organisation ids) and resolved labels
     /// of occupations, levels and pinned standards, which never change.
     shared: Mutex<HashMap<String, Arc<str>>>,
     labels: Mutex<HashMap<String, Option<Arc<str>>>>,
@@ -151,8 +148,11 @@ impl Index {
         let Some(person) = person else {
             return Ok(None);
         };
-        let holders = self.load(conn, &[person]).await?;
-        self.insert(holders, false);
+        let loaded = self.load(conn, &[person]).await?;
+        if let Some((_, corrupt)) = loaded.corrupt.into_iter().next() {
+            return Err(corrupt.into());
+        }
+        self.insert(loaded.holders, false);
         Ok(self.entry(token))
     }
 
@@ -175,8 +175,9 @@ impl Index {
             let Some(last) = people.last() else { break };
             after = last.clone();
             holders_read += people.len();
-            let holders = self.load(conn, &people).await?;
-            self.insert(holders, false);
+            let loaded = self.load(conn, &people).await?;
+            self.insert(loaded.holders, false);
+            self.forget(loaded.corrupt);
         }
         self.filled.store(true, Ordering::Release);
         Ok(holders_read)
@@ -231,8 +232,9 @@ impl Index {
                 people.sort_unstable();
                 people.dedup();
                 for batch in people.chunks(FILL_BATCH as usize) {
-                    let holders = self.load(conn, batch).await?;
-                    self.insert(holders, true);
+                    let loaded = self.load(conn, batch).await?;
+                    self.insert(loaded.holders, true);
+                    self.forget(loaded.corrupt);
                 }
                 self.generation.fetch_add(1, Ordering::AcqRel);
             }
@@ -268,6 +270,19 @@ impl Index {
         }
     }
 
+    /// Takes the tokens of holders whose certificates do not read out of the index, so
+    /// look-ups of them ask the database (and answer an internal error), and logs why.
+    fn forget(&self, corrupt: Vec<(Vec<String>, CorruptRow)>) {
+        for (lost, error) in corrupt {
+            tracing::error!(%error, "left out of the verification index");
+            if let Ok(mut tokens) = self.tokens.write() {
+                for token in &lost {
+                    tokens.remove(token.as_str());
+                }
+            }
+        }
+    }
+
     /// The answer for one token.
     fn verification(&self, entry: &Entry, today: NaiveDate) -> Verification {
         let holder = &entry.holder;
@@ -278,10 +293,10 @@ impl Index {
             let c = &holder.certificates[at as usize];
             let (status, _, _) = c.status_on(today);
             ChainEntry {
-                title: read::title_of(&c.kind).to_owned(),
+                title: c.kind.label().to_owned(),
                 number: c.number.to_string(),
-                status: status.to_owned(),
-                status_label: status_label(status).to_owned(),
+                status,
+                status_label: status.label().to_owned(),
                 issuer_name: issuer(c).map(|i| i.name.clone()).unwrap_or_default(),
                 verify_url: self.services.verify_url(&c.token),
             }
@@ -289,13 +304,13 @@ impl Index {
         let (status, reason, since) = cert.status_on(today);
         let own_issuer = issuer(cert);
         Verification {
-            status: status.to_owned(),
-            status_label: status_label(status).to_owned(),
+            status,
+            status_label: status.label().to_owned(),
             reason: reason.map(str::to_owned),
             status_since: since,
             superseded_by: cert.superseded_by.map(chain_entry),
-            kind: cert.kind.to_string(),
-            title: read::title_of(&cert.kind).to_owned(),
+            kind: cert.kind,
+            title: cert.kind.label().to_owned(),
             number: cert.number.to_string(),
             holder_name: holder.name.to_string(),
             holder_id: holder.citizen_id.to_string(),

@@ -5,18 +5,17 @@ use std::sync::Arc;
 
 use chrono::NaiveDate;
 
-use crate::certificates::read;
+use crate::{certificates::CertificateStatus, programs::CertificateKind};
 
 /// One certificate as verification shows it.
 pub(super) struct Cert {
     /// Shared with the index's key.
     pub(super) token: Arc<str>,
     pub(super) number: Box<str>,
-    /// `completion`, `specialty`, … (shared strings: a handful of distinct values).
-    pub(super) kind: Arc<str>,
-    /// As stored: `valid`, `suspended`, `revoked` or `superseded`. Expiry is decided at
-    /// look-up, from `valid_until` and the day.
-    pub(super) status: Arc<str>,
+    pub(super) kind: CertificateKind,
+    /// As stored: never `Expired`, which is decided at look-up from `valid_until` and
+    /// the day.
+    pub(super) status: CertificateStatus,
     pub(super) reason: Option<Box<str>>,
     /// When the stored status began (revoked on, suspended since, superseded on).
     pub(super) since: Option<NaiveDate>,
@@ -35,10 +34,13 @@ pub(super) struct Cert {
 
 impl Cert {
     /// Status, reason and since-when on `today`.
-    pub(super) fn status_on(&self, today: NaiveDate) -> (&str, Option<&str>, Option<NaiveDate>) {
-        match read::status_on(&self.status, self.valid_until, today) {
-            "expired" => ("expired", None, self.valid_until),
-            "valid" => ("valid", None, None),
+    pub(super) fn status_on(
+        &self,
+        today: NaiveDate,
+    ) -> (CertificateStatus, Option<&str>, Option<NaiveDate>) {
+        match self.status.on(self.valid_until, today) {
+            CertificateStatus::Expired => (CertificateStatus::Expired, None, self.valid_until),
+            CertificateStatus::Valid => (CertificateStatus::Valid, None, None),
             stored => (stored, self.reason.as_deref(), self.since),
         }
     }
@@ -69,14 +71,16 @@ pub(super) struct Entry {
 mod tests {
     use super::*;
 
-    fn cert(status: &str, valid_until: Option<NaiveDate>) -> Cert {
+    use CertificateStatus::{Expired, Revoked, Valid};
+
+    fn cert(status: CertificateStatus, valid_until: Option<NaiveDate>) -> Cert {
         Cert {
             token: "t".into(),
             number: "150784-ZR-2026-000001".into(),
-            kind: "licence".into(),
-            status: status.into(),
-            reason: (status == "revoked").then(|| "弄虚作假".into()),
-            since: (status == "revoked").then(|| date("2026-05-01")),
+            kind: CertificateKind::Licence,
+            status,
+            reason: (status == Revoked).then(|| "弄虚作假".into()),
+            since: (status == Revoked).then(|| date("2026-05-01")),
             issuer: "org".into(),
             occupation: None,
             standard: None,
@@ -96,21 +100,21 @@ mod tests {
 
     #[test]
     fn a_licence_is_valid_through_its_last_day_and_expired_the_day_after() {
-        let licence = cert("valid", Some(date("2026-12-31")));
-        assert_eq!(licence.status_on(date("2026-12-31")), ("valid", None, None));
+        let licence = cert(Valid, Some(date("2026-12-31")));
+        assert_eq!(licence.status_on(date("2026-12-31")), (Valid, None, None));
         assert_eq!(
             licence.status_on(date("2027-01-01")),
-            ("expired", None, Some(date("2026-12-31")))
+            (Expired, None, Some(date("2026-12-31")))
         );
-        assert_eq!(cert("valid", None).status_on(date("2099-01-01")).0, "valid");
+        assert_eq!(cert(Valid, None).status_on(date("2099-01-01")).0, Valid);
     }
 
     #[test]
     fn a_revocation_outranks_expiry_and_keeps_its_reason_and_date() {
-        let revoked = cert("revoked", Some(date("2026-06-30")));
+        let revoked = cert(Revoked, Some(date("2026-06-30")));
         assert_eq!(
             revoked.status_on(date("2027-01-01")),
-            ("revoked", Some("弄虚作假"), Some(date("2026-05-01")))
+            (Revoked, Some("弄虚作假"), Some(date("2026-05-01")))
         );
     }
 }

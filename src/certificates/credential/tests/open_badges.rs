@@ -6,6 +6,7 @@ use serde_json::{Value, json};
 
 use super::super::open_badges::identity_hash;
 use super::super::*;
+use crate::programs::CertificateKind;
 
 /// A made-up ID number of the city's area code; only its absence is checked.
 const CITIZEN_ID: &str = "15078419900101123X";
@@ -32,7 +33,7 @@ pub(super) fn sample_input() -> CredentialInput {
         valid_until: Some(Utc.with_ymd_and_hms(2029, 11, 25, 23, 59, 59).unwrap()),
         achievement: AchievementInput {
             id: ACHIEVEMENT_ID.into(),
-            kind: AchievementKind::SkillLevel,
+            kind: CertificateKind::SkillLevel,
             name: "职业技能等级证书 · 中式面点师".into(),
             description: "中式面点师四级/中级工职业技能等级".into(),
             criteria: "通过理论知识考试和操作技能考核，成绩均达 60 分以上".into(),
@@ -212,7 +213,7 @@ fn a_skill_level_certificate_maps_onto_open_badges_3() {
 #[test]
 fn a_licence_carries_its_number_and_optional_parts_are_left_out() {
     let mut input = sample_input();
-    input.achievement.kind = AchievementKind::Licence;
+    input.achievement.kind = CertificateKind::Licence;
     input.achievement.level = None;
     input.achievement.occupation = None;
     input.achievement.standard = None;
@@ -244,11 +245,11 @@ fn a_licence_carries_its_number_and_optional_parts_are_left_out() {
 #[test]
 fn each_kind_has_its_achievement_type() {
     let expected = [
-        (AchievementKind::Completion, "CertificateOfCompletion"),
-        (AchievementKind::Specialty, "Certificate"),
-        (AchievementKind::SkillLevel, "Certificate"),
-        (AchievementKind::Licence, "License"),
-        (AchievementKind::Apprenticeship, "ApprenticeshipCertificate"),
+        (CertificateKind::Completion, "CertificateOfCompletion"),
+        (CertificateKind::Specialty, "Certificate"),
+        (CertificateKind::SkillLevel, "Certificate"),
+        (CertificateKind::Licence, "License"),
+        (CertificateKind::Apprenticeship, "ApprenticeshipCertificate"),
     ];
     for (kind, term) in expected {
         let mut input = sample_input();
