@@ -7,23 +7,32 @@
 use serde::Serialize;
 use utoipa::ToSchema;
 
-/// One offending input value.
+/// One offending input value: which field, the rule it broke (a stable code for
+/// programs) and that rule in Chinese for the person who typed it (a form shows it under
+/// the field).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 pub struct FieldError {
     /// Path of the field, e.g. `credit_code` or `tasks[2].weight`.
     pub field: String,
     /// A stable machine-readable reason, e.g. `check_character`.
     pub reason: String,
+    /// The rule that failed, in Chinese, e.g. `统一社会信用代码的校验位不正确`.
+    pub message: String,
     /// The spreadsheet row, for imports only.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub row: Option<u32>,
 }
 
 impl FieldError {
-    pub fn new(field: impl Into<String>, reason: impl Into<String>) -> Self {
+    pub fn new(
+        field: impl Into<String>,
+        reason: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
         Self {
             field: field.into(),
             reason: reason.into(),
+            message: message.into(),
             row: None,
         }
     }
@@ -76,9 +85,20 @@ pub enum AppError {
 impl AppError {
     /// A 422 for a single field.
     pub fn invalid(field: &str, reason: &str, message: impl Into<String>) -> Self {
+        let message = message.into();
         Self::Invalid {
-            message: message.into(),
-            fields: vec![FieldError::new(field, reason)],
+            fields: vec![FieldError::new(field, reason, message.clone())],
+            message,
+        }
+    }
+
+    /// A 422 for the fields that broke a rule, whose message names exactly those rules:
+    /// `subject：rule；rule`.
+    pub fn invalid_fields(subject: &str, fields: Vec<FieldError>) -> Self {
+        let rules: Vec<&str> = fields.iter().map(|f| f.message.as_str()).collect();
+        Self::Invalid {
+            message: format!("{subject}：{}", rules.join("；")),
+            fields,
         }
     }
 

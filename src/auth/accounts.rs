@@ -73,35 +73,49 @@ pub async fn create(
     let login = new.login.trim().to_owned();
     let mut fields = Vec::new();
     if !valid_login(&login) {
-        fields.push(FieldError::new("login", "format"));
+        fields.push(FieldError::new(
+            "login",
+            "format",
+            "登录名须为3–64位字母、数字或 . _ - @",
+        ));
     }
     if new.password.expose_secret().chars().count() < password::MIN_PASSWORD_CHARS {
-        fields.push(FieldError::new("password", "too_short"));
+        fields.push(FieldError::new(
+            "password",
+            "too_short",
+            format!("密码至少{}位", password::MIN_PASSWORD_CHARS),
+        ));
     }
     match (OrgKind::for_role(new.role), &new.organisation_id) {
-        (None, Some(_)) => fields.push(FieldError::new("organisation_id", "not_allowed")),
-        (Some(_), None) if new.role != Role::BureauAdmin => {
-            fields.push(FieldError::new("organisation_id", "required"))
-        }
+        (None, Some(_)) => fields.push(FieldError::new(
+            "organisation_id",
+            "not_allowed",
+            "学员账号不属于任何机构",
+        )),
+        (Some(_), None) if new.role != Role::BureauAdmin => fields.push(FieldError::new(
+            "organisation_id",
+            "required",
+            "该角色的账号须属于一个机构",
+        )),
         (Some(kind), Some(org_id)) => {
             let org = organisation::Entity::find_by_id(org_id.clone())
                 .one(conn)
                 .await?;
             match org {
-                None => fields.push(FieldError::new("organisation_id", "unknown")),
-                Some(org) if OrgKind::read("organisations", &org.id, &org.kind)? != kind => {
-                    fields.push(FieldError::new("organisation_id", "wrong_kind"))
-                }
+                None => fields.push(FieldError::new("organisation_id", "unknown", "机构不存在")),
+                Some(org) if OrgKind::read("organisations", &org.id, &org.kind)? != kind => fields
+                    .push(FieldError::new(
+                        "organisation_id",
+                        "wrong_kind",
+                        format!("该角色的账号须属于{}", kind.label()),
+                    )),
                 Some(_) => {}
             }
         }
         _ => {}
     }
     if !fields.is_empty() {
-        return Err(AppError::Invalid {
-            message: "账号信息无效：登录名须为3–64位字母、数字或 . _ - @，密码至少8位，机构须存在且类型与角色相符".into(),
-            fields,
-        });
+        return Err(AppError::invalid_fields("账号信息无效", fields));
     }
     let taken = account::Entity::find()
         .filter(account::Column::Login.eq(&login))

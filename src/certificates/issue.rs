@@ -61,7 +61,7 @@ fn refusal(kind: CertificateKind, missing: &[Missing]) -> AppError {
         message: format!("不符合颁发{}的条件：{}", kind.label(), reasons.join("；")),
         fields: missing
             .iter()
-            .map(|m| FieldError::new(&m.field, &m.reason))
+            .map(|m| FieldError::new(&m.field, &m.reason, &m.message))
             .collect(),
     }
 }

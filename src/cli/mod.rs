@@ -80,8 +80,10 @@ enum Command {
         #[arg(long)]
         dry_run: bool,
     },
-    /// Load a realistic demo data set (idempotent); with --out, write its logins, passwords and ids as JSON
+    /// Load a realistic demo data set (idempotent) and write its logins, passwords and ids
+    /// as JSON
     Demo {
+        /// Where to write them (default: demo.json in the data directory).
         #[arg(long)]
         out: Option<PathBuf>,
     },

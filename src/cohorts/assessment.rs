@@ -104,11 +104,15 @@ pub async fn record(
         ("practical_score", input.practical_score),
     ] {
         if score > 100 {
-            fields.push(FieldError::new(name, "out_of_range"));
+            fields.push(FieldError::new(name, "out_of_range", "分数须在0–100之间"));
         }
     }
     if input.assessed_on > now.today {
-        fields.push(FieldError::new("assessed_on", "in_the_future"));
+        fields.push(FieldError::new(
+            "assessed_on",
+            "in_the_future",
+            "考核日期不得晚于今天",
+        ));
     }
     let examiners: Vec<String> = input
         .examiners
@@ -119,7 +123,7 @@ pub async fn record(
     let (subject_key, standard_id, occupation, level, min_examiners) = match &input.level {
         Some(level) => {
             if reference::skill_level(conn, level).await?.is_none() {
-                fields.push(FieldError::new("level", "unknown"));
+                fields.push(FieldError::new("level", "unknown", "职业技能等级不存在"));
             }
             let Some(occupation) = program.occupation_code.clone() else {
                 return Err(AppError::invalid(
@@ -158,16 +162,14 @@ pub async fn record(
         }
     };
     if (examiners.len() as u32) < min_examiners.max(3) {
-        fields.push(FieldError::new("examiners", "too_few"));
+        fields.push(FieldError::new(
+            "examiners",
+            "too_few",
+            format!("考评人员不少于{}名", min_examiners.max(3)),
+        ));
     }
     if !fields.is_empty() {
-        return Err(AppError::Invalid {
-            message: format!(
-                "评价记录无效：分数须在0–100之间，考评人员不少于{}名，考核日期不得晚于今天",
-                min_examiners.max(3)
-            ),
-            fields,
-        });
+        return Err(AppError::invalid_fields("评价记录无效", fields));
     }
     let exists = assessment::Entity::find()
         .filter(assessment::Column::PersonId.eq(&enrolment.person_id))

@@ -342,24 +342,22 @@ pub async fn record_result(
     let program = program_of(conn, &cohort).await?;
     let mut fields = Vec::new();
     if input.attended_hours > program.hours as u32 {
-        fields.push(FieldError::new("attended_hours", "exceeds_program_hours"));
+        fields.push(FieldError::new(
+            "attended_hours",
+            "exceeds_program_hours",
+            format!("出勤学时不得超过项目总学时（{}学时）", program.hours),
+        ));
     }
     for (name, score) in [
         ("theory_score", input.theory_score),
         ("practical_score", input.practical_score),
     ] {
         if score.is_some_and(|s| s > 100) {
-            fields.push(FieldError::new(name, "out_of_range"));
+            fields.push(FieldError::new(name, "out_of_range", "分数须在0–100之间"));
         }
     }
     if !fields.is_empty() {
-        return Err(AppError::Invalid {
-            message: format!(
-                "成绩无效：出勤学时不得超过项目总学时（{}），分数须在0–100之间",
-                program.hours
-            ),
-            fields,
-        });
+        return Err(AppError::invalid_fields("成绩无效", fields));
     }
     let person = person_of(conn, &row).await?;
     let unchanged = row.attended_hours == Some(input.attended_hours as i32)

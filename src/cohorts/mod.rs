@@ -99,16 +99,28 @@ pub async fn create(
     let mut fields = Vec::new();
     let code = input.code.trim().to_owned();
     if !(1..=40).contains(&code.chars().count()) {
-        fields.push(FieldError::new("code", "length"));
+        fields.push(FieldError::new("code", "length", "班次编号须为1–40个字符"));
     }
     if input.ends_on < input.starts_on {
-        fields.push(FieldError::new("ends_on", "before_start"));
+        fields.push(FieldError::new(
+            "ends_on",
+            "before_start",
+            "结束日期不得早于开班日期",
+        ));
     }
     if !(1..=5000).contains(&input.capacity) {
-        fields.push(FieldError::new("capacity", "out_of_range"));
+        fields.push(FieldError::new(
+            "capacity",
+            "out_of_range",
+            "人数上限须在1–5000之间",
+        ));
     }
     if input.location.chars().count() > 200 {
-        fields.push(FieldError::new("location", "too_long"));
+        fields.push(FieldError::new(
+            "location",
+            "too_long",
+            "培训地点不超过200个字符",
+        ));
     }
     if input.teachers.len() > 50
         || input
@@ -116,7 +128,11 @@ pub async fn create(
             .iter()
             .any(|t| t.trim().is_empty() || t.chars().count() > 50)
     {
-        fields.push(FieldError::new("teachers", "invalid_value"));
+        fields.push(FieldError::new(
+            "teachers",
+            "invalid_value",
+            "授课教师最多50名，每个姓名1–50个字符",
+        ));
     }
     if let Some(org_id) = &input.evaluation_org_id {
         let org = organisation::Entity::find_by_id(org_id.clone())
@@ -133,14 +149,12 @@ pub async fn create(
             fields.push(FieldError::new(
                 "evaluation_org_id",
                 "unknown_or_not_approved",
+                "评价机构不存在或尚未获批准",
             ));
         }
     }
     if !fields.is_empty() {
-        return Err(AppError::Invalid {
-            message: "班次信息无效：请核对班次编号、起止日期、人数上限（1–5000）与评价机构".into(),
-            fields,
-        });
+        return Err(AppError::invalid_fields("班次信息无效", fields));
     }
     let taken = cohort::Entity::find()
         .filter(cohort::Column::ProviderId.eq(provider_id))

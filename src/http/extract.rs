@@ -62,9 +62,14 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
                     } else {
                         path
                     };
+                    let message = if reason == "required" {
+                        format!("缺少字段 {field}")
+                    } else {
+                        format!("字段 {field} 的取值类型不正确")
+                    };
                     Err(AppError::Invalid {
-                        message: format!("字段 {field} 缺失或取值类型不正确"),
-                        fields: vec![FieldError::new(field, reason)],
+                        message: message.clone(),
+                        fields: vec![FieldError::new(field, reason, message)],
                     })
                 } else {
                     Err(AppError::Malformed {
@@ -106,9 +111,8 @@ impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for ApiQuer
         axum::extract::Query::<T>::from_request_parts(parts, state)
             .await
             .map(|q| Self(q.0))
-            .map_err(|_: QueryRejection| AppError::Invalid {
-                message: "查询参数无效".into(),
-                fields: vec![FieldError::new("query", "invalid_value")],
+            .map_err(|_: QueryRejection| {
+                AppError::invalid("query", "invalid_value", "查询参数无效")
             })
     }
 }

@@ -64,9 +64,8 @@ struct Refusal {
 fn refusal(row: u32, field: &str, reason: &str, message: &str) -> Refusal {
     Refusal {
         fields: vec![FieldError {
-            field: field.to_owned(),
-            reason: reason.to_owned(),
             row: Some(row),
+            ..FieldError::new(field, reason, message)
         }],
         message: format!("第{row}行：{message}"),
     }

@@ -87,13 +87,17 @@ pub struct OrganisationPatch {
 fn check_name(name: &str, fields: &mut Vec<FieldError>) {
     let len = name.trim().chars().count();
     if !(2..=100).contains(&len) {
-        fields.push(FieldError::new("name", "length"));
+        fields.push(FieldError::new("name", "length", "机构名称须为2–100个字符"));
     }
 }
 
 fn check_optional(field: &str, value: &Option<String>, max: usize, fields: &mut Vec<FieldError>) {
     if value.as_ref().is_some_and(|v| v.chars().count() > max) {
-        fields.push(FieldError::new(field, "too_long"));
+        fields.push(FieldError::new(
+            field,
+            "too_long",
+            format!("不超过{max}个字符"),
+        ));
     }
 }
 
@@ -106,7 +110,6 @@ pub async fn create(
     now: Now,
 ) -> Result<Organisation, AppError> {
     let mut fields = Vec::new();
-    let mut message = "机构信息无效".to_owned();
     check_name(&input.name, &mut fields);
     check_optional("address", &input.address, 200, &mut fields);
     check_optional("contact_phone", &input.contact_phone, 30, &mut fields);
@@ -118,19 +121,18 @@ pub async fn create(
             .as_ref()
             .is_some_and(|v| v.len() != len || !v.bytes().all(|b| b.is_ascii_digit()))
         {
-            fields.push(FieldError::new(field, "format"));
+            fields.push(FieldError::new(field, "format", format!("须为{len}位数字")));
         }
     }
     let code = match CreditCode::parse(&input.credit_code) {
         Ok(code) => Some(code),
         Err(e) => {
-            message = e.message();
-            fields.push(FieldError::new("credit_code", e.reason()));
+            fields.push(FieldError::new("credit_code", e.reason(), e.message()));
             None
         }
     };
     let (Some(code), true) = (code, fields.is_empty()) else {
-        return Err(AppError::Invalid { message, fields });
+        return Err(AppError::invalid_fields("机构信息无效", fields));
     };
     let existing = organisation::Entity::find()
         .filter(organisation::Column::CreditCode.eq(code.as_str()))
@@ -231,10 +233,7 @@ pub async fn update(
     check_optional("address", &patch.address, 200, &mut fields);
     check_optional("contact_phone", &patch.contact_phone, 30, &mut fields);
     if !fields.is_empty() {
-        return Err(AppError::Invalid {
-            message: "机构信息无效".into(),
-            fields,
-        });
+        return Err(AppError::invalid_fields("机构信息无效", fields));
     }
     let mut active: organisation::ActiveModel = row.into();
     if let Some(name) = patch.name {

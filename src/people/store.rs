@@ -51,17 +51,14 @@ impl IdentityInput {
     /// farmers and herders) are judged on `on`.
     pub fn parse(self, on: NaiveDate) -> Result<Identity, AppError> {
         let mut fields = Vec::new();
-        let mut messages = Vec::new();
         let name = PersonName::parse(&self.name)
             .map_err(|e| {
-                fields.push(FieldError::new("name", e.reason()));
-                messages.push(e.message());
+                fields.push(FieldError::new("name", e.reason(), e.message()));
             })
             .ok();
         let citizen_id = CitizenId::parse(&self.citizen_id)
             .map_err(|e| {
-                fields.push(FieldError::new("citizen_id", e.reason()));
-                messages.push(e.message());
+                fields.push(FieldError::new("citizen_id", e.reason(), e.message()));
             })
             .ok();
         let phone = match self
@@ -73,26 +70,31 @@ impl IdentityInput {
             None => None,
             Some(p) => MobilePhone::parse(p)
                 .map_err(|e| {
-                    fields.push(FieldError::new("phone", e.reason()));
-                    messages.push(e.message());
+                    fields.push(FieldError::new("phone", e.reason(), e.message()));
                 })
                 .ok(),
         };
         let mut key_groups = Vec::new();
         for (i, tag) in self.key_groups.iter().enumerate() {
             let Some(group) = KeyGroup::parse(tag.trim()) else {
-                fields.push(FieldError::new(format!("key_groups[{i}]"), "unknown"));
-                messages.push(format!("未知的重点群体标签：{tag}"));
+                fields.push(FieldError::new(
+                    format!("key_groups[{i}]"),
+                    "unknown",
+                    format!("未知的重点群体标签：{tag}"),
+                ));
                 continue;
             };
             if let Some(id) = &citizen_id
                 && let Err(reason) = group.check(id.age_on(on), id.gender())
             {
-                fields.push(FieldError::new(format!("key_groups[{i}]"), reason));
-                messages.push(format!(
-                    "“{}”标签不适用：{}",
-                    group.label(),
-                    group.requirement().unwrap_or("条件不符")
+                fields.push(FieldError::new(
+                    format!("key_groups[{i}]"),
+                    reason,
+                    format!(
+                        "“{}”标签不适用：{}",
+                        group.label(),
+                        group.requirement().unwrap_or("条件不符")
+                    ),
                 ));
                 continue;
             }
@@ -107,10 +109,7 @@ impl IdentityInput {
                 phone,
                 key_groups,
             }),
-            _ => Err(AppError::Invalid {
-                message: messages.join("；"),
-                fields,
-            }),
+            _ => Err(AppError::invalid_fields("身份信息无效", fields)),
         }
     }
 }

@@ -109,23 +109,40 @@ fn rule_problems(
 ) -> Vec<FieldError> {
     let mut fields = Vec::new();
     if rules.is_empty() {
-        fields.push(FieldError::new("certificates", "required"));
+        fields.push(FieldError::new(
+            "certificates",
+            "required",
+            "至少须有一种证书规则",
+        ));
     }
     for (i, rule) in rules.iter().enumerate() {
         let at = |f: &str| format!("certificates[{i}].{f}");
         if rules[..i].iter().any(|r| r.kind == rule.kind) {
-            fields.push(FieldError::new(at("kind"), "duplicate"));
+            fields.push(FieldError::new(
+                at("kind"),
+                "duplicate",
+                format!("{}的规则重复", rule.kind.label()),
+            ));
         }
         if rule.kind == CertificateKind::Specialty && !has_standard {
-            fields.push(FieldError::new(at("kind"), "needs_standard"));
+            fields.push(FieldError::new(
+                at("kind"),
+                "needs_standard",
+                "专项职业能力证书须依据专项职业能力考核规范",
+            ));
         }
         if rule.kind == CertificateKind::SkillLevel && !has_level {
-            fields.push(FieldError::new(at("kind"), "needs_occupation_and_level"));
+            fields.push(FieldError::new(
+                at("kind"),
+                "needs_occupation_and_level",
+                "职业技能等级证书须指明职业和等级",
+            ));
         }
         if rule.min_attendance_percent.is_some_and(|p| p > 100) {
             fields.push(FieldError::new(
                 at("min_attendance_percent"),
                 "out_of_range",
+                "出勤率要求须在0–100%之间",
             ));
         }
         for (name, score) in [
@@ -133,17 +150,33 @@ fn rule_problems(
             ("min_practical_score", rule.min_practical_score),
         ] {
             if score.is_some_and(|s| s > 100) {
-                fields.push(FieldError::new(at(name), "out_of_range"));
+                fields.push(FieldError::new(
+                    at(name),
+                    "out_of_range",
+                    "分数要求须在0–100之间",
+                ));
             }
         }
         if rule.requires.contains(&rule.kind) {
-            fields.push(FieldError::new(at("requires"), "requires_itself"));
+            fields.push(FieldError::new(
+                at("requires"),
+                "requires_itself",
+                "证书不能以自身为依据",
+            ));
         }
         if let Some(activity) = &rule.licensed_activity {
             if rule.kind != CertificateKind::Licence {
-                fields.push(FieldError::new(at("licensed_activity"), "licence_only"));
+                fields.push(FieldError::new(
+                    at("licensed_activity"),
+                    "licence_only",
+                    "只有准入类证书可以写明准入事项",
+                ));
             } else if !(2..=40).contains(&activity.trim().chars().count()) {
-                fields.push(FieldError::new(at("licensed_activity"), "length"));
+                fields.push(FieldError::new(
+                    at("licensed_activity"),
+                    "length",
+                    "准入事项须为2–40个字符",
+                ));
             }
         }
     }
@@ -161,24 +194,44 @@ pub async fn create(
     let mut fields = Vec::new();
     let title_len = input.title.trim().chars().count();
     if !(2..=100).contains(&title_len) {
-        fields.push(FieldError::new("title", "length"));
+        fields.push(FieldError::new(
+            "title",
+            "length",
+            "项目名称须为2–100个字符",
+        ));
     }
     if !(1..=5000).contains(&input.hours) {
-        fields.push(FieldError::new("hours", "out_of_range"));
+        fields.push(FieldError::new(
+            "hours",
+            "out_of_range",
+            "学时须在1–5000之间",
+        ));
     }
     let min_age = input.min_age.unwrap_or(MIN_WORKING_AGE);
     let max_age = input.max_age.unwrap_or(60);
     if min_age < MIN_WORKING_AGE {
-        fields.push(FieldError::new("min_age", "below_working_age"));
+        fields.push(FieldError::new(
+            "min_age",
+            "below_working_age",
+            format!("最低年龄不得低于{MIN_WORKING_AGE}周岁"),
+        ));
     }
     if max_age > MAX_PROGRAM_AGE || max_age < min_age {
-        fields.push(FieldError::new("max_age", "out_of_range"));
+        fields.push(FieldError::new(
+            "max_age",
+            "out_of_range",
+            format!("最高年龄须不低于最低年龄且不超过{MAX_PROGRAM_AGE}周岁"),
+        ));
     }
     let standard = match &input.standard_code {
         Some(code) => match standards::get(conn, code, None, false).await {
             Ok(s) => Some(s),
             Err(AppError::NotFound) => {
-                fields.push(FieldError::new("standard_code", "unknown_or_not_published"));
+                fields.push(FieldError::new(
+                    "standard_code",
+                    "unknown_or_not_published",
+                    "考核规范不存在或尚未发布",
+                ));
                 None
             }
             Err(e) => return Err(e),
@@ -193,17 +246,22 @@ pub async fn create(
     if let Some(code) = &occupation_code
         && !reference::occupation_exists(conn, code).await?
     {
-        fields.push(FieldError::new("occupation_code", "unknown"));
+        fields.push(FieldError::new(
+            "occupation_code",
+            "unknown",
+            "职业编码不在国家职业分类大典中",
+        ));
     }
     if let Some(level) = &input.level
         && reference::skill_level(conn, level).await?.is_none()
     {
-        fields.push(FieldError::new("level", "unknown"));
+        fields.push(FieldError::new("level", "unknown", "职业技能等级不存在"));
     }
     if standard.is_none() && occupation_code.is_none() {
         fields.push(FieldError::new(
             "standard_code",
             "standard_or_occupation_required",
+            "须指明所依据的专项职业能力考核规范或国家职业",
         ));
     }
     let has_level = occupation_code.is_some() && input.level.is_some();
@@ -213,10 +271,7 @@ pub async fn create(
         has_level,
     ));
     if !fields.is_empty() {
-        return Err(AppError::Invalid {
-            message: "培训项目信息无效：请核对名称、学时、年龄范围（不低于16周岁）、所依据的规范或职业等级及证书规则".into(),
-            fields,
-        });
+        return Err(AppError::invalid_fields("培训项目信息无效", fields));
     }
     let now = now.stamp();
     let row = program::ActiveModel {

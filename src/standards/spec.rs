@@ -67,9 +67,9 @@ impl StandardSpec {
     /// Every rule a specification must meet, as field errors (empty when valid).
     pub fn problems(&self) -> Vec<FieldError> {
         let mut fields = Vec::new();
-        let mut need = |ok: bool, field: String, reason: &str| {
+        let mut need = |ok: bool, field: String, reason: &str, message: String| {
             if !ok {
-                fields.push(FieldError::new(field, reason));
+                fields.push(FieldError::new(field, reason, message));
             }
         };
         let code_ok = (3..=32).contains(&self.code.len())
@@ -77,55 +77,84 @@ impl StandardSpec {
                 .code
                 .chars()
                 .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '-');
-        need(code_ok, "code".into(), "format");
-        need(text_ok(&self.name, 60), "name".into(), "length");
+        need(
+            code_ok,
+            "code".into(),
+            "format",
+            "编号须为3–32位大写字母、数字或连字符".into(),
+        );
+        need(
+            text_ok(&self.name, 60),
+            "name".into(),
+            "length",
+            "名称须为1–60个字符".into(),
+        );
         need(
             !self.name.trim_end().ends_with(['工', '员', '师']),
             "name".into(),
             "ends_with_job_title",
+            "专项职业能力名称不得以“工、员、师”结尾".into(),
         );
-        need(text_ok(&self.short_name, 20), "short_name".into(), "length");
+        need(
+            text_ok(&self.short_name, 20),
+            "short_name".into(),
+            "length",
+            "简称须为1–20个字符".into(),
+        );
         need(
             text_ok(&self.occupational_field, 100),
             "occupational_field".into(),
             "length",
+            "所属职业领域须为1–100个字符".into(),
         );
         need(
             text_ok(&self.definition, 2000),
             "definition".into(),
             "length",
+            "定义须为1–2000个字符".into(),
         );
         need(
             text_ok(&self.applies_to, 2000),
             "applies_to".into(),
             "length",
+            "适用对象须为1–2000个字符".into(),
         );
-        need(text_ok(&self.issuer, 100), "issuer".into(), "length");
+        need(
+            text_ok(&self.issuer, 100),
+            "issuer".into(),
+            "length",
+            "发布单位须为1–100个字符".into(),
+        );
         need(
             (1..=2000).contains(&self.reference_hours),
             "reference_hours".into(),
             "out_of_range",
+            "参考学时须在1–2000之间".into(),
         );
         let a = &self.assessment;
         need(
             a.min_examiners >= 3,
             "assessment.min_examiners".into(),
             "at_least_3",
+            "考评人员不少于3名".into(),
         );
         need(
             text_ok(&a.eligibility, 2000),
             "assessment.eligibility".into(),
             "length",
+            "申报条件须为1–2000个字符".into(),
         );
         need(
             text_ok(&a.examiners, 2000),
             "assessment.examiners".into(),
             "length",
+            "考评人员要求须为1–2000个字符".into(),
         );
         need(
             text_ok(&a.method, 4000),
             "assessment.method".into(),
             "length",
+            "考核方式须为1–4000个字符".into(),
         );
         need(
             a.theory_minutes + a.practical_minutes > 0
@@ -133,33 +162,44 @@ impl StandardSpec {
                 && a.practical_minutes <= 600,
             "assessment.practical_minutes".into(),
             "out_of_range",
+            "理论和实操考核时长各不超过600分钟，合计须大于0".into(),
         );
         need(
             !a.venue_equipment.is_empty(),
             "assessment.venue_equipment".into(),
             "required",
+            "须列出考核场地与设备".into(),
         );
-        need(!self.tasks.is_empty(), "tasks".into(), "required");
+        need(
+            !self.tasks.is_empty(),
+            "tasks".into(),
+            "required",
+            "至少须有一项工作任务".into(),
+        );
         for (i, task) in self.tasks.iter().enumerate() {
             need(
                 text_ok(&task.name, 60),
                 format!("tasks[{i}].name"),
                 "length",
+                format!("第{}项工作任务的名称须为1–60个字符", i + 1),
             );
             need(
                 !task.norms.is_empty(),
                 format!("tasks[{i}].norms"),
                 "required",
+                format!("第{}项工作任务须列出操作规范", i + 1),
             );
             need(
                 !task.knowledge.is_empty(),
                 format!("tasks[{i}].knowledge"),
                 "required",
+                format!("第{}项工作任务须列出相关知识", i + 1),
             );
             need(
                 (1..=100).contains(&task.weight),
                 format!("tasks[{i}].weight"),
                 "out_of_range",
+                format!("第{}项工作任务的考核比重须在1–100之间", i + 1),
             );
         }
         let total: u32 = self.tasks.iter().map(|t| t.weight).sum();
@@ -167,6 +207,7 @@ impl StandardSpec {
             self.tasks.is_empty() || total == 100,
             "tasks".into(),
             "weights_not_100",
+            format!("各工作任务考核比重之和须为100（现为{total}）"),
         );
         fields
     }

@@ -18,6 +18,7 @@ mod imports;
 mod jobs;
 mod openapi;
 mod organisations;
+mod pages;
 mod privacy;
 mod roles;
 mod standards;

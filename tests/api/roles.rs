@@ -51,8 +51,8 @@ fn table() -> Vec<Row> {
     let none = json!(null);
     let reason = json!({"reason": "x"});
     vec![
-        row(Method::GET, "/api/v1/auth/me", none.clone(), &everyone),
-        row(Method::POST, "/api/v1/auth/logout", json!({}), &everyone),
+        row(Method::GET, "/api/v1/auth/me", none.clone(), everyone),
+        row(Method::POST, "/api/v1/auth/logout", json!({}), everyone),
         row(
             Method::POST,
             "/api/v1/organisations",
@@ -106,7 +106,7 @@ fn table() -> Vec<Row> {
             Method::POST,
             "/api/v1/tokens/{id}/revoke",
             json!({}),
-            &everyone,
+            everyone,
         ),
         row(Method::GET, "/api/v1/audit", none.clone(), &[BureauAdmin]),
         row(
@@ -214,7 +214,7 @@ fn table() -> Vec<Row> {
             Method::GET,
             "/api/v1/assessments/{id}",
             none.clone(),
-            &everyone,
+            everyone,
         ),
         row(Method::POST, "/api/v1/certificates", json!({}), &issuers),
         row(
@@ -227,25 +227,25 @@ fn table() -> Vec<Row> {
             Method::GET,
             "/api/v1/certificates/{id}",
             none.clone(),
-            &everyone,
+            everyone,
         ),
         row(
             Method::GET,
             "/api/v1/certificates/{id}/pdf",
             none.clone(),
-            &everyone,
+            everyone,
         ),
         row(
             Method::GET,
             "/api/v1/certificates/{id}/credential",
             none.clone(),
-            &everyone,
+            everyone,
         ),
         row(
             Method::GET,
             "/api/v1/people/{id}/certificates",
             none.clone(),
-            &everyone,
+            everyone,
         ),
         row(
             Method::POST,

@@ -76,10 +76,10 @@ pub async fn run(config: &Config, out: Option<&Path>, now: Now) -> anyhow::Resul
             Credentials::load(&config.data_dir)?.path().display()
         );
     }
-    if let Some(path) = out {
-        output::write(&data, path)?;
-        println!("账号、密码和编号已写入 {}", path.display());
-    }
+    let default_out = config.data_dir.join("demo.json");
+    let path = out.unwrap_or(&default_out);
+    output::write(&data, path)?;
+    println!("账号、密码和编号已写入 {}", path.display());
     Ok(())
 }
 
