@@ -52,6 +52,28 @@ impl StatusChange {
     }
 }
 
+/// The certificate, locked for a change, if the caller's organisation issued it (others get
+/// "not found"), and the trimmed reason, which must be 1–200 characters (`ask` says so).
+async fn locked_for_issuer<'r>(
+    conn: &impl ConnectionTrait,
+    caller: &Caller,
+    id: &str,
+    reason: &'r str,
+    ask: &str,
+) -> Result<(certificate::Model, &'r str), AppError> {
+    let row = certificate::Entity::find_by_id(id.to_owned())
+        .lock_exclusive()
+        .one(conn)
+        .await?
+        .filter(|c| rules::is_issuer(caller, &c.issuer_org_id))
+        .ok_or(AppError::NotFound)?;
+    let reason = reason.trim();
+    if !(1..=200).contains(&reason.chars().count()) {
+        return Err(AppError::invalid("reason", "length", ask));
+    }
+    Ok((row, reason))
+}
+
 /// Applies a status change for the issuing organisation; others get "not found".
 pub async fn change(
     conn: &impl ConnectionTrait,
@@ -61,20 +83,8 @@ pub async fn change(
     reason: &str,
     now: Now,
 ) -> Result<certificate::Model, AppError> {
-    let row = certificate::Entity::find_by_id(id.to_owned())
-        .lock_exclusive()
-        .one(conn)
-        .await?
-        .filter(|c| rules::is_issuer(caller, &c.issuer_org_id))
-        .ok_or(AppError::NotFound)?;
-    let reason = reason.trim();
-    if !(1..=200).contains(&reason.chars().count()) {
-        return Err(AppError::invalid(
-            "reason",
-            "length",
-            "请填写原因（1–200字）",
-        ));
-    }
+    let (row, reason) =
+        locked_for_issuer(conn, caller, id, reason, "请填写原因（1–200字）").await?;
     let (from, to) = (CertificateStatus::of(&row)?, change.target());
     if from == to {
         return Ok(row);
@@ -132,20 +142,8 @@ pub async fn supersede(
     use entities::certificate_parents as parent;
     use sea_orm::{ColumnTrait, QueryFilter};
 
-    let old = certificate::Entity::find_by_id(id.to_owned())
-        .lock_exclusive()
-        .one(conn)
-        .await?
-        .filter(|c| rules::is_issuer(caller, &c.issuer_org_id))
-        .ok_or(AppError::NotFound)?;
-    let reason = reason.trim();
-    if !(1..=200).contains(&reason.chars().count()) {
-        return Err(AppError::invalid(
-            "reason",
-            "length",
-            "请填写更正原因（1–200字）",
-        ));
-    }
+    let (old, reason) =
+        locked_for_issuer(conn, caller, id, reason, "请填写更正原因（1–200字）").await?;
     let status = CertificateStatus::of(&old)?;
     if !matches!(
         status,

@@ -60,25 +60,6 @@ pub struct ChainRow {
     pub verify_url: String,
 }
 
-pub struct PageView {
-    /// The stored word, as the style's class.
-    pub status: &'static str,
-    pub title: String,
-    pub number: String,
-    pub holder_name: String,
-    pub holder_id: String,
-    pub occupation: Option<String>,
-    pub level: Option<String>,
-    pub standard: Option<String>,
-    pub issuer_name: String,
-    pub issuer_credit_code: String,
-    pub valid_from: String,
-    pub valid_until: Option<String>,
-    pub credential_sha256: String,
-    pub superseded_by: Option<ChainRow>,
-    pub chain: Vec<ChainRow>,
-}
-
 #[derive(Template)]
 #[template(path = "verify/page.html")]
 pub struct VerifyPage {
@@ -88,8 +69,14 @@ pub struct VerifyPage {
     switch_href: String,
     token: String,
     status_text: &'static str,
+    /// The stored status word, as the banner's style class.
+    status_class: &'static str,
     why: String,
-    v: PageView,
+    /// The certificate's title, with its English name on the English page.
+    title: String,
+    superseded_by: Option<ChainRow>,
+    chain: Vec<ChainRow>,
+    v: Verification,
     answer: Option<Answer>,
 }
 
@@ -127,7 +114,12 @@ fn row(t: &Labels, c: verification::ChainEntry) -> ChainRow {
     }
 }
 
-fn render_page(token: &str, q: &LangQuery, v: Verification, matched: Option<Matched>) -> Response {
+fn render_page(
+    token: &str,
+    q: &LangQuery,
+    mut v: Verification,
+    matched: Option<Matched>,
+) -> Response {
     let (t, lang) = labels(q);
     let english = t.english;
     let why = t.why(&v);
@@ -157,27 +149,18 @@ fn render_page(token: &str, q: &LangQuery, v: Verification, matched: Option<Matc
                 text: t.match_too_many,
             },
         }),
-        v: PageView {
-            superseded_by: v.superseded_by.map(|c| row(t, c)),
-            chain: v.chain.into_iter().map(|c| row(t, c)).collect(),
-            status: v.status.as_str(),
-            title: if english {
-                format!("{} ({})", v.title, v.kind.english_label())
-            } else {
-                v.title
-            },
-            number: v.number,
-            holder_name: v.holder_name,
-            holder_id: v.holder_id,
-            occupation: v.occupation,
-            level: v.level,
-            standard: v.standard,
-            issuer_name: v.issuer_name,
-            issuer_credit_code: v.issuer_credit_code,
-            valid_from: v.valid_from.to_string(),
-            valid_until: v.valid_until.map(|d| d.to_string()),
-            credential_sha256: v.credential_sha256,
+        status_class: v.status.as_str(),
+        title: if english {
+            format!("{} ({})", v.title, v.kind.english_label())
+        } else {
+            v.title.clone()
         },
+        superseded_by: v.superseded_by.take().map(|c| row(t, c)),
+        chain: std::mem::take(&mut v.chain)
+            .into_iter()
+            .map(|c| row(t, c))
+            .collect(),
+        v,
     };
     html(StatusCode::OK, page.render())
 }
