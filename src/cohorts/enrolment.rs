@@ -5,7 +5,8 @@ use std::collections::HashMap;
 
 use entities::{cohorts as cohort, enrolments as enrolment, people as person, programs as program};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PrimaryKeyTrait, QueryFilter,
+    QuerySelect, Set,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -68,10 +69,37 @@ async fn program_of(
     conn: &impl ConnectionTrait,
     cohort: &cohort::Model,
 ) -> Result<program::Model, AppError> {
-    program::Entity::find_by_id(cohort.program_id.clone())
+    linked::<program::Entity>(conn, &cohort.program_id, || {
+        format!("cohort {} has no program", cohort.id)
+    })
+    .await
+}
+
+async fn person_of(
+    conn: &impl ConnectionTrait,
+    row: &enrolment::Model,
+) -> Result<person::Model, AppError> {
+    linked::<person::Entity>(conn, &row.person_id, || {
+        format!("enrolment {} has no person", row.id)
+    })
+    .await
+}
+
+/// The row of `E` a foreign key points to. The schema guarantees it, so a missing one is
+/// corrupt data: an internal error, described by `broken`.
+async fn linked<E>(
+    conn: &impl ConnectionTrait,
+    id: &str,
+    broken: impl FnOnce() -> String,
+) -> Result<E::Model, AppError>
+where
+    E: EntityTrait,
+    String: Into<<E::PrimaryKey as PrimaryKeyTrait>::ValueType>,
+{
+    E::find_by_id(id.to_owned())
         .one(conn)
         .await?
-        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("cohort {} has no program", cohort.id)))
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!(broken())))
 }
 
 /// Enrols one person in a cohort of the caller's provider. Refused, with nothing
@@ -216,16 +244,6 @@ async fn find(
         .filter(|c| rules::may_see_cohort(caller, c))
         .ok_or(AppError::NotFound)?;
     Ok((row, cohort))
-}
-
-async fn person_of(
-    conn: &impl ConnectionTrait,
-    row: &enrolment::Model,
-) -> Result<person::Model, AppError> {
-    person::Entity::find_by_id(row.person_id.clone())
-        .one(conn)
-        .await?
-        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("enrolment {} has no person", row.id)))
 }
 
 pub async fn get(

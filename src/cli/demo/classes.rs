@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use anyhow::Context;
+use entities::{accounts as account, cohorts as cohort, enrolments};
 use sea_orm::{DatabaseTransaction, TransactionTrait};
 use secrecy::SecretString;
 
@@ -53,7 +54,15 @@ pub async fn load(
 ) -> anyhow::Result<(String, Vec<Enrolled>)> {
     let txn = db.write.begin().await?;
     let provider_id = cx.caller.organisation_id.clone().unwrap_or_default();
-    let cohort = match lookup::cohort_by_code(&txn, &provider_id, spec.code).await? {
+    let cohort = match lookup::row_where(
+        &txn,
+        [
+            (cohort::Column::ProviderId, provider_id.as_str()),
+            (cohort::Column::Code, spec.code),
+        ],
+    )
+    .await?
+    {
         Some(row) => {
             data.summary.cohorts.present();
             row
@@ -73,9 +82,15 @@ pub async fn load(
                 .await
                 .map_err(explain(format!("opening cohort {}", spec.code)))?;
             data.summary.cohorts.added();
-            lookup::cohort_by_code(&txn, &provider_id, &created.code)
-                .await?
-                .context("the cohort just created is missing")?
+            lookup::row_where(
+                &txn,
+                [
+                    (cohort::Column::ProviderId, provider_id.as_str()),
+                    (cohort::Column::Code, created.code.as_str()),
+                ],
+            )
+            .await?
+            .context("the cohort just created is missing")?
         }
     };
     let mut enrolled = 0;
@@ -120,12 +135,19 @@ async fn existing_enrolment(
     keys: &PiiKeys,
     cohort_id: &str,
     trainee: &Trainee,
-) -> anyhow::Result<Option<entities::enrolments::Model>> {
+) -> anyhow::Result<Option<enrolments::Model>> {
     let Some(person) = lookup::person_by_citizen_id(txn, keys, &trainee.person.citizen_id).await?
     else {
         return Ok(None);
     };
-    Ok(lookup::enrolment_of(txn, cohort_id, &person.id).await?)
+    Ok(lookup::row_where(
+        txn,
+        [
+            (enrolments::Column::CohortId, cohort_id),
+            (enrolments::Column::PersonId, person.id.as_str()),
+        ],
+    )
+    .await?)
 }
 
 /// Enrols the trainee unless enrolled (or withdrawn) already, then withdraws them or
@@ -138,7 +160,7 @@ async fn load_trainee(
     trainee: &Trainee,
     credentials: &mut Credentials,
     data: &mut DemoData,
-) -> anyhow::Result<entities::enrolments::Model> {
+) -> anyhow::Result<enrolments::Model> {
     let who = &trainee.person.name;
     let mut row = match existing_enrolment(txn, cx.keys, cohort_id, trainee).await? {
         Some(row) => {
@@ -199,13 +221,13 @@ async fn load_trainee(
 async fn trainee_login(
     txn: &DatabaseTransaction,
     cx: &Class<'_>,
-    row: &entities::enrolments::Model,
+    row: &enrolments::Model,
     trainee: &Trainee,
     login: &str,
     credentials: &mut Credentials,
     data: &mut DemoData,
 ) -> anyhow::Result<()> {
-    let password = match lookup::account_by_login(txn, login).await? {
+    let password = match lookup::row_where(txn, [(account::Column::Login, login)]).await? {
         Some(account) if account.role == Role::Trainee.as_str() => {
             data.summary.trainee_logins.present();
             credentials.get(login)

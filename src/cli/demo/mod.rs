@@ -205,9 +205,12 @@ async fn award(
     if !offers(assessed_kind) {
         return Ok(());
     }
-    let program_row = lookup::program_by_id(&db.read, &cohort.program_id)
-        .await?
-        .context("the cohort's program is missing")?;
+    let program_row = lookup::row_where(
+        &db.read,
+        [(entities::programs::Column::Id, cohort.program_id.as_str())],
+    )
+    .await?
+    .context("the cohort's program is missing")?;
     let exam = Exam {
         assessor: issuers.assessor,
         cohort: cohort.spec,
