@@ -49,33 +49,6 @@ fn labels(q: &LangQuery) -> (&'static Labels, &'static str) {
     }
 }
 
-pub struct ChainRow {
-    pub title: String,
-    pub number: String,
-    pub status: String,
-    pub status_text: &'static str,
-    pub issuer_name: String,
-    pub verify_url: String,
-}
-
-pub struct PageView {
-    pub status: String,
-    pub title: String,
-    pub number: String,
-    pub holder_name: String,
-    pub holder_id: String,
-    pub occupation: Option<String>,
-    pub level: Option<String>,
-    pub standard: Option<String>,
-    pub issuer_name: String,
-    pub issuer_credit_code: String,
-    pub valid_from: String,
-    pub valid_until: Option<String>,
-    pub credential_sha256: String,
-    pub superseded_by: Option<ChainRow>,
-    pub chain: Vec<ChainRow>,
-}
-
 #[derive(Template)]
 #[template(path = "verify/page.html")]
 pub struct VerifyPage {
@@ -86,7 +59,10 @@ pub struct VerifyPage {
     token: String,
     status_text: &'static str,
     why: Option<String>,
-    v: PageView,
+    /// The certificate's title, with the English name of its kind on the English page.
+    title: String,
+    /// The JSON twin's answer: the page shows part of it and nothing beyond it.
+    v: Verification,
     answer: Option<Answer>,
 }
 
@@ -113,17 +89,6 @@ pub struct NotFoundPage {
     switch_href: String,
 }
 
-fn row(t: &Labels, c: verification::ChainEntry) -> ChainRow {
-    ChainRow {
-        status_text: t.status(&c.status),
-        title: c.title,
-        number: c.number,
-        status: c.status,
-        issuer_name: c.issuer_name,
-        verify_url: c.verify_url,
-    }
-}
-
 fn render_page(token: &str, q: &LangQuery, v: Verification, matched: Option<Matched>) -> Response {
     let (t, lang) = labels(q);
     let english = t.english;
@@ -140,6 +105,11 @@ fn render_page(token: &str, q: &LangQuery, v: Verification, matched: Option<Matc
         token: token.to_owned(),
         status_text: t.status(&v.status),
         why,
+        title: if english {
+            format!("{} ({})", v.title, english_title(&v.kind))
+        } else {
+            v.title.clone()
+        },
         answer: matched.map(|m| match m {
             Matched::Yes => Answer {
                 class: "yes",
@@ -154,27 +124,7 @@ fn render_page(token: &str, q: &LangQuery, v: Verification, matched: Option<Matc
                 text: t.match_too_many,
             },
         }),
-        v: PageView {
-            superseded_by: v.superseded_by.map(|c| row(t, c)),
-            chain: v.chain.into_iter().map(|c| row(t, c)).collect(),
-            status: v.status,
-            title: if english {
-                format!("{} ({})", v.title, english_title(&v.kind))
-            } else {
-                v.title
-            },
-            number: v.number,
-            holder_name: v.holder_name,
-            holder_id: v.holder_id,
-            occupation: v.occupation,
-            level: v.level,
-            standard: v.standard,
-            issuer_name: v.issuer_name,
-            issuer_credit_code: v.issuer_credit_code,
-            valid_from: v.valid_from.to_string(),
-            valid_until: v.valid_until.map(|d| d.to_string()),
-            credential_sha256: v.credential_sha256,
-        },
+        v,
     };
     html(StatusCode::OK, page.render())
 }
