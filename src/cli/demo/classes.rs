@@ -58,7 +58,7 @@ pub async fn load(
         &txn,
         [
             (cohort::Column::ProviderId, provider_id.as_str()),
-            (cohort::Column::Code, spec.code),
+            (cohort::Column::Code, spec.code.as_str()),
         ],
     )
     .await?
@@ -71,11 +71,11 @@ pub async fn load(
             let input = CohortInput {
                 program_id: cx.program.id.clone(),
                 code: spec.code.to_owned(),
-                starts_on: spec.starts_on(),
-                ends_on: spec.ends_on(),
+                starts_on: spec.starts_on,
+                ends_on: spec.ends_on,
                 capacity: spec.capacity,
-                location: spec.location.to_owned(),
-                teachers: spec.teachers.iter().map(|t| (*t).to_owned()).collect(),
+                location: spec.location.clone(),
+                teachers: spec.teachers.clone(),
                 evaluation_org_id: Some(cx.evaluation_org_id.to_owned()),
             };
             let created = cohorts::create(&txn, &cx.caller.actor(), &provider_id, input, cx.now)
@@ -272,7 +272,7 @@ async fn trainee_login(
 }
 
 /// Distinct people across the data set, by citizen ID.
-pub fn people_count(all: &BTreeMap<&'static str, Vec<Trainee>>) -> usize {
+pub fn people_count(all: &BTreeMap<&str, Vec<Trainee>>) -> usize {
     let mut ids: Vec<&str> = all
         .values()
         .flatten()
