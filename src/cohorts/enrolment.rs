@@ -5,14 +5,14 @@ use std::collections::HashMap;
 
 use entities::{cohorts as cohort, enrolments as enrolment, people as person, programs as program};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PrimaryKeyTrait, QueryFilter,
-    QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::{enrolled_count, find as find_cohort};
 use crate::clock::Now;
+use crate::db;
 use crate::{
     access::{Caller, rules},
     audit::{self, Change},
@@ -69,7 +69,7 @@ async fn program_of(
     conn: &impl ConnectionTrait,
     cohort: &cohort::Model,
 ) -> Result<program::Model, AppError> {
-    linked::<program::Entity>(conn, &cohort.program_id, || {
+    db::linked::<program::Entity>(conn, &cohort.program_id, || {
         format!("cohort {} has no program", cohort.id)
     })
     .await
@@ -79,27 +79,10 @@ async fn person_of(
     conn: &impl ConnectionTrait,
     row: &enrolment::Model,
 ) -> Result<person::Model, AppError> {
-    linked::<person::Entity>(conn, &row.person_id, || {
+    db::linked::<person::Entity>(conn, &row.person_id, || {
         format!("enrolment {} has no person", row.id)
     })
     .await
-}
-
-/// The row of `E` a foreign key points to. The schema guarantees it, so a missing one is
-/// corrupt data: an internal error, described by `broken`.
-async fn linked<E>(
-    conn: &impl ConnectionTrait,
-    id: &str,
-    broken: impl FnOnce() -> String,
-) -> Result<E::Model, AppError>
-where
-    E: EntityTrait,
-    String: Into<<E::PrimaryKey as PrimaryKeyTrait>::ValueType>,
-{
-    E::find_by_id(id.to_owned())
-        .one(conn)
-        .await?
-        .ok_or_else(|| AppError::Internal(anyhow::anyhow!(broken())))
 }
 
 /// Enrols one person in a cohort of the caller's provider. Refused, with nothing
