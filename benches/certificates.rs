@@ -32,7 +32,7 @@ use registry::{
     cohorts::{self, CohortInput, enrolment},
     config::Config,
     organisations::{self, CreditCode, OrgKind, OrgStatus, OrganisationInput},
-    people::store::IdentityInput,
+    people::{CitizenId, store::IdentityInput},
     programs::{self, CertificateKind, CertificateRule, ProgramInput},
     startup,
 };
@@ -45,15 +45,9 @@ const BUDGET_MEDIAN: Duration = Duration::from_millis(2);
 const BUDGET_AVERAGE_KB: f64 = 40.0;
 
 fn citizen_id(n: usize) -> String {
-    const W: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
     let birth = NaiveDate::from_ymd_opt(1980, 1, 1).unwrap() + chrono::Days::new((n * 7) as u64);
-    let body = format!("150784{}{:03}", birth.format("%Y%m%d"), n % 1000);
-    let sum: u32 = body
-        .chars()
-        .zip(W)
-        .map(|(c, w)| c.to_digit(10).unwrap() * w)
-        .sum();
-    format!("{body}{}", b"10X98765432"[(sum % 11) as usize] as char)
+    let first17 = format!("150784{}{:03}", birth.format("%Y%m%d"), n % 1000);
+    CitizenId::complete(&first17).unwrap().as_str().to_owned()
 }
 
 fn name(n: usize) -> String {

@@ -1,13 +1,18 @@
 //! Database connections. SQLite gets one writer connection (so write transactions queue
 //! in the pool instead of failing with `SQLITE_BUSY`) and a pool of readers; PostgreSQL
-//! uses one pool for both.
+//! uses one pool for both. Also [`linked`], reading the row a foreign key points to.
 
 use std::time::Duration;
 
 use anyhow::Context;
 use migration::{Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
-use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbBackend};
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, EntityTrait,
+    PrimaryKeyTrait,
+};
+
+use crate::error::AppError;
 
 /// The connections every capability call goes through.
 #[derive(Debug, Clone)]
@@ -56,6 +61,23 @@ impl Db {
     pub fn backend(&self) -> DbBackend {
         self.write.get_database_backend()
     }
+}
+
+/// The row of `E` a foreign key points to. The schema guarantees it, so a missing one is
+/// corrupt data: an internal error, described by `broken`.
+pub async fn linked<E>(
+    conn: &impl ConnectionTrait,
+    id: &str,
+    broken: impl FnOnce() -> String,
+) -> Result<E::Model, AppError>
+where
+    E: EntityTrait,
+    String: Into<<E::PrimaryKey as PrimaryKeyTrait>::ValueType>,
+{
+    E::find_by_id(id.to_owned())
+        .one(conn)
+        .await?
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!(broken())))
 }
 
 fn sqlite_options(url: &str, max_connections: u32) -> ConnectOptions {

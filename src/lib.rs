@@ -21,6 +21,7 @@ pub mod jobs;
 pub mod organisations;
 pub mod pagination;
 pub mod people;
+pub mod private_files;
 pub mod programs;
 pub mod standards;
 pub mod startup;

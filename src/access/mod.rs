@@ -6,7 +6,7 @@
 pub mod role;
 pub mod rules;
 
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Select};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PrimaryKeyTrait, QueryFilter, Select};
 
 use crate::{audit::Actor, error::AppError};
 pub use role::Role;
@@ -114,5 +114,23 @@ impl Scope {
             Scope::Organisation(org) => Some(query.filter(owner.eq(org.as_str()))),
             Scope::Nothing => None,
         }
+    }
+
+    /// The row with this `id` of the `owner` column's table, if its owner is in scope;
+    /// "not found" otherwise, so a row out of scope cannot be told from a missing one.
+    pub async fn find_by_id<C>(
+        &self,
+        conn: &impl ConnectionTrait,
+        id: &str,
+        owner: C,
+    ) -> Result<<C::EntityName as EntityTrait>::Model, AppError>
+    where
+        C: ColumnTrait,
+        C::EntityName: EntityTrait,
+        String: Into<<<C::EntityName as EntityTrait>::PrimaryKey as PrimaryKeyTrait>::ValueType>,
+    {
+        let query = <C::EntityName as EntityTrait>::find_by_id(id.to_owned());
+        let query = self.apply(query, owner).ok_or(AppError::NotFound)?;
+        query.one(conn).await?.ok_or(AppError::NotFound)
     }
 }

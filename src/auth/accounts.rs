@@ -174,9 +174,7 @@ pub async fn get(
     scope: &Scope,
     id: &str,
 ) -> Result<account::Model, AppError> {
-    account::Entity::find_by_id(id.to_owned())
-        .one(conn)
-        .await?
-        .filter(|a| scope.sees_owner(a.organisation_id.as_deref()))
-        .ok_or(AppError::NotFound)
+    scope
+        .find_by_id(conn, id, account::Column::OrganisationId)
+        .await
 }

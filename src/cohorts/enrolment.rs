@@ -12,6 +12,7 @@ use utoipa::ToSchema;
 
 use super::{EnrolmentStatus, enrolled_count, find as find_cohort};
 use crate::clock::Now;
+use crate::db;
 use crate::{
     access::{Caller, rules},
     audit::{self, Change},
@@ -65,10 +66,20 @@ async fn program_of(
     conn: &impl ConnectionTrait,
     cohort: &cohort::Model,
 ) -> Result<program::Model, AppError> {
-    program::Entity::find_by_id(cohort.program_id.clone())
-        .one(conn)
-        .await?
-        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("cohort {} has no program", cohort.id)))
+    db::linked::<program::Entity>(conn, &cohort.program_id, || {
+        format!("cohort {} has no program", cohort.id)
+    })
+    .await
+}
+
+async fn person_of(
+    conn: &impl ConnectionTrait,
+    row: &enrolment::Model,
+) -> Result<person::Model, AppError> {
+    db::linked::<person::Entity>(conn, &row.person_id, || {
+        format!("enrolment {} has no person", row.id)
+    })
+    .await
 }
 
 /// Enrols one person in a cohort of the caller's provider. Refused, with nothing
@@ -214,16 +225,6 @@ async fn find(
         .filter(|c| rules::may_see_cohort(caller, c))
         .ok_or(AppError::NotFound)?;
     Ok((row, cohort))
-}
-
-async fn person_of(
-    conn: &impl ConnectionTrait,
-    row: &enrolment::Model,
-) -> Result<person::Model, AppError> {
-    person::Entity::find_by_id(row.person_id.clone())
-        .one(conn)
-        .await?
-        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("enrolment {} has no person", row.id)))
 }
 
 pub async fn get(

@@ -6,11 +6,7 @@
 //! 96-bit nonce each time, so equal values seal differently; the blind index is
 //! deterministic, so equal values share one index.
 
-use std::{
-    fmt, fs,
-    io::{self, Write},
-    path::Path,
-};
+use std::{fmt, path::Path};
 
 use aes_gcm::{Aes256Gcm, KeyInit, aead::Aead};
 use anyhow::{Context, bail};
@@ -19,6 +15,8 @@ use hmac::{Hmac, Mac};
 use rand::{RngCore, rngs::OsRng};
 use secrecy::zeroize::{Zeroize, Zeroizing};
 use sha2::Sha256;
+
+use crate::private_files;
 
 type HmacSha256 = Hmac<Sha256>;
 
@@ -57,18 +55,14 @@ impl PiiKeys {
     /// never replaced, even when several instances start at once: each of them ends up
     /// with the keys of whichever file was published first.
     pub fn load_or_create(data_dir: &Path) -> anyhow::Result<Self> {
-        let dir = data_dir.join(KEYS_DIR);
-        let path = dir.join(KEY_FILE);
-        match fs::read_to_string(&path) {
-            Ok(text) => return parse_key_file(&text, &path),
-            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
-            Err(e) => {
-                return Err(e).with_context(|| format!("reading PII key file {}", path.display()));
-            }
+        let path = data_dir.join(KEYS_DIR).join(KEY_FILE);
+        if let Some(text) = private_files::read(&path)? {
+            return parse_key_file(&text, &path);
         }
-        create_key_file(&dir, &path)?;
-        let text = fs::read_to_string(&path)
-            .with_context(|| format!("reading PII key file {}", path.display()))?;
+        private_files::create_once(&path, Self::generate().to_key_line().as_bytes())
+            .with_context(|| format!("creating PII key file {}", path.display()))?;
+        let text = private_files::read(&path)?
+            .with_context(|| format!("PII key file {} vanished after creation", path.display()))?;
         parse_key_file(&text, &path)
     }
 
@@ -188,70 +182,6 @@ impl Drop for PiiKeys {
 
 fn parse_key_file(text: &str, path: &Path) -> anyhow::Result<PiiKeys> {
     PiiKeys::from_base64(text).with_context(|| format!("PII key file {}", path.display()))
-}
-
-/// Writes fresh keys to a temporary file beside `path`, then publishes it under `path`
-/// unless a key file is already there.
-fn create_key_file(dir: &Path, path: &Path) -> anyhow::Result<()> {
-    create_private_dir(dir).with_context(|| format!("creating {}", dir.display()))?;
-    let line = PiiKeys::generate().to_key_line();
-    let tmp = dir.join(format!(".{KEY_FILE}.{:016x}.tmp", OsRng.next_u64()));
-    write_private_file(&tmp, line.as_bytes())
-        .with_context(|| format!("writing {}", tmp.display()))?;
-    let published = publish_without_overwrite(&tmp, path, line.as_bytes());
-    // Best effort: after a successful link the temporary name is just a second link.
-    let _ = fs::remove_file(&tmp);
-    published.with_context(|| format!("creating PII key file {}", path.display()))?;
-    sync_dir(dir).with_context(|| format!("syncing {}", dir.display()))
-}
-
-/// Gives the complete temporary file the final name. Unlike `rename`, `hard_link` fails
-/// rather than replace an existing file, so a key that another instance already uses is
-/// never swapped out from under it. Filesystems without hard links get an exclusive
-/// create of the final name instead.
-fn publish_without_overwrite(tmp: &Path, path: &Path, contents: &[u8]) -> io::Result<()> {
-    match fs::hard_link(tmp, path) {
-        Ok(()) => Ok(()),
-        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => Ok(()),
-        Err(_) => match write_private_file(path, contents) {
-            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => Ok(()),
-            other => other,
-        },
-    }
-}
-
-fn create_private_dir(dir: &Path) -> io::Result<()> {
-    let mut builder = fs::DirBuilder::new();
-    builder.recursive(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::DirBuilderExt;
-        builder.mode(0o700);
-    }
-    builder.create(dir)
-}
-
-/// Creates `path` (failing if it exists) readable by the owner only, and flushes it.
-fn write_private_file(path: &Path, contents: &[u8]) -> io::Result<()> {
-    let mut options = fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let mut file = options.open(path)?;
-    file.write_all(contents)?;
-    file.sync_all()
-}
-
-/// Makes the new directory entry durable, so a crash cannot lose a key already in use.
-fn sync_dir(dir: &Path) -> io::Result<()> {
-    #[cfg(unix)]
-    fs::File::open(dir)?.sync_all()?;
-    #[cfg(not(unix))]
-    let _ = dir;
-    Ok(())
 }
 
 #[cfg(test)]

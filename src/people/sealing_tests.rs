@@ -1,29 +1,9 @@
 //! Tests of PII sealing, blind indexes and key files.
 
-use std::path::PathBuf;
+use std::{fs, path::PathBuf};
 
 use super::*;
-
-/// A fresh directory under the system temp dir, removed on drop.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new() -> Self {
-        let path = std::env::temp_dir().join(format!(
-            "pii-keys-test-{}-{:016x}",
-            std::process::id(),
-            OsRng.next_u64()
-        ));
-        fs::create_dir_all(&path).unwrap();
-        Self(path)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = fs::remove_dir_all(&self.0);
-    }
-}
+use crate::private_files::TempDir;
 
 fn same_keys(a: &PiiKeys, b: &PiiKeys) -> bool {
     a.seal == b.seal && a.index == b.index
@@ -131,7 +111,7 @@ fn from_base64_refuses_a_key_of_the_wrong_length_or_encoding() {
 
 #[test]
 fn the_first_start_creates_a_key_file_and_later_starts_reuse_it() {
-    let dir = TempDir::new();
+    let dir = TempDir::new("pii-keys-test");
     let first = PiiKeys::load_or_create(&dir.0).unwrap();
     let second = PiiKeys::load_or_create(&dir.0).unwrap();
     assert!(same_keys(&first, &second));
@@ -149,7 +129,7 @@ fn the_first_start_creates_a_key_file_and_later_starts_reuse_it() {
 #[test]
 fn the_key_file_is_readable_by_its_owner_only() {
     use std::os::unix::fs::PermissionsExt;
-    let dir = TempDir::new();
+    let dir = TempDir::new("pii-keys-test");
     PiiKeys::load_or_create(&dir.0).unwrap();
     let mode = |p: PathBuf| fs::metadata(p).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode(dir.0.join("keys/pii.key")), 0o600);
@@ -158,7 +138,7 @@ fn the_key_file_is_readable_by_its_owner_only() {
 
 #[test]
 fn an_existing_key_file_is_used_and_never_replaced() {
-    let dir = TempDir::new();
+    let dir = TempDir::new("pii-keys-test");
     let existing = PiiKeys::generate();
     fs::create_dir_all(dir.0.join("keys")).unwrap();
     let line = existing.to_key_line().to_string();
@@ -174,7 +154,7 @@ fn an_existing_key_file_is_used_and_never_replaced() {
 
 #[test]
 fn a_corrupt_key_file_is_an_error_and_left_alone() {
-    let dir = TempDir::new();
+    let dir = TempDir::new("pii-keys-test");
     fs::create_dir_all(dir.0.join("keys")).unwrap();
     fs::write(dir.0.join("keys/pii.key"), "garbage\n").unwrap();
     assert!(PiiKeys::load_or_create(&dir.0).is_err());
@@ -186,7 +166,7 @@ fn a_corrupt_key_file_is_an_error_and_left_alone() {
 
 #[test]
 fn instances_starting_together_agree_on_one_key_file() {
-    let dir = TempDir::new();
+    let dir = TempDir::new("pii-keys-test");
     let keys: Vec<PiiKeys> = std::thread::scope(|s| {
         let handles: Vec<_> = (0..8)
             .map(|_| s.spawn(|| PiiKeys::load_or_create(&dir.0).unwrap()))

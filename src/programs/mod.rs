@@ -320,11 +320,9 @@ pub async fn find(
     scope: &Scope,
     id: &str,
 ) -> Result<program::Model, AppError> {
-    program::Entity::find_by_id(id.to_owned())
-        .one(conn)
-        .await?
-        .filter(|p| scope.sees(&p.provider_id))
-        .ok_or(AppError::NotFound)
+    scope
+        .find_by_id(conn, id, program::Column::ProviderId)
+        .await
 }
 
 /// Programs visible in `scope`, in creation order.

@@ -2,7 +2,7 @@ use std::{path::PathBuf, sync::Arc};
 
 use registry::{
     access::Role, audit::Actor, auth::accounts, clock::Clock, config::Config, db::Db,
-    organisations::CreditCode, startup::Application,
+    organisations::CreditCode, people::CitizenId, startup::Application,
 };
 use reqwest::{Method, StatusCode};
 use sea_orm::{ConnectionTrait, Database, TransactionTrait};
@@ -244,15 +244,10 @@ pub fn credit_code() -> String {
 /// A valid 18-digit citizen ID for Erguna (150784) with the given birth date
 /// (`YYYYMMDD`) and sequence number (odd = male, even = female).
 pub fn citizen_id(birth: &str, seq: u32) -> String {
-    const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-    let body = format!("150784{birth}{seq:03}");
-    let sum: u32 = body
-        .chars()
-        .zip(WEIGHTS)
-        .map(|(c, w)| c.to_digit(10).unwrap_or(0) * w)
-        .sum();
-    let check = b"10X98765432"[(sum % 11) as usize] as char;
-    format!("{body}{check}")
+    CitizenId::complete(&format!("150784{birth}{seq:03}"))
+        .expect("a real birth date and a three-digit sequence")
+        .as_str()
+        .to_owned()
 }
 
 /// A provider with a staff login, a program on the horse-riding standard (ages 18–55,

@@ -1,25 +1,23 @@
 //! Where the signing keys live: `<data_dir>/keys/signing/` with one `<id>.key` per key
 //! (base64 of the seed, mode 0600), `current` naming the key that signs and one
-//! `<id>.retired` per retired key. Key files are written once — complete under a
-//! temporary name, then hard-linked into place — so a reader never sees half a key and
-//! a key in use is never replaced; only `current` is ever rewritten (atomically, by
-//! rename).
+//! `<id>.retired` per retired key. Key files are written once
+//! ([`private_files::create_once`]), so a reader never sees half a key and a key in use
+//! is never replaced; only `current` is ever rewritten ([`private_files::replace`]).
 
 use std::{
-    fs,
-    io::{self, Write},
+    fs, io,
     path::{Path, PathBuf},
     time::SystemTime,
 };
 
 use base64::{Engine, engine::general_purpose::STANDARD};
 use chrono::{DateTime, Utc};
-use rand::{RngCore, rngs::OsRng};
 use secrecy::zeroize::Zeroizing;
 
 use super::keys::{
     KeyError, PublicKeyEntry, SigningKey, decode_public_key_multibase, validated_key_id,
 };
+use crate::private_files;
 
 const CURRENT_FILE: &str = "current";
 const KEY_SUFFIX: &str = ".key";
@@ -35,7 +33,7 @@ pub(super) fn load_or_create(
     data_dir: &Path,
 ) -> Result<(SigningKey, Vec<PublicKeyEntry>), KeyError> {
     let dir = signing_dir(data_dir);
-    create_private_dir(&dir).map_err(io_error("creating", &dir))?;
+    private_files::create_dir(&dir)?;
     let current = match read_current(&dir)? {
         Some(id) => load_key(&dir, id)?,
         None => create_first_key(&dir)?,
@@ -53,7 +51,7 @@ pub(super) fn rotate(
     // The id names a file here, and `SigningKey::id` is a public field.
     validated_key_id(current.id.clone())?;
     let dir = signing_dir(data_dir);
-    create_private_dir(&dir).map_err(io_error("creating", &dir))?;
+    private_files::create_dir(&dir)?;
     let next = create_key_file(&dir)?;
     let entry = PublicKeyEntry {
         id: current.id.clone(),
@@ -65,8 +63,8 @@ pub(super) fn rotate(
         path: dir.join(&name),
         reason: "cannot be serialised",
     })?;
-    publish_once(&dir, &name, &json)?;
-    replace_file(&dir, CURRENT_FILE, format!("{}\n", next.id).as_bytes())?;
+    private_files::create_once(&dir.join(name), &json)?;
+    private_files::replace(&dir.join(CURRENT_FILE), format!("{}\n", next.id).as_bytes())?;
     Ok((next, entry))
 }
 
@@ -83,12 +81,9 @@ fn io_error<'a>(action: &'static str, path: &'a Path) -> impl FnOnce(io::Error) 
 }
 
 fn read_current(dir: &Path) -> Result<Option<String>, KeyError> {
-    let path = dir.join(CURRENT_FILE);
-    match fs::read_to_string(&path) {
-        Ok(text) => validated_key_id(text.trim().to_owned()).map(Some),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(io_error("reading", &path)(e)),
-    }
+    private_files::read(&dir.join(CURRENT_FILE))?
+        .map(|text| validated_key_id(text.trim().to_owned()))
+        .transpose()
 }
 
 fn load_key(dir: &Path, id: String) -> Result<SigningKey, KeyError> {
@@ -114,7 +109,7 @@ fn load_key(dir: &Path, id: String) -> Result<SigningKey, KeyError> {
 /// which case its key is used and ours, never used, is removed.
 fn create_first_key(dir: &Path) -> Result<SigningKey, KeyError> {
     let key = create_key_file(dir)?;
-    if publish_once(dir, CURRENT_FILE, format!("{}\n", key.id).as_bytes())? {
+    if private_files::create_once(&dir.join(CURRENT_FILE), format!("{}\n", key.id).as_bytes())? {
         return Ok(key);
     }
     let ours = dir.join(format!("{}{KEY_SUFFIX}", key.id));
@@ -131,7 +126,7 @@ fn create_key_file(dir: &Path) -> Result<SigningKey, KeyError> {
     loop {
         let key = SigningKey::generate(Utc::now());
         let name = format!("{}{KEY_SUFFIX}", key.id);
-        if publish_once(dir, &name, key.key_file_line().as_bytes())? {
+        if private_files::create_once(&dir.join(name), key.key_file_line().as_bytes())? {
             return Ok(key);
         }
     }
@@ -202,95 +197,13 @@ fn unlisted_key(dir: &Path, id: String) -> Result<PublicKeyEntry, KeyError> {
     })
 }
 
-/// Creates `dir/name` with `contents` unless it exists: the complete file is written
-/// under a temporary name and hard-linked into place, so readers never see a partial
-/// file and an existing file is never replaced. Returns whether this call created it.
-fn publish_once(dir: &Path, name: &str, contents: &[u8]) -> Result<bool, KeyError> {
-    let path = dir.join(name);
-    let tmp = write_temporary(dir, name, contents)?;
-    let linked = fs::hard_link(&tmp, &path);
-    // Best effort: after a successful link the temporary name is just a second link.
-    let _ = fs::remove_file(&tmp);
-    match linked {
-        Ok(()) => {
-            sync_dir(dir).map_err(io_error("syncing", dir))?;
-            Ok(true)
-        }
-        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => Ok(false),
-        Err(e) => Err(io_error("publishing", &path)(e)),
-    }
-}
-
-/// Replaces `dir/name` atomically (temporary file, then rename).
-fn replace_file(dir: &Path, name: &str, contents: &[u8]) -> Result<(), KeyError> {
-    let path = dir.join(name);
-    let tmp = write_temporary(dir, name, contents)?;
-    fs::rename(&tmp, &path).map_err(io_error("replacing", &path))?;
-    sync_dir(dir).map_err(io_error("syncing", dir))
-}
-
-fn write_temporary(dir: &Path, name: &str, contents: &[u8]) -> Result<PathBuf, KeyError> {
-    let tmp = dir.join(format!(".{name}.{:016x}.tmp", OsRng.next_u64()));
-    let mut options = fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let written = options.open(&tmp).and_then(|mut file| {
-        file.write_all(contents)?;
-        file.sync_all()
-    });
-    if let Err(e) = written {
-        let _ = fs::remove_file(&tmp);
-        return Err(io_error("writing", &tmp)(e));
-    }
-    Ok(tmp)
-}
-
-fn create_private_dir(dir: &Path) -> io::Result<()> {
-    let mut builder = fs::DirBuilder::new();
-    builder.recursive(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::DirBuilderExt;
-        builder.mode(0o700);
-    }
-    builder.create(dir)
-}
-
-/// Makes new directory entries durable, so a crash cannot lose a key already in use.
-fn sync_dir(dir: &Path) -> io::Result<()> {
-    #[cfg(unix)]
-    fs::File::open(dir)?.sync_all()?;
-    #[cfg(not(unix))]
-    let _ = dir;
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use std::{sync::Arc, thread};
 
     use super::super::keys::KeyRing;
     use super::*;
-
-    struct TempDir(PathBuf);
-
-    impl TempDir {
-        fn new() -> Self {
-            let path = std::env::temp_dir().join(format!("signing-keys-{:016x}", OsRng.next_u64()));
-            fs::create_dir_all(&path).unwrap();
-            Self(path)
-        }
-    }
-
-    impl Drop for TempDir {
-        fn drop(&mut self) {
-            let _ = fs::remove_dir_all(&self.0);
-        }
-    }
+    use crate::private_files::TempDir;
 
     fn key_files(dir: &Path) -> Vec<String> {
         let mut names: Vec<String> = fs::read_dir(signing_dir(dir))
@@ -304,7 +217,7 @@ mod tests {
 
     #[test]
     fn the_first_start_creates_a_private_key_that_later_starts_reuse() {
-        let data = TempDir::new();
+        let data = TempDir::new("signing-keys");
         let ring = KeyRing::load_or_create(&data.0).unwrap();
         let again = KeyRing::load_or_create(&data.0).unwrap();
         assert_eq!(again.current().id, ring.current().id);
@@ -330,7 +243,7 @@ mod tests {
 
     #[test]
     fn processes_starting_together_all_end_up_with_one_key() {
-        let data = Arc::new(TempDir::new());
+        let data = Arc::new(TempDir::new("signing-keys"));
         let starts: Vec<_> = (0..8)
             .map(|_| {
                 let data = Arc::clone(&data);
@@ -347,7 +260,7 @@ mod tests {
 
     #[test]
     fn rotation_keeps_the_old_key_published_across_restarts() {
-        let data = TempDir::new();
+        let data = TempDir::new("signing-keys");
         let mut ring = KeyRing::load_or_create(&data.0).unwrap();
         let old_id = ring.current().id.clone();
         let old_key = ring.current().public_key();
@@ -376,7 +289,7 @@ mod tests {
 
     #[test]
     fn a_crash_in_the_middle_of_a_rotation_loses_no_key() {
-        let data = TempDir::new();
+        let data = TempDir::new("signing-keys");
         let ring = KeyRing::load_or_create(&data.0).unwrap();
         let dir = signing_dir(&data.0);
         // A new key written, the old one recorded as retired, `current` not yet switched.
@@ -387,7 +300,7 @@ mod tests {
             retired_at: Utc::now(),
         };
         let name = format!("{}{RETIRED_SUFFIX}", entry.id);
-        publish_once(&dir, &name, &serde_json::to_vec(&entry).unwrap()).unwrap();
+        private_files::create_once(&dir.join(name), &serde_json::to_vec(&entry).unwrap()).unwrap();
 
         let after = KeyRing::load_or_create(&data.0).unwrap();
         assert_eq!(
@@ -401,7 +314,7 @@ mod tests {
 
     #[test]
     fn a_tampered_current_file_cannot_point_outside_the_key_directory() {
-        let data = TempDir::new();
+        let data = TempDir::new("signing-keys");
         KeyRing::load_or_create(&data.0).unwrap();
         fs::write(
             signing_dir(&data.0).join(CURRENT_FILE),

@@ -21,6 +21,7 @@ use serde::{Deserialize, Serialize};
 
 pub use super::did::{did_web, keys_from_did_document};
 use super::key_store;
+use crate::private_files;
 
 const SEED_LEN: usize = 32;
 const PUBLIC_PREFIX: [u8; 2] = [0xed, 0x01];
@@ -53,6 +54,16 @@ pub enum KeyError {
     /// A DID document without the parts a verifier needs.
     #[error("DID document is malformed: {0}")]
     DidDocument(String),
+}
+
+impl From<private_files::Error> for KeyError {
+    fn from(e: private_files::Error) -> Self {
+        Self::Io {
+            action: e.action,
+            path: e.path,
+            source: e.source,
+        }
+    }
 }
 
 /// An Ed25519 signing key and its id (e.g. `key-2026-11-26-1a2b`). `Debug` shows the id

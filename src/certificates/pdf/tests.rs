@@ -73,6 +73,24 @@ fn text_of(doc: &CertificateDocument) -> String {
     run("pdftotext", &[pdf.to_str().unwrap(), "-"])
 }
 
+/// What a phone reads from the QR code: the first page rasterised at 150 dpi, decoded by
+/// `zbarimg`.
+fn qr_code_of(doc: &CertificateDocument) -> String {
+    let (dir, pdf) = write_pdf(doc);
+    let prefix = dir.join("page");
+    let args = [
+        "-r",
+        "150",
+        "-png",
+        pdf.to_str().unwrap(),
+        prefix.to_str().unwrap(),
+    ];
+    run("pdftoppm", &args);
+    let png = dir.join("page-1.png");
+    let decoded = run("zbarimg", &["--quiet", "--raw", png.to_str().unwrap()]);
+    decoded.trim_end().to_owned()
+}
+
 #[test]
 fn every_layout_renders_one_a4_portrait_page() {
     let names: Vec<&str> = renderer().layout_names().collect();
@@ -183,21 +201,7 @@ fn the_font_is_embedded_as_a_subset_with_a_unicode_map() {
 #[test]
 fn the_qr_code_scans_to_the_verification_url() {
     for doc in [samples::skill_level(), samples::apprenticeship()] {
-        let (dir, pdf) = write_pdf(&doc);
-        let prefix = dir.join("page");
-        run(
-            "pdftoppm",
-            &[
-                "-r",
-                "150",
-                "-png",
-                pdf.to_str().unwrap(),
-                prefix.to_str().unwrap(),
-            ],
-        );
-        let png = dir.join("page-1.png");
-        let decoded = run("zbarimg", &["--quiet", "--raw", png.to_str().unwrap()]);
-        assert_eq!(decoded.trim_end(), doc.verify_url);
+        assert_eq!(qr_code_of(&doc), doc.verify_url);
     }
 }
 
@@ -329,19 +333,5 @@ fn many_rows_close_up_instead_of_running_into_the_qr_code() {
         text.contains("附加事项7") && text.contains("第7项内容"),
         "{text}"
     );
-    let (dir, pdf) = write_pdf(&doc);
-    let prefix = dir.join("page");
-    run(
-        "pdftoppm",
-        &[
-            "-r",
-            "150",
-            "-png",
-            pdf.to_str().unwrap(),
-            prefix.to_str().unwrap(),
-        ],
-    );
-    let png = dir.join("page-1.png");
-    let decoded = run("zbarimg", &["--quiet", "--raw", png.to_str().unwrap()]);
-    assert_eq!(decoded.trim_end(), doc.verify_url);
+    assert_eq!(qr_code_of(&doc), doc.verify_url);
 }

@@ -52,7 +52,7 @@ impl Exam<'_> {
     /// The examination day, unless it is still to come.
     pub fn day(&self) -> Option<NaiveDate> {
         self.cohort
-            .ends_on()
+            .ends_on
             .checked_add_days(Days::new(DAYS_TO_EXAMINATION))
             .filter(|d| *d <= self.today)
     }

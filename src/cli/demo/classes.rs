@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use anyhow::Context;
+use entities::{accounts as account, cohorts as cohort, enrolments};
 use sea_orm::{DatabaseTransaction, TransactionTrait};
 use secrecy::SecretString;
 
@@ -54,7 +55,15 @@ pub async fn load(
 ) -> anyhow::Result<(String, Vec<Enrolled>)> {
     let txn = db.write.begin().await?;
     let provider_id = cx.caller.organisation_id.clone().unwrap_or_default();
-    let cohort = match lookup::cohort_by_code(&txn, &provider_id, spec.code).await? {
+    let cohort = match lookup::row_where(
+        &txn,
+        [
+            (cohort::Column::ProviderId, provider_id.as_str()),
+            (cohort::Column::Code, spec.code.as_str()),
+        ],
+    )
+    .await?
+    {
         Some(row) => {
             data.summary.cohorts.present();
             row
@@ -63,20 +72,26 @@ pub async fn load(
             let input = CohortInput {
                 program_id: cx.program.id.clone(),
                 code: spec.code.to_owned(),
-                starts_on: spec.starts_on(),
-                ends_on: spec.ends_on(),
+                starts_on: spec.starts_on,
+                ends_on: spec.ends_on,
                 capacity: spec.capacity,
-                location: spec.location.to_owned(),
-                teachers: spec.teachers.iter().map(|t| (*t).to_owned()).collect(),
+                location: spec.location.clone(),
+                teachers: spec.teachers.clone(),
                 evaluation_org_id: Some(cx.evaluation_org_id.to_owned()),
             };
             let created = cohorts::create(&txn, &cx.caller.actor(), &provider_id, input, cx.now)
                 .await
                 .map_err(explain(format!("opening cohort {}", spec.code)))?;
             data.summary.cohorts.added();
-            lookup::cohort_by_code(&txn, &provider_id, &created.code)
-                .await?
-                .context("the cohort just created is missing")?
+            lookup::row_where(
+                &txn,
+                [
+                    (cohort::Column::ProviderId, provider_id.as_str()),
+                    (cohort::Column::Code, created.code.as_str()),
+                ],
+            )
+            .await?
+            .context("the cohort just created is missing")?
         }
     };
     let mut enrolled = 0;
@@ -121,12 +136,19 @@ async fn existing_enrolment(
     keys: &PiiKeys,
     cohort_id: &str,
     trainee: &Trainee,
-) -> anyhow::Result<Option<entities::enrolments::Model>> {
+) -> anyhow::Result<Option<enrolments::Model>> {
     let Some(person) = lookup::person_by_citizen_id(txn, keys, &trainee.person.citizen_id).await?
     else {
         return Ok(None);
     };
-    Ok(lookup::enrolment_of(txn, cohort_id, &person.id).await?)
+    Ok(lookup::row_where(
+        txn,
+        [
+            (enrolments::Column::CohortId, cohort_id),
+            (enrolments::Column::PersonId, person.id.as_str()),
+        ],
+    )
+    .await?)
 }
 
 /// Enrols the trainee unless enrolled (or withdrawn) already, then withdraws them or
@@ -139,7 +161,7 @@ async fn load_trainee(
     trainee: &Trainee,
     credentials: &mut Credentials,
     data: &mut DemoData,
-) -> anyhow::Result<entities::enrolments::Model> {
+) -> anyhow::Result<enrolments::Model> {
     let who = &trainee.person.name;
     let mut row = match existing_enrolment(txn, cx.keys, cohort_id, trainee).await? {
         Some(row) => {
@@ -199,13 +221,13 @@ async fn load_trainee(
 async fn trainee_login(
     txn: &DatabaseTransaction,
     cx: &Class<'_>,
-    row: &entities::enrolments::Model,
+    row: &enrolments::Model,
     trainee: &Trainee,
     login: &str,
     credentials: &mut Credentials,
     data: &mut DemoData,
 ) -> anyhow::Result<()> {
-    let password = match lookup::account_by_login(txn, login).await? {
+    let password = match lookup::row_where(txn, [(account::Column::Login, login)]).await? {
         Some(account) if Role::read("accounts", &account.id, &account.role)? == Role::Trainee => {
             data.summary.trainee_logins.present();
             credentials.get(login)
@@ -250,7 +272,7 @@ async fn trainee_login(
 }
 
 /// Distinct people across the data set, by citizen ID.
-pub fn people_count(all: &BTreeMap<&'static str, Vec<Trainee>>) -> usize {
+pub fn people_count(all: &BTreeMap<&str, Vec<Trainee>>) -> usize {
     let mut ids: Vec<&str> = all
         .values()
         .flatten()

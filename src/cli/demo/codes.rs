@@ -1,6 +1,6 @@
 //! Minting the identifiers demo data needs: unified social credit codes derived from a
-//! fixed string (so every run mints the same code) and citizen ID numbers with their
-//! GB 11643 check character.
+//! fixed string (so every run mints the same code) and citizen ID numbers (their check
+//! characters come from [`CreditCode::complete`] and [`CitizenId::complete`]).
 
 use anyhow::Context;
 use chrono::{Datelike, NaiveDate};
@@ -13,9 +13,6 @@ use crate::{
 
 /// Weights of the 8-character body of an organisation code (GB 11714-1997).
 const ORG_CODE_WEIGHTS: [u32; 8] = [3, 7, 9, 10, 5, 8, 4, 2];
-/// Weights of the first 17 digits of a citizen ID (GB 11643-1999).
-const CITIZEN_ID_WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-const CITIZEN_ID_CHECK: &[u8; 11] = b"10X98765432";
 
 /// A credit code for `registration` (two characters: registering authority and type,
 /// e.g. `11` an organ of state, `12` a public institution, `52` a private non-enterprise
@@ -58,14 +55,7 @@ pub fn citizen_id(
         birth.month(),
         birth.day()
     );
-    let sum: u32 = first17
-        .chars()
-        .zip(CITIZEN_ID_WEIGHTS)
-        .map(|(c, w)| c.to_digit(10).unwrap_or(0) * w)
-        .sum();
-    let check = char::from(CITIZEN_ID_CHECK[(sum % 11) as usize]);
-    let number = format!("{first17}{check}");
-    CitizenId::parse(&number).map_err(|e| anyhow::anyhow!("minted citizen ID is invalid: {e}"))
+    CitizenId::complete(&first17).with_context(|| format!("minting a citizen ID from {first17}"))
 }
 
 #[cfg(test)]

@@ -4,14 +4,14 @@
 
 use std::{
     collections::BTreeMap,
-    fs, io,
-    io::Write,
     path::{Path, PathBuf},
 };
 
 use anyhow::Context;
-use rand::{Rng, RngCore, rngs::OsRng};
+use rand::{Rng, rngs::OsRng};
 use serde::{Deserialize, Serialize};
+
+use crate::private_files;
 
 /// Characters of generated passwords: letters and digits without look-alikes (0/O,
 /// 1/l/I), so they can be read off a screen and typed.
@@ -35,14 +35,10 @@ impl Credentials {
     /// Reads the store, or starts an empty one if there is none yet.
     pub fn load(data_dir: &Path) -> anyhow::Result<Self> {
         let path = data_dir.join("demo").join("credentials.json");
-        let file = match fs::read_to_string(&path) {
-            Ok(text) => serde_json::from_str(&text)
+        let file = match private_files::read(&path)? {
+            Some(text) => serde_json::from_str(&text)
                 .with_context(|| format!("reading demo credentials {}", path.display()))?,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => File::default(),
-            Err(e) => {
-                return Err(e)
-                    .with_context(|| format!("reading demo credentials {}", path.display()));
-            }
+            None => File::default(),
         };
         Ok(Self {
             path,
@@ -82,51 +78,22 @@ impl Credentials {
         if !self.dirty {
             return Ok(());
         }
-        let dir = self.path.parent().unwrap_or(Path::new("."));
-        create_private_dir(dir).with_context(|| format!("creating {}", dir.display()))?;
-        let tmp = dir.join(format!(".credentials.{:016x}.tmp", OsRng.next_u64()));
         let text = serde_json::to_string_pretty(&self.file)?;
-        write_private_file(&tmp, text.as_bytes())
-            .with_context(|| format!("writing {}", tmp.display()))?;
-        fs::rename(&tmp, &self.path)
-            .with_context(|| format!("replacing {}", self.path.display()))?;
+        private_files::replace(&self.path, text.as_bytes())?;
         self.dirty = false;
         Ok(())
     }
 }
 
-fn create_private_dir(dir: &Path) -> io::Result<()> {
-    let mut builder = fs::DirBuilder::new();
-    builder.recursive(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::DirBuilderExt;
-        builder.mode(0o700);
-    }
-    builder.create(dir)
-}
-
-/// Creates `path` readable by the owner only and flushes it.
-pub fn write_private_file(path: &Path, contents: &[u8]) -> io::Result<()> {
-    let mut options = fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let mut file = options.open(path)?;
-    file.write_all(contents)?;
-    file.sync_all()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::private_files::TempDir;
 
     #[test]
     fn passwords_survive_a_reload_and_are_long_and_random() {
-        let dir = std::env::temp_dir().join(format!("demo-cred-{}", uuid::Uuid::new_v4().simple()));
+        let tmp = TempDir::new("demo-cred");
+        let dir = tmp.0.join("data");
         let mut store = Credentials::load(&dir).unwrap();
         let first = store.get_or_generate("a.login");
         let other = store.get_or_generate("b.login");
@@ -138,9 +105,11 @@ mod tests {
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            let mode = fs::metadata(again.path()).unwrap().permissions().mode();
+            let mode = std::fs::metadata(again.path())
+                .unwrap()
+                .permissions()
+                .mode();
             assert_eq!(mode & 0o777, 0o600);
         }
-        fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -5,6 +5,10 @@
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
+use entities::{
+    accounts as account, certificate_parents as certificate_parent, certificates as certificate,
+    people as person,
+};
 use sea_orm::ConnectionTrait;
 
 use super::{classes::Enrolled, lookup, output::CertificateOut};
@@ -33,31 +37,38 @@ pub async fn list(
         })
         .collect();
     let enrolment_ids = cohort_of.keys().map(|id| (*id).to_owned()).collect();
-    let rows = lookup::certificates_of_enrolments(conn, enrolment_ids).await?;
+    let rows = lookup::rows_where_in(conn, certificate::Column::EnrolmentId, enrolment_ids).await?;
+    let certificate_ids = rows.iter().map(|r| r.id.clone()).collect();
+    let links = lookup::rows_where_in(
+        conn,
+        certificate_parent::Column::CertificateId,
+        certificate_ids,
+    )
+    .await?;
     let mut parents: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for link in lookup::parents_of(conn, rows.iter().map(|r| r.id.clone()).collect()).await? {
+    for link in links {
         parents
             .entry(link.certificate_id)
             .or_default()
             .push(link.parent_id);
     }
-    let people: BTreeMap<String, entities::people::Model> =
-        lookup::people_by_ids(conn, rows.iter().map(|r| r.person_id.clone()).collect())
+    let holder_ids = rows.iter().map(|r| r.person_id.clone()).collect();
+    let people: BTreeMap<String, person::Model> =
+        lookup::rows_where_in(conn, person::Column::Id, holder_ids)
             .await?
             .into_iter()
             .map(|p| (p.id.clone(), p))
             .collect();
-    let logins: BTreeMap<String, String> = lookup::accounts_by_ids(
-        conn,
-        people
-            .values()
-            .filter_map(|p| p.account_id.clone())
-            .collect(),
-    )
-    .await?
-    .into_iter()
-    .map(|a| (a.id, a.login))
-    .collect();
+    let account_ids = people
+        .values()
+        .filter_map(|p| p.account_id.clone())
+        .collect();
+    let logins: BTreeMap<String, String> =
+        lookup::rows_where_in(conn, account::Column::Id, account_ids)
+            .await?
+            .into_iter()
+            .map(|a| (a.id, a.login))
+            .collect();
     let mut out = Vec::with_capacity(rows.len());
     for row in rows {
         let Some(&(position, cohort_id)) =

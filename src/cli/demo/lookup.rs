@@ -1,64 +1,27 @@
-//! Read-only look-ups by natural key, so the loader creates only what is missing.
+//! Read-only look-ups by natural key, so the loader creates only what is missing: one
+//! row by the columns that identify it ([`row_where`]), the rows whose column holds one
+//! of some values ([`rows_where_in`]), and the two keys that need more than columns.
 
 use chrono::NaiveDate;
-use entities::{
-    accounts as account, assessments as assessment, certificate_parents as certificate_parent,
-    certificates as certificate, cohorts as cohort, enrolments as enrolment,
-    organisations as organisation, people as person, programs as program,
-};
+use entities::{assessments as assessment, people as person};
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
 
 use crate::people::PiiKeys;
 
-pub async fn organisation_by_credit_code(
+/// The row of the columns' table whose columns hold these values (a natural key), if any.
+pub async fn row_where<C, const N: usize>(
     conn: &impl ConnectionTrait,
-    credit_code: &str,
-) -> Result<Option<organisation::Model>, DbErr> {
-    organisation::Entity::find()
-        .filter(organisation::Column::CreditCode.eq(credit_code))
-        .one(conn)
-        .await
-}
-
-pub async fn account_by_login(
-    conn: &impl ConnectionTrait,
-    login: &str,
-) -> Result<Option<account::Model>, DbErr> {
-    account::Entity::find()
-        .filter(account::Column::Login.eq(login))
-        .one(conn)
-        .await
-}
-
-pub async fn program_by_title(
-    conn: &impl ConnectionTrait,
-    provider_id: &str,
-    title: &str,
-) -> Result<Option<program::Model>, DbErr> {
-    program::Entity::find()
-        .filter(program::Column::ProviderId.eq(provider_id))
-        .filter(program::Column::Title.eq(title))
-        .one(conn)
-        .await
-}
-
-pub async fn program_by_id(
-    conn: &impl ConnectionTrait,
-    id: &str,
-) -> Result<Option<program::Model>, DbErr> {
-    program::Entity::find_by_id(id.to_owned()).one(conn).await
-}
-
-pub async fn cohort_by_code(
-    conn: &impl ConnectionTrait,
-    provider_id: &str,
-    code: &str,
-) -> Result<Option<cohort::Model>, DbErr> {
-    cohort::Entity::find()
-        .filter(cohort::Column::ProviderId.eq(provider_id))
-        .filter(cohort::Column::Code.eq(code))
-        .one(conn)
-        .await
+    key: [(C, &str); N],
+) -> Result<Option<<C::EntityName as EntityTrait>::Model>, DbErr>
+where
+    C: ColumnTrait,
+    C::EntityName: EntityTrait,
+{
+    let query = <C::EntityName as EntityTrait>::find();
+    let query = key.into_iter().fold(query, |query, (column, value)| {
+        query.filter(column.eq(value))
+    });
+    query.one(conn).await
 }
 
 /// The person with this citizen ID, found through the blind index.
@@ -67,23 +30,8 @@ pub async fn person_by_citizen_id(
     keys: &PiiKeys,
     citizen_id: &str,
 ) -> Result<Option<person::Model>, DbErr> {
-    person::Entity::find()
-        .filter(person::Column::CitizenIdIndex.eq(keys.blind_index(citizen_id)))
-        .one(conn)
-        .await
-}
-
-/// The enrolment of this person in this cohort, in any status.
-pub async fn enrolment_of(
-    conn: &impl ConnectionTrait,
-    cohort_id: &str,
-    person_id: &str,
-) -> Result<Option<enrolment::Model>, DbErr> {
-    enrolment::Entity::find()
-        .filter(enrolment::Column::CohortId.eq(cohort_id))
-        .filter(enrolment::Column::PersonId.eq(person_id))
-        .one(conn)
-        .await
+    let index = keys.blind_index(citizen_id);
+    row_where(conn, [(person::Column::CitizenIdIndex, index.as_str())]).await
 }
 
 /// Some person already in the database, if any.
@@ -121,44 +69,19 @@ pub async fn assessment_of(
     query.one(conn).await
 }
 
-/// Every certificate issued on one of these enrolments.
-pub async fn certificates_of_enrolments(
+/// Every row of the column's table whose `column` holds one of `values`, e.g. the
+/// certificates issued on some enrolments or the accounts with some ids.
+pub async fn rows_where_in<C>(
     conn: &impl ConnectionTrait,
-    enrolment_ids: Vec<String>,
-) -> Result<Vec<certificate::Model>, DbErr> {
-    certificate::Entity::find()
-        .filter(certificate::Column::EnrolmentId.is_in(enrolment_ids))
-        .all(conn)
-        .await
-}
-
-/// The parent links of these certificates, as (certificate, parent) pairs.
-pub async fn parents_of(
-    conn: &impl ConnectionTrait,
-    certificate_ids: Vec<String>,
-) -> Result<Vec<certificate_parent::Model>, DbErr> {
-    certificate_parent::Entity::find()
-        .filter(certificate_parent::Column::CertificateId.is_in(certificate_ids))
-        .all(conn)
-        .await
-}
-
-pub async fn people_by_ids(
-    conn: &impl ConnectionTrait,
-    ids: Vec<String>,
-) -> Result<Vec<person::Model>, DbErr> {
-    person::Entity::find()
-        .filter(person::Column::Id.is_in(ids))
-        .all(conn)
-        .await
-}
-
-pub async fn accounts_by_ids(
-    conn: &impl ConnectionTrait,
-    ids: Vec<String>,
-) -> Result<Vec<account::Model>, DbErr> {
-    account::Entity::find()
-        .filter(account::Column::Id.is_in(ids))
+    column: C,
+    values: Vec<String>,
+) -> Result<Vec<<C::EntityName as EntityTrait>::Model>, DbErr>
+where
+    C: ColumnTrait,
+    C::EntityName: EntityTrait,
+{
+    <C::EntityName as EntityTrait>::find()
+        .filter(column.is_in(values))
         .all(conn)
         .await
 }

@@ -51,7 +51,7 @@ use classes::Enrolled;
 use credentials::Credentials;
 use holdings::CohortEnrolments;
 pub use output::{Count, DemoData, Summary};
-use schedule::{COHORTS, CohortSpec};
+use schedule::CohortSpec;
 use trainees::Trainee;
 
 /// How long the demo's licences are valid.
@@ -85,7 +85,7 @@ pub async fn run(config: &Config, out: Option<&Path>, now: Now) -> anyhow::Resul
 
 /// One cohort as loaded: its spec, program, id and each trainee's enrolment.
 struct Loaded<'a> {
-    spec: &'static CohortSpec,
+    spec: &'a CohortSpec,
     program: &'static ProgramSpec,
     program_id: String,
     id: String,
@@ -109,18 +109,19 @@ pub async fn load(
     let orgs = setup::organisations(db, &actor, &mut data, now).await?;
     let callers = setup::staff(db, &actor, &orgs, &mut credentials, &mut data, now).await?;
     let programs = setup::programs(db, &callers, &mut data, now).await?;
-    let all = trainees::generate_all(COHORTS, |key| PROGRAMS.iter().find(|p| p.key == key))?;
+    let cohorts = schedule::cohorts()?;
+    let all = trainees::generate_all(&cohorts, |key| PROGRAMS.iter().find(|p| p.key == key))?;
     let evaluation_org_id = orgs
         .get("evaluator")
         .context("no evaluation organisation")?;
-    let mut loaded = Vec::with_capacity(COHORTS.len());
-    for spec in COHORTS {
+    let mut loaded = Vec::with_capacity(cohorts.len());
+    for spec in &cohorts {
         let program_spec = PROGRAMS
             .iter()
             .find(|p| p.key == spec.program)
             .with_context(|| format!("cohort {} names an unknown program", spec.code))?;
         let program = programs
-            .get(spec.program)
+            .get(spec.program.as_str())
             .with_context(|| format!("program {} was not loaded", spec.program))?;
         let class = classes::Class {
             keys,
@@ -129,7 +130,10 @@ pub async fn load(
             evaluation_org_id,
             now,
         };
-        let trainees = all.get(spec.code).map(Vec::as_slice).unwrap_or_default();
+        let trainees = all
+            .get(spec.code.as_str())
+            .map(Vec::as_slice)
+            .unwrap_or_default();
         let (id, enrolled) =
             classes::load(db, &class, spec, trainees, &mut credentials, &mut data).await?;
         loaded.push(Loaded {
@@ -193,7 +197,7 @@ async fn award(
         db,
         issuers.services,
         provider,
-        (cohort.spec.code, &cohort.id),
+        (&cohort.spec.code, &cohort.id),
         data,
         now,
     )
@@ -205,9 +209,12 @@ async fn award(
     if !offers(assessed_kind) {
         return Ok(());
     }
-    let program_row = lookup::program_by_id(&db.read, &cohort.program_id)
-        .await?
-        .context("the cohort's program is missing")?;
+    let program_row = lookup::row_where(
+        &db.read,
+        [(entities::programs::Column::Id, cohort.program_id.as_str())],
+    )
+    .await?
+    .context("the cohort's program is missing")?;
     let exam = Exam {
         assessor: issuers.assessor,
         cohort: cohort.spec,

@@ -3,7 +3,6 @@
 
 use std::{fmt, path::Path};
 
-use anyhow::Context;
 use chrono::NaiveDate;
 use serde::Serialize;
 
@@ -207,7 +206,6 @@ impl fmt::Display for Summary {
 /// Writes `data` as JSON to `path`, readable by the owner only: it holds passwords.
 pub fn write(data: &DemoData, path: &Path) -> anyhow::Result<()> {
     let text = serde_json::to_string_pretty(data)?;
-    let _ = std::fs::remove_file(path);
-    super::credentials::write_private_file(path, text.as_bytes())
-        .with_context(|| format!("writing {}", path.display()))
+    crate::private_files::replace(path, text.as_bytes())?;
+    Ok(())
 }

@@ -1,10 +1,14 @@
-//! The 2026 cohorts of the demo programs: dates, places, teachers, how many trainees
-//! each has and the seed they are generated from (in [`super::trainees`]).
+//! The 2026 cohorts of the demo programs, kept as data in `cohorts.toml`: dates, places,
+//! teachers, how many trainees each has and the seed they are generated from (in
+//! [`super::trainees`]).
 
+use anyhow::Context;
 use chrono::NaiveDate;
+use serde::Deserialize;
 
 /// Where most of a cohort's trainees come from, which shapes their names.
-#[derive(Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Community {
     /// Mostly Han names, some Mongolian and Russian-ethnic ones (the city seat).
     Town,
@@ -14,143 +18,98 @@ pub enum Community {
     RussianEthnic,
 }
 
+/// One cohort of the demo data set.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct CohortSpec {
-    pub program: &'static str,
-    pub code: &'static str,
-    pub starts_on: (i32, u32, u32),
-    pub ends_on: (i32, u32, u32),
+    /// The key of its program in the catalogue.
+    pub program: String,
+    pub code: String,
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
     pub capacity: u32,
-    pub location: &'static str,
-    pub teachers: &'static [&'static str],
+    pub location: String,
+    pub teachers: Vec<String>,
     pub community: Community,
     /// Newly generated trainees.
     pub trainees: usize,
-    /// Trainees of an earlier cohort (by code) who also join this one.
-    pub also_from: Option<(&'static str, usize)>,
+    /// Trainees of an earlier cohort who also join this one.
+    pub also_from: Option<AlsoFrom>,
     pub withdrawn: usize,
     /// Trainees given their own login.
     pub logins: usize,
     pub seed: u64,
 }
 
-impl CohortSpec {
-    pub fn starts_on(&self) -> NaiveDate {
-        date(self.starts_on)
-    }
-
-    pub fn ends_on(&self) -> NaiveDate {
-        date(self.ends_on)
-    }
+/// Trainees of an earlier cohort who also join a later one.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AlsoFrom {
+    /// The earlier cohort's code.
+    pub cohort: String,
+    /// How many of its trainees (who fit the later program's ages) join.
+    pub trainees: usize,
 }
 
-fn date((y, m, d): (i32, u32, u32)) -> NaiveDate {
-    NaiveDate::from_ymd_opt(y, m, d).unwrap_or_default()
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Schedule {
+    cohort: Vec<CohortSpec>,
 }
 
-pub const COHORTS: &[CohortSpec] = &[
-    CohortSpec {
-        program: "mszlr",
-        code: "MSZLR-2026-01",
-        starts_on: (2026, 3, 16),
-        ends_on: (2026, 3, 28),
-        capacity: 45,
-        location: "拉布大林街道 额尔古纳市职业技能培训中心实训楼",
-        teachers: &["刘雅琴", "周晓梅", "白乌云"],
-        community: Community::Town,
-        trainees: 36,
-        also_from: None,
-        withdrawn: 2,
-        logins: 2,
-        seed: 0x4d53_5a4c_5201,
-    },
-    CohortSpec {
-        program: "mszlr",
-        code: "MSZLR-2026-02",
-        starts_on: (2026, 4, 13),
-        ends_on: (2026, 4, 25),
-        capacity: 35,
-        location: "恩和俄罗斯民族乡 恩和村文化活动中心",
-        teachers: &["赵立新", "谢玛莎"],
-        community: Community::RussianEthnic,
-        trainees: 27,
-        also_from: None,
-        withdrawn: 1,
-        logins: 1,
-        seed: 0x4d53_5a4c_5202,
-    },
-    CohortSpec {
-        program: "tlkb",
-        code: "TLKB-2026-01",
-        starts_on: (2026, 5, 6),
-        ends_on: (2026, 5, 15),
-        capacity: 30,
-        location: "恩和俄罗斯民族乡 列巴坊实训基地",
-        teachers: &["谢安娜", "韩志刚"],
-        community: Community::RussianEthnic,
-        trainees: 20,
-        also_from: Some(("MSZLR-2026-02", 4)),
-        withdrawn: 1,
-        logins: 1,
-        seed: 0x544c_4b42_0001,
-    },
-    CohortSpec {
-        program: "qmy",
-        code: "QMY-2026-01",
-        starts_on: (2026, 5, 18),
-        ends_on: (2026, 5, 30),
-        capacity: 40,
-        location: "黑山头镇 草原人家马术训练场",
-        teachers: &["包宝音", "巴特尔·朝鲁", "孟和"],
-        community: Community::Pastoral,
-        trainees: 32,
-        also_from: None,
-        withdrawn: 1,
-        logins: 1,
-        seed: 0x514d_5900_0001,
-    },
-    CohortSpec {
-        program: "qmy",
-        code: "QMY-2026-02",
-        starts_on: (2026, 6, 15),
-        ends_on: (2026, 6, 27),
-        capacity: 30,
-        location: "室韦俄罗斯民族乡 临江村骑乘营地",
-        teachers: &["包宝音", "伊万·彼得罗夫"],
-        community: Community::RussianEthnic,
-        trainees: 24,
-        also_from: None,
-        withdrawn: 0,
-        logins: 0,
-        seed: 0x514d_5900_0002,
-    },
-    CohortSpec {
-        program: "tlkb",
-        code: "TLKB-2026-02",
-        starts_on: (2026, 7, 6),
-        ends_on: (2026, 7, 15),
-        capacity: 30,
-        location: "莫尔道嘎镇 社区综合服务中心",
-        teachers: &["韩志刚", "高娃"],
-        community: Community::Town,
-        trainees: 22,
-        also_from: None,
-        withdrawn: 1,
-        logins: 0,
-        seed: 0x544c_4b42_0002,
-    },
-    CohortSpec {
-        program: "zsmd",
-        code: "ZSMD-2026-01",
-        starts_on: (2026, 9, 7),
-        ends_on: (2026, 10, 23),
-        capacity: 40,
-        location: "拉布大林街道 额尔古纳市职业技能培训中心烹饪实训室",
-        teachers: &["赵立新", "吴桂芳"],
-        community: Community::Town,
-        trainees: 30,
-        also_from: None,
-        withdrawn: 1,
-        logins: 1,
-        seed: 0x5a53_4d44_0001,
-    },
-];
+/// The cohorts of `cohorts.toml`, in the order they are loaded.
+pub fn cohorts() -> anyhow::Result<Vec<CohortSpec>> {
+    let schedule: Schedule = toml::from_str(include_str!("cohorts.toml"))
+        .context("reading the demo schedule (cli/demo/cohorts.toml)")?;
+    Ok(schedule.cohort)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use super::*;
+
+    #[test]
+    fn the_schedule_reads_and_holds_together() {
+        let cohorts = cohorts().unwrap();
+        assert_eq!(cohorts.len(), 7);
+        let mut earlier = BTreeSet::new();
+        for c in &cohorts {
+            assert!(c.starts_on <= c.ends_on, "{} ends before it starts", c.code);
+            assert!(
+                c.trainees + c.also_from.as_ref().map_or(0, |a| a.trainees) <= c.capacity as usize,
+                "{} is over capacity",
+                c.code
+            );
+            assert!(
+                c.withdrawn <= c.trainees && c.logins <= c.trainees,
+                "{}",
+                c.code
+            );
+            if let Some(from) = &c.also_from {
+                assert!(
+                    earlier.contains(&from.cohort),
+                    "{} takes from a later cohort",
+                    c.code
+                );
+            }
+            assert!(earlier.insert(c.code.clone()), "{} twice", c.code);
+        }
+        let first = &cohorts[0];
+        assert_eq!(first.code, "MSZLR-2026-01");
+        assert_eq!(
+            first.starts_on,
+            NaiveDate::from_ymd_opt(2026, 3, 16).unwrap()
+        );
+        assert_eq!(first.community, Community::Town);
+        assert_eq!(first.teachers, ["刘雅琴", "周晓梅", "白乌云"]);
+        assert_eq!(first.seed, 0x4d53_5a4c_5201);
+    }
+
+    #[test]
+    fn a_misspelt_field_is_an_error_not_a_default() {
+        let text = include_str!("cohorts.toml").replacen("\nwithdrawn =", "\nwithdrawals =", 1);
+        assert!(toml::from_str::<Schedule>(&text).is_err());
+    }
+}

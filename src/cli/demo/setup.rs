@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use anyhow::{Context, bail};
+use entities::{accounts as account, organisations as organisation, programs as program};
 use sea_orm::TransactionTrait;
 use secrecy::SecretString;
 
@@ -39,7 +40,9 @@ pub async fn organisations(
     let mut ids = OrgIds::new();
     for spec in ORGANISATIONS {
         let code = codes::credit_code(spec.registration, spec.region, spec.seed)?;
-        let org = match lookup::organisation_by_credit_code(&txn, code.as_str()).await? {
+        let org = match lookup::row_where(&txn, [(organisation::Column::CreditCode, code.as_str())])
+            .await?
+        {
             Some(row) if OrgKind::read("organisations", &row.id, &row.kind)? != spec.kind => bail!(
                 "credit code {code} is registered to {} ({}), not a {}",
                 row.name,
@@ -102,40 +105,41 @@ pub async fn staff(
                 spec.login, spec.org
             )
         })?;
-        let (account_id, password) = match lookup::account_by_login(&txn, spec.login).await? {
-            Some(row)
-                if Role::read("accounts", &row.id, &row.role)? != spec.role
-                    || row.organisation_id.as_ref() != Some(org_id) =>
-            {
-                bail!(
-                    "login {} already belongs to another {} account; use a fresh database",
-                    row.login,
-                    row.role
-                )
-            }
-            Some(row) => {
-                data.summary.staff_accounts.present();
-                (row.id, credentials.get(spec.login))
-            }
-            None => {
-                let password = credentials.get_or_generate(spec.login);
-                // Stored before the account exists: an account whose password was lost
-                // would be no use to a demo.
-                credentials.save()?;
-                let new = accounts::NewAccount {
-                    login: spec.login.to_owned(),
-                    password: SecretString::from(password.clone()),
-                    role: spec.role,
-                    organisation_id: Some(org_id.clone()),
-                    display_name: Some(spec.display_name.to_owned()),
-                };
-                let account = accounts::create(&txn, actor, new, now)
-                    .await
-                    .map_err(explain(format!("creating account {}", spec.login)))?;
-                data.summary.staff_accounts.added();
-                (account.id, Some(password))
-            }
-        };
+        let (account_id, password) =
+            match lookup::row_where(&txn, [(account::Column::Login, spec.login)]).await? {
+                Some(row)
+                    if Role::read("accounts", &row.id, &row.role)? != spec.role
+                        || row.organisation_id.as_ref() != Some(org_id) =>
+                {
+                    bail!(
+                        "login {} already belongs to another {} account; use a fresh database",
+                        row.login,
+                        row.role
+                    )
+                }
+                Some(row) => {
+                    data.summary.staff_accounts.present();
+                    (row.id, credentials.get(spec.login))
+                }
+                None => {
+                    let password = credentials.get_or_generate(spec.login);
+                    // Stored before the account exists: an account whose password was lost
+                    // would be no use to a demo.
+                    credentials.save()?;
+                    let new = accounts::NewAccount {
+                        login: spec.login.to_owned(),
+                        password: SecretString::from(password.clone()),
+                        role: spec.role,
+                        organisation_id: Some(org_id.clone()),
+                        display_name: Some(spec.display_name.to_owned()),
+                    };
+                    let account = accounts::create(&txn, actor, new, now)
+                        .await
+                        .map_err(explain(format!("creating account {}", spec.login)))?;
+                    data.summary.staff_accounts.added();
+                    (account.id, Some(password))
+                }
+            };
         if catalogue::acting_login(spec.org) == Some(spec.login) {
             callers.insert(
                 spec.org,
@@ -175,7 +179,15 @@ pub async fn programs(
             .get(spec.provider)
             .with_context(|| format!("no staff account for provider {}", spec.provider))?;
         let provider_id = caller.organisation_id.clone().unwrap_or_default();
-        let id = match lookup::program_by_title(&txn, &provider_id, spec.title).await? {
+        let id = match lookup::row_where(
+            &txn,
+            [
+                (program::Column::ProviderId, provider_id.as_str()),
+                (program::Column::Title, spec.title),
+            ],
+        )
+        .await?
+        {
             Some(row) => {
                 data.summary.programs.present();
                 row.id

@@ -89,17 +89,20 @@ pub struct Trainee {
 pub fn generate_all(
     cohorts: &[CohortSpec],
     program_of: impl Fn(&str) -> Option<&'static ProgramSpec>,
-) -> anyhow::Result<BTreeMap<&'static str, Vec<Trainee>>> {
+) -> anyhow::Result<BTreeMap<&str, Vec<Trainee>>> {
     let mut taken = BTreeSet::new();
-    let mut all: BTreeMap<&'static str, Vec<Trainee>> = BTreeMap::new();
+    let mut all: BTreeMap<&str, Vec<Trainee>> = BTreeMap::new();
     for spec in cohorts {
-        let program = program_of(spec.program)
+        let program = program_of(&spec.program)
             .with_context(|| format!("cohort {} names an unknown program", spec.code))?;
-        let earlier: Vec<Person> = match spec.also_from {
-            Some((code, _)) => all
-                .get(code)
+        let earlier: Vec<Person> = match &spec.also_from {
+            Some(from) => all
+                .get(from.cohort.as_str())
                 .with_context(|| {
-                    format!("cohort {} takes trainees from unknown {code}", spec.code)
+                    format!(
+                        "cohort {} takes trainees from unknown {}",
+                        spec.code, from.cohort
+                    )
                 })?
                 .iter()
                 .map(|t| t.person.clone())
@@ -108,7 +111,7 @@ pub fn generate_all(
         };
         let trainees = generate(spec, program, &earlier, &mut taken)
             .with_context(|| format!("generating trainees of {}", spec.code))?;
-        all.insert(spec.code, trainees);
+        all.insert(&spec.code, trainees);
     }
     Ok(all)
 }
@@ -120,12 +123,12 @@ fn generate(
     taken: &mut BTreeSet<String>,
 ) -> anyhow::Result<Vec<Trainee>> {
     let mut rng = StdRng::seed_from_u64(spec.seed);
-    let start = spec.starts_on();
+    let start = spec.starts_on;
     let mut people = Vec::with_capacity(spec.trainees);
     for _ in 0..spec.trainees {
         people.push(person(&mut rng, spec, program, taken)?);
     }
-    let shared = spec.also_from.map_or(0, |(_, n)| n);
+    let shared = spec.also_from.as_ref().map_or(0, |from| from.trainees);
     people.extend(
         earlier
             .iter()
@@ -185,7 +188,7 @@ fn person(
     program: &ProgramSpec,
     taken: &mut BTreeSet<String>,
 ) -> anyhow::Result<Person> {
-    let start = spec.starts_on();
+    let start = spec.starts_on;
     for _ in 0..100 {
         let gender = if rng.gen_bool(0.5) {
             Gender::Male
