@@ -140,11 +140,17 @@ impl CitizenId {
     /// 17 ASCII digits or does not make a valid ID (a birth date that is not real or lies
     /// after today's UTC date).
     pub fn complete(first17: &str) -> Option<Self> {
+        let check = Self::check_character_of(first17)?;
+        Self::parse(&format!("{first17}{check}")).ok()
+    }
+
+    /// The GB 11643 check character of 17 leading digits, whatever they encode (tests use
+    /// it to build numbers that fail only on their date); `None` unless the prefix is 17
+    /// ASCII digits. [`CitizenId::complete`] gives a valid ID instead.
+    pub fn check_character_of(first17: &str) -> Option<char> {
         let digits = first17.as_bytes();
-        if digits.len() != 17 || !digits.iter().all(u8::is_ascii_digit) {
-            return None;
-        }
-        Self::parse(&format!("{first17}{}", check_character(digits))).ok()
+        (digits.len() == 17 && digits.iter().all(u8::is_ascii_digit))
+            .then(|| check_character(digits))
     }
 
     /// The normalised 18 characters, e.g. for sealing and the blind index.

@@ -17,7 +17,7 @@ fn parse(input: &str) -> Result<CitizenId, CitizenIdError> {
 
 /// 17 leading digits and their check character, whether or not the date is valid.
 fn with_check(prefix: &str) -> String {
-    format!("{prefix}{}", check_character(prefix.as_bytes()))
+    format!("{prefix}{}", CitizenId::check_character_of(prefix).unwrap())
 }
 
 #[test]
@@ -43,6 +43,11 @@ fn completing_refuses_what_is_not_seventeen_digits_of_a_real_birth_date() {
     assert_eq!(CitizenId::complete("1101051949123100X"), None);
     assert_eq!(CitizenId::complete("15078420000230123"), None);
     assert_eq!(CitizenId::complete("15078430000101123"), None);
+    assert_eq!(
+        CitizenId::check_character_of("15078430000101123"),
+        Some('1')
+    );
+    assert_eq!(CitizenId::check_character_of("1101051949123100X"), None);
 }
 
 #[test]

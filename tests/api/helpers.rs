@@ -241,13 +241,13 @@ pub fn credit_code() -> String {
         .to_string()
 }
 
-/// A valid 18-digit citizen ID for Erguna (150784) with the given birth date
-/// (`YYYYMMDD`) and sequence number (odd = male, even = female).
+/// An 18-digit citizen ID for Erguna (150784) with the given birth date (`YYYYMMDD`)
+/// and sequence number (odd = male, even = female), with its right check character: valid
+/// unless the birth date is not a real day or lies in the future.
 pub fn citizen_id(birth: &str, seq: u32) -> String {
-    CitizenId::complete(&format!("150784{birth}{seq:03}"))
-        .expect("a real birth date and a three-digit sequence")
-        .as_str()
-        .to_owned()
+    let first17 = format!("150784{birth}{seq:03}");
+    let check = CitizenId::check_character_of(&first17).expect("a YYYYMMDD date and a sequence");
+    format!("{first17}{check}")
 }
 
 /// A provider with a staff login, a program on the horse-riding standard (ages 18–55,
