@@ -25,18 +25,32 @@ pub struct SkillLevel {
     pub national_digit: Option<i32>,
 }
 
+impl From<occupations::Model> for Occupation {
+    fn from(o: occupations::Model) -> Self {
+        Self {
+            code: o.code,
+            name: o.name,
+        }
+    }
+}
+
+impl From<skill_levels::Model> for SkillLevel {
+    fn from(l: skill_levels::Model) -> Self {
+        Self {
+            code: l.code,
+            rank: l.rank,
+            label: l.label,
+            national_digit: l.national_digit,
+        }
+    }
+}
+
 pub async fn occupations(conn: &impl ConnectionTrait) -> Result<Vec<Occupation>, DbErr> {
     let rows = occupations::Entity::find()
         .order_by_asc(occupations::Column::Code)
         .all(conn)
         .await?;
-    Ok(rows
-        .into_iter()
-        .map(|o| Occupation {
-            code: o.code,
-            name: o.name,
-        })
-        .collect())
+    Ok(rows.into_iter().map(Occupation::from).collect())
 }
 
 pub async fn occupation(
@@ -46,10 +60,7 @@ pub async fn occupation(
     Ok(occupations::Entity::find_by_id(code.to_owned())
         .one(conn)
         .await?
-        .map(|o| Occupation {
-            code: o.code,
-            name: o.name,
-        }))
+        .map(Occupation::from))
 }
 
 pub async fn occupation_exists(conn: &impl ConnectionTrait, code: &str) -> Result<bool, DbErr> {
@@ -64,15 +75,7 @@ pub async fn skill_levels(conn: &impl ConnectionTrait) -> Result<Vec<SkillLevel>
         .order_by_asc(skill_levels::Column::Rank)
         .all(conn)
         .await?;
-    Ok(rows
-        .into_iter()
-        .map(|l| SkillLevel {
-            code: l.code,
-            rank: l.rank,
-            label: l.label,
-            national_digit: l.national_digit,
-        })
-        .collect())
+    Ok(rows.into_iter().map(SkillLevel::from).collect())
 }
 
 pub async fn skill_level(
@@ -82,10 +85,5 @@ pub async fn skill_level(
     Ok(skill_levels::Entity::find_by_id(code.to_owned())
         .one(conn)
         .await?
-        .map(|l| SkillLevel {
-            code: l.code,
-            rank: l.rank,
-            label: l.label,
-            national_digit: l.national_digit,
-        }))
+        .map(SkillLevel::from))
 }

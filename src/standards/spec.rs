@@ -83,12 +83,31 @@ impl StandardSpec {
             "format",
             "编号须为3–32位大写字母、数字或连字符".into(),
         );
-        need(
-            text_ok(&self.name, 60),
-            "name".into(),
-            "length",
-            "名称须为1–60个字符".into(),
-        );
+        let a = &self.assessment;
+        let texts: [(&str, &str, usize, &str); 9] = [
+            ("name", &self.name, 60, "名称"),
+            ("short_name", &self.short_name, 20, "简称"),
+            (
+                "occupational_field",
+                &self.occupational_field,
+                100,
+                "所属职业领域",
+            ),
+            ("definition", &self.definition, 2000, "定义"),
+            ("applies_to", &self.applies_to, 2000, "适用对象"),
+            ("issuer", &self.issuer, 100, "发布单位"),
+            ("assessment.eligibility", &a.eligibility, 2000, "申报条件"),
+            ("assessment.examiners", &a.examiners, 2000, "考评人员要求"),
+            ("assessment.method", &a.method, 4000, "考核方式"),
+        ];
+        for (field, text, max, what) in texts {
+            need(
+                text_ok(text, max),
+                field.into(),
+                "length",
+                format!("{what}须为1–{max}个字符"),
+            );
+        }
         need(
             !self.name.trim_end().ends_with(['工', '员', '师']),
             "name".into(),
@@ -96,65 +115,16 @@ impl StandardSpec {
             "专项职业能力名称不得以“工、员、师”结尾".into(),
         );
         need(
-            text_ok(&self.short_name, 20),
-            "short_name".into(),
-            "length",
-            "简称须为1–20个字符".into(),
-        );
-        need(
-            text_ok(&self.occupational_field, 100),
-            "occupational_field".into(),
-            "length",
-            "所属职业领域须为1–100个字符".into(),
-        );
-        need(
-            text_ok(&self.definition, 2000),
-            "definition".into(),
-            "length",
-            "定义须为1–2000个字符".into(),
-        );
-        need(
-            text_ok(&self.applies_to, 2000),
-            "applies_to".into(),
-            "length",
-            "适用对象须为1–2000个字符".into(),
-        );
-        need(
-            text_ok(&self.issuer, 100),
-            "issuer".into(),
-            "length",
-            "发布单位须为1–100个字符".into(),
-        );
-        need(
             (1..=2000).contains(&self.reference_hours),
             "reference_hours".into(),
             "out_of_range",
             "参考学时须在1–2000之间".into(),
         );
-        let a = &self.assessment;
         need(
             a.min_examiners >= 3,
             "assessment.min_examiners".into(),
             "at_least_3",
             "考评人员不少于3名".into(),
-        );
-        need(
-            text_ok(&a.eligibility, 2000),
-            "assessment.eligibility".into(),
-            "length",
-            "申报条件须为1–2000个字符".into(),
-        );
-        need(
-            text_ok(&a.examiners, 2000),
-            "assessment.examiners".into(),
-            "length",
-            "考评人员要求须为1–2000个字符".into(),
-        );
-        need(
-            text_ok(&a.method, 4000),
-            "assessment.method".into(),
-            "length",
-            "考核方式须为1–4000个字符".into(),
         );
         need(
             a.theory_minutes + a.practical_minutes > 0
