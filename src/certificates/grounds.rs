@@ -9,13 +9,13 @@ use entities::{
     enrolments as enrolment, organisations as organisation, people as person, programs as program,
 };
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::CertificateStatus;
 use crate::{
     access::{Caller, Role},
-    error::AppError,
+    error::{AppError, FieldError},
     programs::{CertificateKind, CertificateRule},
     standards::{self, Standard},
     stored::Stored,
@@ -37,23 +37,13 @@ pub struct IssueRequest {
     pub valid_until: Option<NaiveDate>,
 }
 
-/// One unmet requirement.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
-pub struct Missing {
-    /// What is lacking, e.g. `enrolment.attended_hours` or `parents.specialty`.
-    pub field: String,
-    /// e.g. `below_minimum`, `not_recorded`, `missing`.
-    pub reason: String,
-    /// In Chinese, with the figures.
-    pub message: String,
-}
+/// One unmet requirement: what is lacking (e.g. `enrolment.attended_hours`), why (e.g.
+/// `below_minimum`) and the rule in Chinese with the figures — the same shape as a refused
+/// field, which is what it becomes when issuing is refused.
+pub type Missing = FieldError;
 
 pub(super) fn missing(field: &str, reason: &str, message: impl Into<String>) -> Missing {
-    Missing {
-        field: field.to_owned(),
-        reason: reason.to_owned(),
-        message: message.into(),
-    }
+    FieldError::new(field, reason, message)
 }
 
 /// Everything a certificate may rest on, loaded.

@@ -25,7 +25,7 @@ use crate::{
     access::Caller,
     audit::{self, Actor, Change},
     cohorts,
-    error::{AppError, FieldError},
+    error::AppError,
     pagination::new_id,
     people::mask_name,
     programs::CertificateKind,
@@ -59,10 +59,7 @@ fn refusal(kind: CertificateKind, missing: &[Missing]) -> AppError {
     let reasons: Vec<&str> = missing.iter().map(|m| m.message.as_str()).collect();
     AppError::NotEligible {
         message: format!("不符合颁发{}的条件：{}", kind.label(), reasons.join("；")),
-        fields: missing
-            .iter()
-            .map(|m| FieldError::new(&m.field, &m.reason, &m.message))
-            .collect(),
+        fields: missing.to_vec(),
     }
 }
 
