@@ -79,16 +79,17 @@ pub trait Stored: Copy + PartialEq + Sized + 'static {
 }
 
 /// Declares an enumeration stored as words, writing each word once: the enum (with serde
-/// and the OpenAPI schema using the words) and its [`Stored`] implementation. Attributes
-/// before `pub enum` (docs, further derives) are kept; the enum always derives `Debug`,
-/// `Clone`, `Copy`, `PartialEq`, `Eq` and `Hash`.
+/// and the OpenAPI schema using the words), its [`Stored`] implementation and `label()`,
+/// the Chinese word the JSON and every page show. Attributes before `pub enum` (docs,
+/// further derives) are kept; the enum always derives `Debug`, `Clone`, `Copy`,
+/// `PartialEq`, `Eq` and `Hash`.
 ///
 /// ```text
 /// stored_enum! {
 ///     /// Pending until the bureau approves.
 ///     pub enum OrgStatus("organisation status") {
-///         Pending = "pending",
-///         Approved = "approved",
+///         Pending = "pending" => "待审核",
+///         Approved = "approved" => "已批准",
 ///     }
 /// }
 /// ```
@@ -99,7 +100,7 @@ macro_rules! stored_enum {
     (
         $(#[$attr:meta])*
         $vis:vis enum $name:ident ($what:literal) {
-            $( $(#[$variant_attr:meta])* $variant:ident = $word:tt ),+ $(,)?
+            $( $(#[$variant_attr:meta])* $variant:ident = $word:tt => $label:literal ),+ $(,)?
         }
     ) => {
         $(#[$attr])*
@@ -118,6 +119,15 @@ macro_rules! stored_enum {
             fn as_str(self) -> &'static str {
                 match self {
                     $(Self::$variant => $word,)+
+                }
+            }
+        }
+
+        impl $name {
+            /// The Chinese label, the same in the JSON and on every page.
+            $vis fn label(self) -> &'static str {
+                match self {
+                    $(Self::$variant => $label,)+
                 }
             }
         }

@@ -5,12 +5,12 @@ use crate::stored::stored_enum;
 stored_enum! {
     /// What an account may do; every account has exactly one.
     pub enum Role("role") {
-        BureauAdmin = "bureau_admin",
-        ProviderStaff = "provider_staff",
-        Assessor = "assessor",
-        LicensingOfficer = "licensing_officer",
-        Employer = "employer",
-        Trainee = "trainee",
+        BureauAdmin = "bureau_admin" => "人社局管理员",
+        ProviderStaff = "provider_staff" => "培训机构工作人员",
+        Assessor = "assessor" => "评价机构考评员",
+        LicensingOfficer = "licensing_officer" => "发证机关工作人员",
+        Employer = "employer" => "用人单位",
+        Trainee = "trainee" => "学员",
     }
 }
 

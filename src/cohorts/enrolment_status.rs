@@ -9,8 +9,8 @@ stored_enum! {
     /// Enrolled until the provider withdraws the trainee; re-enrolling makes it current
     /// again.
     pub enum EnrolmentStatus("enrolment status") {
-        Enrolled = "enrolled",
-        Withdrawn = "withdrawn",
+        Enrolled = "enrolled" => "在读",
+        Withdrawn = "withdrawn" => "已退出",
     }
 }
 

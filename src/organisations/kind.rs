@@ -6,26 +6,15 @@ use crate::{access::Role, stored::stored_enum};
 stored_enum! {
     /// What an organisation is to the registry.
     pub enum OrgKind("organisation kind") {
-        Bureau = "bureau",
-        TrainingProvider = "training_provider",
-        EvaluationOrg = "evaluation_org",
-        LicensingAuthority = "licensing_authority",
-        Employer = "employer",
+        Bureau = "bureau" => "人力资源和社会保障局",
+        TrainingProvider = "training_provider" => "培训机构",
+        EvaluationOrg = "evaluation_org" => "评价机构",
+        LicensingAuthority = "licensing_authority" => "发证（许可）机关",
+        Employer = "employer" => "用人单位",
     }
 }
 
 impl OrgKind {
-    /// What a person calls this kind of organisation.
-    pub fn label(self) -> &'static str {
-        match self {
-            OrgKind::Bureau => "人力资源和社会保障局",
-            OrgKind::TrainingProvider => "培训机构",
-            OrgKind::EvaluationOrg => "评价机构",
-            OrgKind::LicensingAuthority => "发证（许可）机关",
-            OrgKind::Employer => "用人单位",
-        }
-    }
-
     /// The kind of organisation an account of `role` must belong to; `None` for
     /// trainees, who belong to no organisation.
     pub fn for_role(role: Role) -> Option<Self> {

@@ -6,9 +6,9 @@ use crate::stored::stored_enum;
 stored_enum! {
     /// Pending until the bureau approves; the bureau may suspend later.
     pub enum OrgStatus("organisation status") {
-        Pending = "pending",
-        Approved = "approved",
-        Suspended = "suspended",
+        Pending = "pending" => "待审核",
+        Approved = "approved" => "已批准",
+        Suspended = "suspended" => "已暂停",
     }
 }
 

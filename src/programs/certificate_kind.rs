@@ -15,30 +15,19 @@ stored_enum! {
     #[derive(PartialOrd, Ord)]
     pub enum CertificateKind("certificate kind") {
         /// 结业证书, by the training provider.
-        Completion = "completion",
+        Completion = "completion" => "结业证书",
         /// 专项职业能力证书, against a local standard version.
-        Specialty = "specialty",
+        Specialty = "specialty" => "专项职业能力证书",
         /// 职业技能等级证书, by an evaluation organisation.
-        SkillLevel = "skill_level",
+        SkillLevel = "skill_level" => "职业技能等级证书",
         /// 准入类证书, by a licensing authority.
-        Licence = "licence",
+        Licence = "licence" => "准入类证书",
         /// 学徒培训证书.
-        Apprenticeship = "apprenticeship",
+        Apprenticeship = "apprenticeship" => "学徒培训证书",
     }
 }
 
 impl CertificateKind {
-    /// The Chinese title, printed on the certificate and shown everywhere.
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::Completion => "结业证书",
-            Self::Specialty => "专项职业能力证书",
-            Self::SkillLevel => "职业技能等级证书",
-            Self::Licence => "准入类证书",
-            Self::Apprenticeship => "学徒培训证书",
-        }
-    }
-
     /// The English title, for verifiers abroad.
     pub fn english_label(self) -> &'static str {
         match self {

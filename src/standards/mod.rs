@@ -21,7 +21,9 @@ use crate::{
 };
 pub use spec::{AssessmentRequirements, StandardSpec, WorkTask};
 pub use status::StandardStatus;
-pub use versions::{create_draft, draft_next_version, load_bundled, publish, retire, update_draft};
+pub use versions::{
+    Transition, create_draft, draft_next_version, load_bundled, transition, update_draft,
+};
 
 /// One version of a standard as the API shows it.
 #[derive(Debug, Clone, Serialize, ToSchema)]

@@ -1,7 +1,7 @@
 //! Reference data loaded by migration: national occupations and the skill ladder.
 
 use entities::{occupations, skill_levels};
-use sea_orm::{ConnectionTrait, DbErr, EntityTrait, QueryOrder};
+use sea_orm::{ConnectionTrait, DbErr, EntityTrait, PrimaryKeyTrait, QueryOrder};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -45,45 +45,48 @@ impl From<skill_levels::Model> for SkillLevel {
     }
 }
 
+/// Every row of a reference table in `order`, converted.
+async fn all<E, V>(conn: &impl ConnectionTrait, order: E::Column) -> Result<Vec<V>, DbErr>
+where
+    E: EntityTrait,
+    V: From<E::Model>,
+{
+    let rows = E::find().order_by_asc(order).all(conn).await?;
+    Ok(rows.into_iter().map(V::from).collect())
+}
+
+/// The row of a reference table with this code, converted.
+async fn by_code<E, V>(conn: &impl ConnectionTrait, code: &str) -> Result<Option<V>, DbErr>
+where
+    E: EntityTrait,
+    <E::PrimaryKey as PrimaryKeyTrait>::ValueType: From<String>,
+    V: From<E::Model>,
+{
+    Ok(E::find_by_id(code.to_owned()).one(conn).await?.map(V::from))
+}
+
 pub async fn occupations(conn: &impl ConnectionTrait) -> Result<Vec<Occupation>, DbErr> {
-    let rows = occupations::Entity::find()
-        .order_by_asc(occupations::Column::Code)
-        .all(conn)
-        .await?;
-    Ok(rows.into_iter().map(Occupation::from).collect())
+    all::<occupations::Entity, _>(conn, occupations::Column::Code).await
 }
 
 pub async fn occupation(
     conn: &impl ConnectionTrait,
     code: &str,
 ) -> Result<Option<Occupation>, DbErr> {
-    Ok(occupations::Entity::find_by_id(code.to_owned())
-        .one(conn)
-        .await?
-        .map(Occupation::from))
+    by_code::<occupations::Entity, _>(conn, code).await
 }
 
 pub async fn occupation_exists(conn: &impl ConnectionTrait, code: &str) -> Result<bool, DbErr> {
-    Ok(occupations::Entity::find_by_id(code.to_owned())
-        .one(conn)
-        .await?
-        .is_some())
+    Ok(occupation(conn, code).await?.is_some())
 }
 
 pub async fn skill_levels(conn: &impl ConnectionTrait) -> Result<Vec<SkillLevel>, DbErr> {
-    let rows = skill_levels::Entity::find()
-        .order_by_asc(skill_levels::Column::Rank)
-        .all(conn)
-        .await?;
-    Ok(rows.into_iter().map(SkillLevel::from).collect())
+    all::<skill_levels::Entity, _>(conn, skill_levels::Column::Rank).await
 }
 
 pub async fn skill_level(
     conn: &impl ConnectionTrait,
     code: &str,
 ) -> Result<Option<SkillLevel>, DbErr> {
-    Ok(skill_levels::Entity::find_by_id(code.to_owned())
-        .one(conn)
-        .await?
-        .map(SkillLevel::from))
+    by_code::<skill_levels::Entity, _>(conn, code).await
 }

@@ -7,11 +7,11 @@ stored_enum! {
     /// The life of one standard version.
     pub enum StandardStatus("standard status") {
         /// Being written by the bureau; visible to the bureau only.
-        Draft = "draft",
+        Draft = "draft" => "草稿",
         /// In force; new programs pin it.
-        Published = "published",
+        Published = "published" => "已发布",
         /// Replaced by a newer version or withdrawn; still readable.
-        Retired = "retired",
+        Retired = "retired" => "已废止",
     }
 }
 

@@ -201,92 +201,103 @@ pub async fn update_draft(
     row.try_into()
 }
 
-/// Publishes a draft; the version in force before it is retired and recorded as
-/// superseded. Publishing an already published version changes nothing.
-pub async fn publish(
+/// What the bureau does to a version in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Transition {
+    /// A draft comes into force; the version in force before it is retired and recorded
+    /// as superseded.
+    Publish,
+    /// The version in force is withdrawn without a successor.
+    Retire,
+}
+
+/// Publishes or retires a version. Doing it to a version already in the target state
+/// changes nothing.
+pub async fn transition(
     conn: &impl ConnectionTrait,
     actor: &Actor,
     code: &str,
     version: i32,
+    transition: Transition,
     now: Now,
 ) -> Result<Standard, AppError> {
     let row = find_version(conn, code, version).await?;
-    match StandardStatus::read("standards", &row.id, &row.status)? {
-        StandardStatus::Published => return row.try_into(),
-        StandardStatus::Retired => return Err(frozen(&row)),
-        StandardStatus::Draft => {}
+    let (from, to) = match transition {
+        Transition::Publish => (StandardStatus::Draft, StandardStatus::Published),
+        Transition::Retire => (StandardStatus::Published, StandardStatus::Retired),
+    };
+    let status = StandardStatus::read("standards", &row.id, &row.status)?;
+    if status == to {
+        return row.try_into();
+    }
+    if status != from {
+        return Err(match status {
+            StandardStatus::Draft => AppError::Conflict {
+                code: "standard_draft",
+                message: "草稿尚未发布，无需废止".into(),
+            },
+            _ => frozen(&row),
+        });
     }
     let now = now.stamp();
-    let previous = standard::Entity::find()
-        .filter(standard::Column::Code.eq(code))
-        .filter(status_is(StandardStatus::Published))
-        .lock_exclusive()
-        .one(conn)
-        .await?;
-    let supersedes = previous.as_ref().map(|p| p.id.clone());
-    if let Some(previous) = previous {
-        let mut old: standard::ActiveModel = previous.into();
-        old.status = Set(StandardStatus::Retired.as_str().to_owned());
-        old.retired_at = Set(Some(now));
-        old.update(conn).await?;
-    }
+    let spec_hash = row.spec_hash.clone();
     let mut active: standard::ActiveModel = row.into();
-    active.status = Set(StandardStatus::Published.as_str().to_owned());
-    active.published_at = Set(Some(now));
-    active.supersedes_id = Set(supersedes.clone());
+    active.status = Set(to.as_str().to_owned());
     active.updated_at = Set(now);
+    let (action, supersedes) = match transition {
+        Transition::Publish => {
+            let supersedes = retire_in_force(conn, code, now).await?;
+            active.published_at = Set(Some(now));
+            active.supersedes_id = Set(supersedes.clone());
+            ("standard.publish", supersedes)
+        }
+        Transition::Retire => {
+            active.retired_at = Set(Some(now));
+            ("standard.retire", None)
+        }
+    };
     let row = active.update(conn).await?;
+    let summary = match transition {
+        Transition::Publish => {
+            serde_json::json!({"code": row.code, "version": row.version, "supersedes_id": supersedes, "spec_sha256": spec_hash})
+        }
+        Transition::Retire => serde_json::json!({"code": row.code, "version": row.version}),
+    };
     audit::append(
         conn,
         actor,
         Change {
-            action: "standard.publish",
+            action,
             record_type: "standard",
             record_id: &row.id,
-            summary: serde_json::json!({"code": row.code, "version": row.version, "supersedes_id": supersedes, "spec_sha256": row.spec_hash}),
+            summary,
         },
     )
     .await?;
     row.try_into()
 }
 
-/// Retires a published version without a successor (the standard stops being in force).
-pub async fn retire(
+/// Retires the version of `code` in force, if any, returning its id.
+async fn retire_in_force(
     conn: &impl ConnectionTrait,
-    actor: &Actor,
     code: &str,
-    version: i32,
-    now: Now,
-) -> Result<Standard, AppError> {
-    let row = find_version(conn, code, version).await?;
-    match StandardStatus::read("standards", &row.id, &row.status)? {
-        StandardStatus::Retired => return row.try_into(),
-        StandardStatus::Draft => {
-            return Err(AppError::Conflict {
-                code: "standard_draft",
-                message: "草稿尚未发布，无需废止".into(),
-            });
-        }
-        StandardStatus::Published => {}
-    }
-    let mut active: standard::ActiveModel = row.into();
-    let now = now.stamp();
-    active.status = Set(StandardStatus::Retired.as_str().to_owned());
-    active.retired_at = Set(Some(now));
-    active.updated_at = Set(now);
-    let row = active.update(conn).await?;
-    audit::append(
-        conn,
-        actor,
-        Change {
-            action: "standard.retire",
-            record_type: "standard",
-            record_id: &row.id,
-            summary: serde_json::json!({"code": row.code, "version": row.version}),
-        },
-    )
-    .await?;
-    row.try_into()
+    now: chrono::DateTime<chrono::FixedOffset>,
+) -> Result<Option<String>, AppError> {
+    let Some(previous) = standard::Entity::find()
+        .filter(standard::Column::Code.eq(code))
+        .filter(status_is(StandardStatus::Published))
+        .lock_exclusive()
+        .one(conn)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let id = previous.id.clone();
+    let mut old: standard::ActiveModel = previous.into();
+    old.status = Set(StandardStatus::Retired.as_str().to_owned());
+    old.retired_at = Set(Some(now));
+    old.update(conn).await?;
+    Ok(Some(id))
 }
 
 /// Loads the city's bundled standards that the database does not have yet, as published

@@ -3,7 +3,7 @@ use secrecy::SecretString;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use super::openapi::{Conflict, Invalid};
+use super::openapi::Conflict;
 use crate::http::{
     AppState,
     api::Created,
@@ -30,11 +30,7 @@ pub struct AccountRequest {
 /// Creates an account of any role (bureau only).
 #[utoipa::path(post, path = "/api/v1/accounts", operation_id = "accounts_create", tag = "accounts",
     security(("bearer" = [])), request_body = AccountRequest,
-    responses(
-        (status = 201, description = "The new account", body = Account),
-        (status = 409, response = Conflict),
-        (status = 422, response = Invalid)
-    ))]
+    responses((status = 201, description = "The new account", body = Account), (status = 409, response = Conflict)))]
 pub async fn create(
     State(app): State<AppState>,
     Allowed(caller, _): Allowed<Bureau>,
@@ -56,10 +52,7 @@ pub async fn create(
 /// Accounts: all for the bureau (bureau only).
 #[utoipa::path(get, path = "/api/v1/accounts", operation_id = "accounts_index", tag = "accounts",
     security(("bearer" = [])), params(PageParams),
-    responses(
-        (status = 200, description = "A page of accounts", body = Page<Account>),
-        (status = 422, response = Invalid)
-    ))]
+    responses((status = 200, description = "A page of accounts", body = Page<Account>)))]
 pub async fn index(
     State(app): State<AppState>,
     Allowed(caller, _): Allowed<Bureau>,

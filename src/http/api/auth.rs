@@ -3,7 +3,6 @@ use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::openapi::{Invalid, NotFound};
 use crate::http::{
     AppState,
     api::Created,
@@ -26,11 +25,7 @@ pub struct LoginRequest {
 /// Exchanges a login and password for a bearer token.
 #[utoipa::path(post, path = "/api/v1/auth/token", operation_id = "auth_create_token", tag = "auth",
     request_body = LoginRequest,
-    responses(
-        (status = 200, description = "A new bearer token, and whose it is", body = IssuedToken),
-        (status = 401, description = "Unknown login or wrong password (`unauthenticated`)", body = ErrorBody),
-        (status = 422, response = Invalid)
-    ))]
+    responses((status = 200, description = "A new bearer token, and whose it is", body = IssuedToken), (status = 401, description = "Unknown login or wrong password (`unauthenticated`)", body = ErrorBody)))]
 pub async fn create_token(
     State(app): State<AppState>,
     ApiJson(req): ApiJson<LoginRequest>,
@@ -82,11 +77,7 @@ pub struct IntegrationTokenRequest {
 /// Creates a long-lived token for an integration account (bureau only).
 #[utoipa::path(post, path = "/api/v1/tokens", operation_id = "tokens_create", tag = "auth", security(("bearer" = [])),
     request_body = IntegrationTokenRequest,
-    responses(
-        (status = 201, description = "The new token; its secret is shown this once", body = IssuedToken),
-        (status = 404, response = NotFound),
-        (status = 422, response = Invalid)
-    ))]
+    responses((status = 201, description = "The new token; its secret is shown this once", body = IssuedToken)))]
 pub async fn create_integration_token(
     State(app): State<AppState>,
     Allowed(caller, _): Allowed<Bureau>,
@@ -128,10 +119,7 @@ pub async fn create_integration_token(
 /// Revokes a token: the bureau any token, everyone else only their own.
 #[utoipa::path(post, path = "/api/v1/tokens/{id}/revoke", operation_id = "tokens_revoke", tag = "auth", security(("bearer" = [])),
     params(("id" = String, Path, description = "The token's id")),
-    responses(
-        (status = 204, description = "The token is revoked (revoking twice is harmless)"),
-        (status = 404, response = NotFound)
-    ))]
+    responses((status = 204, description = "The token is revoked (revoking twice is harmless)")))]
 pub async fn revoke_token(
     State(app): State<AppState>,
     caller: Caller,

@@ -5,7 +5,7 @@ use axum::{
     response::{IntoResponse, Response},
 };
 
-use super::openapi::{Conflict, Invalid, NotFound};
+use super::openapi::Conflict;
 use crate::http::{
     AppState,
     api::Created,
@@ -29,12 +29,7 @@ use crate::{
 /// `not_eligible`) lists every missing requirement in `fields`.
 #[utoipa::path(post, path = "/api/v1/certificates", operation_id = "certificates_create",
     tag = "certificates", security(("bearer" = [])), request_body = IssueRequest,
-    responses(
-        (status = 201, description = "The new certificate", body = Certificate),
-        (status = 200, description = "Already issued on these grounds: that certificate", body = Certificate),
-        (status = 404, response = NotFound),
-        (status = 422, description = "Not eligible (`not_eligible`): `fields` lists every missing requirement", body = ErrorBody)
-    ))]
+    responses((status = 201, description = "The new certificate", body = Certificate), (status = 200, description = "Already issued on these grounds: that certificate", body = Certificate), (status = 422, description = "Not eligible (`not_eligible`): `fields` lists every missing requirement", body = ErrorBody)))]
 pub async fn create(
     State(app): State<AppState>,
     Allowed(caller, _): Allowed<Issuers>,
@@ -65,10 +60,7 @@ pub async fn create(
 /// per person why the others are not eligible.
 #[utoipa::path(post, path = "/api/v1/cohorts/{id}/certificates", operation_id = "cohort_certificates_create",
     tag = "certificates", security(("bearer" = [])), params(("id" = String, Path, description = "The cohort's id")),
-    responses(
-        (status = 200, description = "The certificates issued, and why each other enrolment is not eligible", body = CohortReport),
-        (status = 404, response = NotFound)
-    ))]
+    responses((status = 200, description = "The certificates issued, and why each other enrolment is not eligible", body = CohortReport)))]
 pub async fn create_for_cohort(
     State(app): State<AppState>,
     Allowed(caller, _): Allowed<Provider>,
@@ -83,10 +75,7 @@ pub async fn create_for_cohort(
 /// A certificate with its chain (holder, issuer, bureau).
 #[utoipa::path(get, path = "/api/v1/certificates/{id}", operation_id = "certificates_show",
     tag = "certificates", security(("bearer" = [])), params(("id" = String, Path, description = "The certificate's id")),
-    responses(
-        (status = 200, description = "The certificate with its chain", body = Certificate),
-        (status = 404, response = NotFound)
-    ))]
+    responses((status = 200, description = "The certificate with its chain", body = Certificate)))]
 pub async fn show(
     State(app): State<AppState>,
     caller: Caller,
@@ -100,10 +89,7 @@ pub async fn show(
 /// The PDF rendered at issue, byte for byte.
 #[utoipa::path(get, path = "/api/v1/certificates/{id}/pdf", operation_id = "certificates_pdf",
     tag = "certificates", security(("bearer" = [])), params(("id" = String, Path, description = "The certificate's id")),
-    responses(
-        (status = 200, description = "The certificate's PDF, as rendered at issue", content_type = "application/pdf"),
-        (status = 404, response = NotFound)
-    ))]
+    responses((status = 200, description = "The certificate's PDF, as rendered at issue", content_type = "application/pdf")))]
 pub async fn pdf(
     State(app): State<AppState>,
     caller: Caller,
@@ -127,10 +113,7 @@ pub async fn pdf(
 /// The signed credential (Open Badges 3.0, eddsa-jcs-2022), exactly as signed.
 #[utoipa::path(get, path = "/api/v1/certificates/{id}/credential", operation_id = "certificates_credential",
     tag = "certificates", security(("bearer" = [])), params(("id" = String, Path, description = "The certificate's id")),
-    responses(
-        (status = 200, description = "The signed Open Badges 3.0 credential", content_type = "application/vc+ld+json", body = Object),
-        (status = 404, response = NotFound)
-    ))]
+    responses((status = 200, description = "The signed Open Badges 3.0 credential", content_type = "application/vc+ld+json", body = Object)))]
 pub async fn credential(
     State(app): State<AppState>,
     caller: Caller,
@@ -143,10 +126,7 @@ pub async fn credential(
 /// Every certificate of a person, with parent links: the whole 一培多证 chain.
 #[utoipa::path(get, path = "/api/v1/people/{id}/certificates", operation_id = "person_certificates_index",
     tag = "certificates", security(("bearer" = [])), params(("id" = String, Path, description = "The person's id")),
-    responses(
-        (status = 200, description = "The person's certificates, with parent links", body = Vec<CertificateSummary>),
-        (status = 404, response = NotFound)
-    ))]
+    responses((status = 200, description = "The person's certificates, with parent links", body = Vec<CertificateSummary>)))]
 pub async fn bundle(
     State(app): State<AppState>,
     caller: Caller,
@@ -160,12 +140,7 @@ pub async fn bundle(
 /// Records an assessment of an enrolled person by the caller's evaluation organisation.
 #[utoipa::path(post, path = "/api/v1/assessments", operation_id = "assessments_create",
     tag = "certificates", security(("bearer" = [])), request_body = AssessmentInput,
-    responses(
-        (status = 201, description = "The recorded assessment", body = Assessment),
-        (status = 404, response = NotFound),
-        (status = 409, response = Conflict),
-        (status = 422, response = Invalid)
-    ))]
+    responses((status = 201, description = "The recorded assessment", body = Assessment), (status = 409, response = Conflict)))]
 pub async fn create_assessment(
     State(app): State<AppState>,
     Allowed(caller, _): Allowed<Assessor>,
@@ -180,10 +155,7 @@ pub async fn create_assessment(
 #[utoipa::path(get, path = "/api/v1/assessments/{id}", operation_id = "assessments_show",
     summary = "An assessment: the bureau's, or one by the caller's evaluation organisation",
     tag = "certificates", security(("bearer" = [])), params(("id" = String, Path, description = "The assessment's id")),
-    responses(
-        (status = 200, description = "The assessment", body = Assessment),
-        (status = 404, response = NotFound)
-    ))]
+    responses((status = 200, description = "The assessment", body = Assessment)))]
 pub async fn show_assessment(
     State(app): State<AppState>,
     caller: Caller,
@@ -194,9 +166,7 @@ pub async fn show_assessment(
 
 /// The issuer's DID document: current and retired signing keys.
 #[utoipa::path(get, path = "/.well-known/did.json", operation_id = "did_document_show", tag = "certificates",
-    responses(
-        (status = 200, description = "The issuer's DID document", content_type = "application/did+json", body = Object)
-    ))]
+    responses((status = 200, description = "The issuer's DID document", content_type = "application/did+json", body = Object)))]
 pub async fn did_document(State(app): State<AppState>) -> Response {
     let doc = app.certs.signing.did_document(&app.certs.did);
     (
@@ -230,12 +200,7 @@ async fn change_status(
 /// Revokes a certificate for good, with the reason (the issuer only).
 #[utoipa::path(post, path = "/api/v1/certificates/{id}/revoke", operation_id = "certificates_revoke",
     tag = "certificates", security(("bearer" = [])), params(("id" = String, Path, description = "The certificate's id")), request_body = ReasonRequest,
-    responses(
-        (status = 200, description = "The certificate, now revoked", body = Certificate),
-        (status = 404, response = NotFound),
-        (status = 409, response = Conflict),
-        (status = 422, response = Invalid)
-    ))]
+    responses((status = 200, description = "The certificate, now revoked", body = Certificate), (status = 409, response = Conflict)))]
 pub async fn revoke(
     State(app): State<AppState>,
     Allowed(caller, _): Allowed<Issuers>,
@@ -248,12 +213,7 @@ pub async fn revoke(
 /// Suspends a certificate, with the reason (the issuer only).
 #[utoipa::path(post, path = "/api/v1/certificates/{id}/suspend", operation_id = "certificates_suspend",
     tag = "certificates", security(("bearer" = [])), params(("id" = String, Path, description = "The certificate's id")), request_body = ReasonRequest,
-    responses(
-        (status = 200, description = "The certificate, now suspended", body = Certificate),
-        (status = 404, response = NotFound),
-        (status = 409, response = Conflict),
-        (status = 422, response = Invalid)
-    ))]
+    responses((status = 200, description = "The certificate, now suspended", body = Certificate), (status = 409, response = Conflict)))]
 pub async fn suspend(
     State(app): State<AppState>,
     Allowed(caller, _): Allowed<Issuers>,
@@ -266,12 +226,7 @@ pub async fn suspend(
 /// Lifts a suspension (the issuer only).
 #[utoipa::path(post, path = "/api/v1/certificates/{id}/reinstate", operation_id = "certificates_reinstate",
     tag = "certificates", security(("bearer" = [])), params(("id" = String, Path, description = "The certificate's id")), request_body = ReasonRequest,
-    responses(
-        (status = 200, description = "The certificate, valid again", body = Certificate),
-        (status = 404, response = NotFound),
-        (status = 409, response = Conflict),
-        (status = 422, response = Invalid)
-    ))]
+    responses((status = 200, description = "The certificate, valid again", body = Certificate), (status = 409, response = Conflict)))]
 pub async fn reinstate(
     State(app): State<AppState>,
     Allowed(caller, _): Allowed<Issuers>,
@@ -285,10 +240,7 @@ pub async fn reinstate(
 #[utoipa::path(get, path = "/api/v1/status-lists/{purpose}", operation_id = "status_lists_show",
     tag = "certificates",
     params(("purpose" = String, Path, description = "`revocation` or `suspension`")),
-    responses(
-        (status = 200, description = "The status list credential", content_type = "application/vc+ld+json", body = Object),
-        (status = 404, response = NotFound)
-    ))]
+    responses((status = 200, description = "The status list credential", content_type = "application/vc+ld+json", body = Object)))]
 pub async fn status_list(
     State(app): State<AppState>,
     ApiPath(purpose): ApiPath<String>,
@@ -317,12 +269,7 @@ pub struct Superseded {
 /// one (the issuer only).
 #[utoipa::path(post, path = "/api/v1/certificates/{id}/supersede", operation_id = "certificates_supersede",
     tag = "certificates", security(("bearer" = [])), params(("id" = String, Path, description = "The certificate's id")), request_body = ReasonRequest,
-    responses(
-        (status = 200, description = "The old certificate and its corrected replacement", body = Superseded),
-        (status = 404, response = NotFound),
-        (status = 409, response = Conflict),
-        (status = 422, response = Invalid)
-    ))]
+    responses((status = 200, description = "The old certificate and its corrected replacement", body = Superseded), (status = 409, response = Conflict)))]
 pub async fn supersede(
     State(app): State<AppState>,
     Allowed(caller, _): Allowed<Issuers>,

@@ -6,7 +6,7 @@ use axum::{
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use super::openapi::{BadRequest, Conflict, Invalid, NotFound, SpreadsheetUpload, TooLarge};
+use super::openapi::{Conflict, SpreadsheetUpload};
 use crate::http::{
     AppState,
     api::Created,
@@ -28,12 +28,7 @@ use crate::{
 /// Opens a cohort of one of the caller's programs.
 #[utoipa::path(post, path = "/api/v1/cohorts", operation_id = "cohorts_create", tag = "training", security(("bearer" = [])),
     request_body = CohortInput,
-    responses(
-        (status = 201, description = "The new cohort", body = Cohort),
-        (status = 404, response = NotFound),
-        (status = 409, response = Conflict),
-        (status = 422, response = Invalid)
-    ))]
+    responses((status = 201, description = "The new cohort", body = Cohort), (status = 409, response = Conflict)))]
 pub async fn create(
     State(app): State<AppState>,
     Allowed(caller, _): Allowed<Provider>,
@@ -53,10 +48,7 @@ pub async fn create(
 /// bureau.
 #[utoipa::path(get, path = "/api/v1/cohorts", operation_id = "cohorts_index", tag = "training", security(("bearer" = [])),
     params(PageParams),
-    responses(
-        (status = 200, description = "A page of the cohorts the caller may see", body = Page<Cohort>),
-        (status = 422, response = Invalid)
-    ))]
+    responses((status = 200, description = "A page of the cohorts the caller may see", body = Page<Cohort>)))]
 pub async fn index(
     State(app): State<AppState>,
     Allowed(caller, _): Allowed<TrainingReaders>,
@@ -68,10 +60,7 @@ pub async fn index(
 #[utoipa::path(get, path = "/api/v1/cohorts/{id}", operation_id = "cohorts_show",
     summary = "A cohort the caller may see", tag = "training", security(("bearer" = [])),
     params(("id" = String, Path, description = "The cohort's id")),
-    responses(
-        (status = 200, description = "The cohort", body = Cohort),
-        (status = 404, response = NotFound)
-    ))]
+    responses((status = 200, description = "The cohort", body = Cohort)))]
 pub async fn show(
     State(app): State<AppState>,
     Allowed(caller, _): Allowed<TrainingReaders>,
@@ -83,12 +72,7 @@ pub async fn show(
 /// Enrols one person: `{name, citizen_id, phone?, key_groups?}`.
 #[utoipa::path(post, path = "/api/v1/cohorts/{id}/enrolments", operation_id = "enrolments_create",
     tag = "training", security(("bearer" = [])), params(("id" = String, Path, description = "The cohort's id")), request_body = IdentityInput,
-    responses(
-        (status = 201, description = "The new enrolment", body = Enrolment),
-        (status = 404, response = NotFound),
-        (status = 409, description = "The cohort is full, or the person is enrolled already", body = ErrorBody),
-        (status = 422, description = "An invalid identity, or an age outside the program's window", body = ErrorBody)
-    ))]
+    responses((status = 201, description = "The new enrolment", body = Enrolment), (status = 409, description = "The cohort is full, or the person is enrolled already", body = ErrorBody), (status = 422, description = "An invalid identity, or an age outside the program's window", body = ErrorBody)))]
 pub async fn enrol(
     State(app): State<AppState>,
     Allowed(caller, _): Allowed<Provider>,
@@ -104,11 +88,7 @@ pub async fn enrol(
 /// A cohort's enrolments; identities in full only for the enrolling provider.
 #[utoipa::path(get, path = "/api/v1/cohorts/{id}/enrolments", operation_id = "enrolments_index",
     tag = "training", security(("bearer" = [])), params(("id" = String, Path, description = "The cohort's id"), PageParams),
-    responses(
-        (status = 200, description = "A page of the cohort's enrolments", body = Page<Enrolment>),
-        (status = 404, response = NotFound),
-        (status = 422, response = Invalid)
-    ))]
+    responses((status = 200, description = "A page of the cohort's enrolments", body = Page<Enrolment>)))]
 pub async fn enrolments(
     State(app): State<AppState>,
     Allowed(caller, _): Allowed<TrainingReaders>,
@@ -123,10 +103,7 @@ pub async fn enrolments(
 #[utoipa::path(get, path = "/api/v1/enrolments/{id}", operation_id = "enrolments_show",
     summary = "An enrolment; the identity in full only for the enrolling provider", tag = "training",
     security(("bearer" = [])), params(("id" = String, Path, description = "The enrolment's id")),
-    responses(
-        (status = 200, description = "The enrolment", body = Enrolment),
-        (status = 404, response = NotFound)
-    ))]
+    responses((status = 200, description = "The enrolment", body = Enrolment)))]
 pub async fn show_enrolment(
     State(app): State<AppState>,
     Allowed(caller, _): Allowed<TrainingReaders>,
@@ -145,11 +122,7 @@ pub struct WithdrawRequest {
 /// Withdraws an enrolment, with a reason.
 #[utoipa::path(post, path = "/api/v1/enrolments/{id}/withdraw", operation_id = "enrolments_withdraw",
     tag = "training", security(("bearer" = [])), params(("id" = String, Path, description = "The enrolment's id")), request_body = WithdrawRequest,
-    responses(
-        (status = 200, description = "The enrolment, now withdrawn", body = Enrolment),
-        (status = 404, response = NotFound),
-        (status = 422, response = Invalid)
-    ))]
+    responses((status = 200, description = "The enrolment, now withdrawn", body = Enrolment)))]
 pub async fn withdraw(
     State(app): State<AppState>,
     Allowed(caller, _): Allowed<Provider>,
@@ -167,12 +140,7 @@ pub async fn withdraw(
 /// Records attended hours and theory / practical scores.
 #[utoipa::path(put, path = "/api/v1/enrolments/{id}/result", operation_id = "enrolments_record_result",
     tag = "training", security(("bearer" = [])), params(("id" = String, Path, description = "The enrolment's id")), request_body = ResultInput,
-    responses(
-        (status = 200, description = "The enrolment with its result", body = Enrolment),
-        (status = 404, response = NotFound),
-        (status = 409, response = Conflict),
-        (status = 422, response = Invalid)
-    ))]
+    responses((status = 200, description = "The enrolment with its result", body = Enrolment), (status = 409, response = Conflict)))]
 pub async fn record_result(
     State(app): State<AppState>,
     Allowed(caller, _): Allowed<ProviderOrAssessor>,
@@ -202,14 +170,7 @@ pub struct ImportQuery {
     tag = "training", security(("bearer" = [])), params(("id" = String, Path, description = "The cohort's id"), ImportQuery),
     request_body(content_type = "multipart/form-data", content = SpreadsheetUpload,
         description = "The spreadsheet in the field `file`"),
-    responses(
-        (status = 201, description = "Every row is enrolled", body = ImportReport),
-        (status = 200, description = "Dry run: every row could be enrolled; nothing is kept", body = ImportReport),
-        (status = 400, response = BadRequest),
-        (status = 404, response = NotFound),
-        (status = 413, response = TooLarge),
-        (status = 422, description = "Rows are refused (`fields` names each row and field); nothing is kept", body = ErrorBody)
-    ))]
+    responses((status = 201, description = "Every row is enrolled", body = ImportReport), (status = 200, description = "Dry run: every row could be enrolled; nothing is kept", body = ImportReport), (status = 422, description = "Rows are refused (`fields` names each row and field); nothing is kept", body = ErrorBody)))]
 pub async fn import(
     State(app): State<AppState>,
     Allowed(caller, _): Allowed<Provider>,

@@ -17,10 +17,7 @@ pub struct Health {
 
 /// 200 when the database answers.
 #[utoipa::path(get, path = "/health", operation_id = "health_show", tag = "health",
-    responses(
-        (status = 200, description = "The database answers", body = Health),
-        (status = 500, response = Internal)
-    ))]
+    responses((status = 200, description = "The database answers", body = Health), (status = 500, response = Internal)))]
 pub async fn show(State(app): State<AppState>) -> Result<Json<Health>, AppError> {
     app.db.read.execute_unprepared("SELECT 1").await?;
     Ok(Json(Health {

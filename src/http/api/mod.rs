@@ -77,7 +77,7 @@ pub fn router() -> Router<AppState> {
         .routes(routes!(verification::holder))
         .routes(routes!(verification::document))
         .split_for_parts();
-    openapi::RefusalsWhereSecured.modify(&mut document);
+    openapi::RefusalsByShape.modify(&mut document);
     #[expect(
         clippy::expect_used,
         reason = "built once at start-up from plain data, so serialising it cannot fail"

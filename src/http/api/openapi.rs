@@ -10,6 +10,7 @@ use utoipa::{
     Modify, OpenApi, ToResponse, ToSchema,
     openapi::{
         self, Ref, RefOr,
+        path::ParameterIn,
         security::{HttpAuthScheme, HttpBuilder, SecurityScheme},
     },
 };
@@ -46,6 +47,7 @@ use crate::error::ErrorBody;
             NotFound,
             Conflict,
             TooLarge,
+            UnsupportedMediaType,
             Invalid,
             TooManyRequests,
             Internal
@@ -68,18 +70,18 @@ impl Modify for BearerAuth {
     }
 }
 
-/// Every operation that declares `security` may answer 401 (no valid token) and 403 (a
-/// role it does not allow, or an organisation that may not act), so the document says so
-/// once here rather than in each attribute. Applied by [`super::router`] once every
-/// handler's operation is in the document.
-pub(super) struct RefusalsWhereSecured;
+/// The refusals an operation's shape alone decides, said once here rather than in each
+/// attribute: an operation that declares `security` may answer 401 (no valid token) and
+/// 403 (a role it does not allow, or an organisation that may not act); one with a path
+/// parameter 404 (no such record, or one the caller may not see); one with query
+/// parameters 422 (a value that does not fit); one with a body 400 (not readable), 413
+/// (too large), 415 (not the declared media type) and 422 (a field refused). An
+/// attribute that names one of these statuses itself keeps its own description. Applied by
+/// [`super::router`] once every handler's operation is in the document.
+pub(super) struct RefusalsByShape;
 
-impl Modify for RefusalsWhereSecured {
+impl Modify for RefusalsByShape {
     fn modify(&self, openapi: &mut openapi::OpenApi) {
-        let refusals = [
-            ("401", <Unauthorized as ToResponse>::response().0),
-            ("403", <Forbidden as ToResponse>::response().0),
-        ];
         for item in openapi.paths.paths.values_mut() {
             for operation in [
                 &mut item.get,
@@ -91,18 +93,46 @@ impl Modify for RefusalsWhereSecured {
             .into_iter()
             .flatten()
             {
-                if operation.security.as_ref().is_some_and(|s| !s.is_empty()) {
-                    for (status, name) in refusals {
-                        operation
-                            .responses
-                            .responses
-                            .entry(status.to_owned())
-                            .or_insert_with(|| RefOr::Ref(Ref::from_response_name(name)));
-                    }
+                for (status, name) in refusals_of(operation) {
+                    operation
+                        .responses
+                        .responses
+                        .entry(status.to_owned())
+                        .or_insert_with(|| RefOr::Ref(Ref::from_response_name(name)));
                 }
             }
         }
     }
+}
+
+/// The shared responses `operation` may answer because of its shape, by status.
+fn refusals_of(operation: &openapi::path::Operation) -> Vec<(&'static str, String)> {
+    let name = |response: (&str, RefOr<openapi::Response>)| response.0.to_owned();
+    let has = |place: ParameterIn| {
+        operation
+            .parameters
+            .iter()
+            .flatten()
+            .any(|p| p.parameter_in == place)
+    };
+    let mut refusals = Vec::new();
+    if operation.security.as_ref().is_some_and(|s| !s.is_empty()) {
+        refusals.push(("401", name(Unauthorized::response())));
+        refusals.push(("403", name(Forbidden::response())));
+    }
+    if has(ParameterIn::Path) {
+        refusals.push(("404", name(NotFound::response())));
+    }
+    if has(ParameterIn::Query) {
+        refusals.push(("422", name(Invalid::response())));
+    }
+    if operation.request_body.is_some() {
+        refusals.push(("400", name(BadRequest::response())));
+        refusals.push(("413", name(TooLarge::response())));
+        refusals.push(("415", name(UnsupportedMediaType::response())));
+        refusals.push(("422", name(Invalid::response())));
+    }
+    refusals
 }
 
 /// The request is malformed: a body that is not JSON, or an upload that is not
@@ -133,6 +163,10 @@ pub struct Conflict(pub ErrorBody);
 /// The body or the uploaded file is over the size limit (`too_large`).
 #[derive(ToResponse)]
 pub struct TooLarge(pub ErrorBody);
+
+/// The body is not of the media type the operation declares (`unsupported_media_type`).
+#[derive(ToResponse)]
+pub struct UnsupportedMediaType(pub ErrorBody);
 
 /// An input value is refused (`invalid`): `fields` names each offending field (and, for
 /// spreadsheets, its row) with the reason.

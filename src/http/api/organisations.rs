@@ -2,7 +2,7 @@ use axum::{Json, extract::State};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::openapi::{Conflict, Invalid, NotFound};
+use super::openapi::Conflict;
 use crate::http::{
     AppState,
     api::Created,
@@ -19,11 +19,7 @@ use crate::{
 /// Registers an organisation (pending until approved). Bureau only.
 #[utoipa::path(post, path = "/api/v1/organisations", operation_id = "organisations_create",
     tag = "organisations", security(("bearer" = [])), request_body = OrganisationInput,
-    responses(
-        (status = 201, description = "The new organisation, pending approval", body = Organisation),
-        (status = 409, response = Conflict),
-        (status = 422, response = Invalid)
-    ))]
+    responses((status = 201, description = "The new organisation, pending approval", body = Organisation), (status = 409, response = Conflict)))]
 pub async fn create(
     State(app): State<AppState>,
     Allowed(caller, _): Allowed<Bureau>,
@@ -50,10 +46,7 @@ pub struct ListQuery {
 /// Organisations the caller may see: all for the bureau, otherwise its own.
 #[utoipa::path(get, path = "/api/v1/organisations", operation_id = "organisations_index",
     tag = "organisations", security(("bearer" = [])), params(ListQuery),
-    responses(
-        (status = 200, description = "A page of the organisations the caller may see", body = Page<Organisation>),
-        (status = 422, response = Invalid)
-    ))]
+    responses((status = 200, description = "A page of the organisations the caller may see", body = Page<Organisation>)))]
 pub async fn index(
     State(app): State<AppState>,
     Allowed(caller, _): Allowed<OrgStaff>,
@@ -71,10 +64,7 @@ pub async fn index(
 /// One organisation; another tenant's is "not found".
 #[utoipa::path(get, path = "/api/v1/organisations/{id}", operation_id = "organisations_show",
     tag = "organisations", security(("bearer" = [])), params(("id" = String, Path, description = "The organisation's id")),
-    responses(
-        (status = 200, description = "The organisation", body = Organisation),
-        (status = 404, response = NotFound)
-    ))]
+    responses((status = 200, description = "The organisation", body = Organisation)))]
 pub async fn show(
     State(app): State<AppState>,
     Allowed(caller, _): Allowed<OrgStaff>,
@@ -88,11 +78,7 @@ pub async fn show(
 /// Updates an organisation's own name, address or phone.
 #[utoipa::path(patch, path = "/api/v1/organisations/{id}", operation_id = "organisations_update",
     tag = "organisations", security(("bearer" = [])), params(("id" = String, Path, description = "The organisation's id")), request_body = OrganisationPatch,
-    responses(
-        (status = 200, description = "The organisation as updated", body = Organisation),
-        (status = 404, response = NotFound),
-        (status = 422, response = Invalid)
-    ))]
+    responses((status = 200, description = "The organisation as updated", body = Organisation)))]
 pub async fn update(
     State(app): State<AppState>,
     Allowed(caller, _): Allowed<OrgStaff>,
@@ -125,10 +111,7 @@ async fn set_status(
 /// Approves an organisation so its accounts can act. Bureau only.
 #[utoipa::path(post, path = "/api/v1/organisations/{id}/approve", operation_id = "organisations_approve",
     tag = "organisations", security(("bearer" = [])), params(("id" = String, Path, description = "The organisation's id")),
-    responses(
-        (status = 200, description = "The organisation, now approved", body = Organisation),
-        (status = 404, response = NotFound)
-    ))]
+    responses((status = 200, description = "The organisation, now approved", body = Organisation)))]
 pub async fn approve(
     State(app): State<AppState>,
     Allowed(caller, _): Allowed<Bureau>,
@@ -140,10 +123,7 @@ pub async fn approve(
 /// Suspends an organisation: its accounts stop acting at once. Bureau only.
 #[utoipa::path(post, path = "/api/v1/organisations/{id}/suspend", operation_id = "organisations_suspend",
     tag = "organisations", security(("bearer" = [])), params(("id" = String, Path, description = "The organisation's id")),
-    responses(
-        (status = 200, description = "The organisation, now suspended", body = Organisation),
-        (status = 404, response = NotFound)
-    ))]
+    responses((status = 200, description = "The organisation, now suspended", body = Organisation)))]
 pub async fn suspend(
     State(app): State<AppState>,
     Allowed(caller, _): Allowed<Bureau>,

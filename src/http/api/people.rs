@@ -3,7 +3,7 @@ use secrecy::SecretString;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use super::openapi::{Conflict, Invalid, NotFound};
+use super::openapi::Conflict;
 use crate::http::{
     AppState,
     api::Created,
@@ -20,10 +20,7 @@ use crate::{
 /// bureau, "not found" for everyone else.
 #[utoipa::path(get, path = "/api/v1/people/{id}", operation_id = "people_show", tag = "people", security(("bearer" = [])),
     params(("id" = String, Path, description = "The person's id")),
-    responses(
-        (status = 200, description = "The person, masked as far as the caller's role requires", body = PersonView),
-        (status = 404, response = NotFound)
-    ))]
+    responses((status = 200, description = "The person, masked as far as the caller's role requires", body = PersonView)))]
 pub async fn show(
     State(app): State<AppState>,
     Allowed(caller, _): Allowed<PersonReaders>,
@@ -44,12 +41,7 @@ pub struct LoginRequest {
 /// Gives an enrolled person a trainee login (the enrolling provider only).
 #[utoipa::path(post, path = "/api/v1/people/{id}/account", operation_id = "people_create_login",
     tag = "people", security(("bearer" = [])), params(("id" = String, Path, description = "The person's id")), request_body = LoginRequest,
-    responses(
-        (status = 201, description = "The person's new trainee account", body = Account),
-        (status = 404, response = NotFound),
-        (status = 409, response = Conflict),
-        (status = 422, response = Invalid)
-    ))]
+    responses((status = 201, description = "The person's new trainee account", body = Account), (status = 409, response = Conflict)))]
 pub async fn create_login(
     State(app): State<AppState>,
     Allowed(caller, _): Allowed<Provider>,

@@ -1,6 +1,5 @@
 use axum::{Json, extract::State};
 
-use super::openapi::{Invalid, NotFound};
 use crate::http::{
     AppState,
     api::Created,
@@ -16,10 +15,7 @@ use crate::{
 /// Creates a training program of the caller's provider.
 #[utoipa::path(post, path = "/api/v1/programs", operation_id = "programs_create", tag = "training", security(("bearer" = [])),
     request_body = ProgramInput,
-    responses(
-        (status = 201, description = "The new program", body = Program),
-        (status = 422, response = Invalid)
-    ))]
+    responses((status = 201, description = "The new program", body = Program)))]
 pub async fn create(
     State(app): State<AppState>,
     Allowed(caller, _): Allowed<Provider>,
@@ -40,10 +36,7 @@ pub async fn create(
 /// Programs: the provider's own; all for the bureau.
 #[utoipa::path(get, path = "/api/v1/programs", operation_id = "programs_index", tag = "training", security(("bearer" = [])),
     params(PageParams),
-    responses(
-        (status = 200, description = "A page of the programs the caller may see", body = Page<Program>),
-        (status = 422, response = Invalid)
-    ))]
+    responses((status = 200, description = "A page of the programs the caller may see", body = Page<Program>)))]
 pub async fn index(
     State(app): State<AppState>,
     Allowed(caller, _): Allowed<ProviderOrBureau>,
@@ -57,10 +50,7 @@ pub async fn index(
 #[utoipa::path(get, path = "/api/v1/programs/{id}", operation_id = "programs_show",
     summary = "A program: the provider's own; any for the bureau", tag = "training", security(("bearer" = [])),
     params(("id" = String, Path, description = "The program's id")),
-    responses(
-        (status = 200, description = "The program", body = Program),
-        (status = 404, response = NotFound)
-    ))]
+    responses((status = 200, description = "The program", body = Program)))]
 pub async fn show(
     State(app): State<AppState>,
     Allowed(caller, _): Allowed<ProviderOrBureau>,

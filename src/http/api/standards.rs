@@ -2,7 +2,7 @@ use axum::{Json, extract::State};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::openapi::{Conflict, Invalid, NotFound};
+use super::openapi::Conflict;
 use crate::http::{
     AppState,
     api::Created,
@@ -10,10 +10,11 @@ use crate::http::{
     policy::{Allowed, Bureau},
 };
 use crate::{
+    access::Caller,
     error::{AppError, ErrorBody},
     pagination::{Page, PageParams},
     standards::{
-        self, Standard, StandardSpec, StatusFilter,
+        self, Standard, StandardSpec, StatusFilter, Transition,
         reference::{self, Occupation, SkillLevel},
     },
 };
@@ -48,10 +49,7 @@ pub struct ListQuery {
 /// Local industry standards, each with code, name, version, status and work tasks.
 #[utoipa::path(get, path = "/api/v1/standards", operation_id = "standards_index", tag = "standards",
     security((), ("bearer" = [])), params(ListQuery),
-    responses(
-        (status = 200, description = "A page of standard versions", body = Page<Standard>),
-        (status = 422, response = Invalid)
-    ))]
+    responses((status = 200, description = "A page of standard versions", body = Page<Standard>)))]
 pub async fn index(
     State(app): State<AppState>,
     caller: MaybeCaller,
@@ -77,10 +75,7 @@ pub struct VersionQuery {
 /// One standard: the version in force, or `?version=`.
 #[utoipa::path(get, path = "/api/v1/standards/{code}", operation_id = "standards_show", tag = "standards",
     security((), ("bearer" = [])), params(("code" = String, Path, description = "The standard's code, e.g. `150784-QMY`"), VersionQuery),
-    responses(
-        (status = 200, description = "The standard at the version asked for", body = Standard),
-        (status = 404, response = NotFound)
-    ))]
+    responses((status = 200, description = "The standard at the version asked for", body = Standard)))]
 pub async fn show(
     State(app): State<AppState>,
     caller: MaybeCaller,
@@ -95,11 +90,7 @@ pub async fn show(
 /// Drafts a new standard (version 1). Bureau only.
 #[utoipa::path(post, path = "/api/v1/standards", operation_id = "standards_create", tag = "standards", security(("bearer" = [])),
     request_body = StandardSpec,
-    responses(
-        (status = 201, description = "The new draft, version 1", body = Standard),
-        (status = 409, response = Conflict),
-        (status = 422, response = Invalid)
-    ))]
+    responses((status = 201, description = "The new draft, version 1", body = Standard), (status = 409, response = Conflict)))]
 pub async fn create(
     State(app): State<AppState>,
     Allowed(caller, _): Allowed<Bureau>,
@@ -114,11 +105,7 @@ pub async fn create(
 /// Drafts the next version from the newest one. Bureau only.
 #[utoipa::path(post, path = "/api/v1/standards/{code}/versions", operation_id = "standard_versions_create",
     tag = "standards", security(("bearer" = [])), params(("code" = String, Path, description = "The standard's code, e.g. `150784-QMY`")),
-    responses(
-        (status = 201, description = "The new draft version", body = Standard),
-        (status = 404, response = NotFound),
-        (status = 409, response = Conflict)
-    ))]
+    responses((status = 201, description = "The new draft version", body = Standard), (status = 409, response = Conflict)))]
 pub async fn draft_version(
     State(app): State<AppState>,
     Allowed(caller, _): Allowed<Bureau>,
@@ -136,12 +123,7 @@ pub async fn draft_version(
 #[utoipa::path(put, path = "/api/v1/standards/{code}/versions/{version}",
     operation_id = "standard_versions_update", tag = "standards", security(("bearer" = [])),
     params(("code" = String, Path, description = "The standard's code, e.g. `150784-QMY`"), ("version" = i32, Path, description = "The version number")), request_body = StandardSpec,
-    responses(
-        (status = 200, description = "The draft with its new content", body = Standard),
-        (status = 404, response = NotFound),
-        (status = 409, description = "The version is not a draft (`conflict`)", body = ErrorBody),
-        (status = 422, response = Invalid)
-    ))]
+    responses((status = 200, description = "The draft with its new content", body = Standard), (status = 409, description = "The version is not a draft (`conflict`)", body = ErrorBody)))]
 pub async fn update_version(
     State(app): State<AppState>,
     Allowed(caller, _): Allowed<Bureau>,
@@ -159,39 +141,38 @@ pub async fn update_version(
 /// Publishes a draft, retiring the version it supersedes. Bureau only.
 #[utoipa::path(post, path = "/api/v1/standards/{code}/versions/{version}/publish",
     operation_id = "standard_versions_publish", tag = "standards", security(("bearer" = [])), params(("code" = String, Path, description = "The standard's code, e.g. `150784-QMY`"), ("version" = i32, Path, description = "The version number")),
-    responses(
-        (status = 200, description = "The version, now published", body = Standard),
-        (status = 404, response = NotFound),
-        (status = 409, response = Conflict)
-    ))]
+    responses((status = 200, description = "The version, now published", body = Standard), (status = 409, response = Conflict)))]
 pub async fn publish(
     State(app): State<AppState>,
     Allowed(caller, _): Allowed<Bureau>,
-    ApiPath((code, version)): ApiPath<(String, i32)>,
+    ApiPath(version): ApiPath<(String, i32)>,
 ) -> Result<Json<Standard>, AppError> {
-    let standard = app
-        .write(async |txn| {
-            standards::publish(txn, &caller.actor(), &code, version, app.now()).await
-        })
-        .await?;
-    Ok(Json(standard))
+    transition(app, caller, version, Transition::Publish).await
 }
 
 /// Retires a published version. Bureau only.
 #[utoipa::path(post, path = "/api/v1/standards/{code}/versions/{version}/retire",
     operation_id = "standard_versions_retire", tag = "standards", security(("bearer" = [])), params(("code" = String, Path, description = "The standard's code, e.g. `150784-QMY`"), ("version" = i32, Path, description = "The version number")),
-    responses(
-        (status = 200, description = "The version, now retired", body = Standard),
-        (status = 404, response = NotFound),
-        (status = 409, response = Conflict)
-    ))]
+    responses((status = 200, description = "The version, now retired", body = Standard), (status = 409, response = Conflict)))]
 pub async fn retire(
     State(app): State<AppState>,
     Allowed(caller, _): Allowed<Bureau>,
-    ApiPath((code, version)): ApiPath<(String, i32)>,
+    ApiPath(version): ApiPath<(String, i32)>,
+) -> Result<Json<Standard>, AppError> {
+    transition(app, caller, version, Transition::Retire).await
+}
+
+async fn transition(
+    app: AppState,
+    caller: Caller,
+    (code, version): (String, i32),
+    transition: Transition,
 ) -> Result<Json<Standard>, AppError> {
     let standard = app
-        .write(async |txn| standards::retire(txn, &caller.actor(), &code, version, app.now()).await)
+        .write(async |txn| {
+            let actor = caller.actor();
+            standards::transition(txn, &actor, &code, version, transition, app.now()).await
+        })
         .await?;
     Ok(Json(standard))
 }
