@@ -3,7 +3,7 @@ use secrecy::SecretString;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use super::openapi::Conflict;
+use super::openapi::{Conflict, NotFound};
 use crate::http::{
     AppState,
     api::Created,
@@ -30,7 +30,7 @@ pub struct AccountRequest {
 /// Creates an account of any role (bureau only).
 #[utoipa::path(post, path = "/api/v1/accounts", operation_id = "accounts_create", tag = "accounts",
     security(("bearer" = [])), request_body = AccountRequest,
-    responses((status = 201, description = "The new account", body = Account), (status = 409, response = Conflict)))]
+    responses((status = 201, description = "The new account", body = Account), (status = 404, response = NotFound), (status = 409, response = Conflict)))]
 pub async fn create(
     State(app): State<AppState>,
     Allowed(caller, _): Allowed<Bureau>,

@@ -3,6 +3,7 @@ use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::openapi::NotFound;
 use crate::http::{
     AppState,
     api::Created,
@@ -77,7 +78,7 @@ pub struct IntegrationTokenRequest {
 /// Creates a long-lived token for an integration account (bureau only).
 #[utoipa::path(post, path = "/api/v1/tokens", operation_id = "tokens_create", tag = "auth", security(("bearer" = [])),
     request_body = IntegrationTokenRequest,
-    responses((status = 201, description = "The new token; its secret is shown this once", body = IssuedToken)))]
+    responses((status = 201, description = "The new token; its secret is shown this once", body = IssuedToken), (status = 404, response = NotFound)))]
 pub async fn create_integration_token(
     State(app): State<AppState>,
     Allowed(caller, _): Allowed<Bureau>,

@@ -5,7 +5,7 @@ use axum::{
     response::{IntoResponse, Response},
 };
 
-use super::openapi::Conflict;
+use super::openapi::{Conflict, NotFound};
 use crate::http::{
     AppState,
     api::Created,
@@ -29,7 +29,7 @@ use crate::{
 /// `not_eligible`) lists every missing requirement in `fields`.
 #[utoipa::path(post, path = "/api/v1/certificates", operation_id = "certificates_create",
     tag = "certificates", security(("bearer" = [])), request_body = IssueRequest,
-    responses((status = 201, description = "The new certificate", body = Certificate), (status = 200, description = "Already issued on these grounds: that certificate", body = Certificate), (status = 422, description = "Not eligible (`not_eligible`): `fields` lists every missing requirement", body = ErrorBody)))]
+    responses((status = 201, description = "The new certificate", body = Certificate), (status = 200, description = "Already issued on these grounds: that certificate", body = Certificate), (status = 404, response = NotFound), (status = 422, description = "Not eligible (`not_eligible`): `fields` lists every missing requirement", body = ErrorBody)))]
 pub async fn create(
     State(app): State<AppState>,
     Allowed(caller, _): Allowed<Issuers>,
@@ -140,7 +140,7 @@ pub async fn bundle(
 /// Records an assessment of an enrolled person by the caller's evaluation organisation.
 #[utoipa::path(post, path = "/api/v1/assessments", operation_id = "assessments_create",
     tag = "certificates", security(("bearer" = [])), request_body = AssessmentInput,
-    responses((status = 201, description = "The recorded assessment", body = Assessment), (status = 409, response = Conflict)))]
+    responses((status = 201, description = "The recorded assessment", body = Assessment), (status = 404, response = NotFound), (status = 409, response = Conflict)))]
 pub async fn create_assessment(
     State(app): State<AppState>,
     Allowed(caller, _): Allowed<Assessor>,

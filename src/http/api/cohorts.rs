@@ -6,7 +6,7 @@ use axum::{
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use super::openapi::{Conflict, SpreadsheetUpload};
+use super::openapi::{Conflict, NotFound, SpreadsheetUpload};
 use crate::http::{
     AppState,
     api::Created,
@@ -28,7 +28,7 @@ use crate::{
 /// Opens a cohort of one of the caller's programs.
 #[utoipa::path(post, path = "/api/v1/cohorts", operation_id = "cohorts_create", tag = "training", security(("bearer" = [])),
     request_body = CohortInput,
-    responses((status = 201, description = "The new cohort", body = Cohort), (status = 409, response = Conflict)))]
+    responses((status = 201, description = "The new cohort", body = Cohort), (status = 404, response = NotFound), (status = 409, response = Conflict)))]
 pub async fn create(
     State(app): State<AppState>,
     Allowed(caller, _): Allowed<Provider>,
