@@ -26,6 +26,7 @@ mod m20261126_000015_create_certificate_parents;
 mod m20261126_000016_create_certificate_files;
 mod m20261126_000017_create_counters;
 mod m20261201_100000_create_jobs;
+mod m20261202_400000_add_certificate_grounds_fell;
 
 pub struct Migrator;
 
@@ -51,6 +52,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000016_create_certificate_files::Migration),
             Box::new(m20261126_000017_create_counters::Migration),
             Box::new(m20261201_100000_create_jobs::Migration),
+            Box::new(m20261202_400000_add_certificate_grounds_fell::Migration),
         ]
     }
 }

@@ -1,11 +1,12 @@
 //! Status changes after issue, each audited, nothing ever deleted: suspend ↔ reinstate
 //! and revoke (final), by the issuing organisation, with a reason. Repeating a change
-//! that already holds changes nothing.
+//! that already holds changes nothing. Certificates resting on the changed one follow in
+//! the same transaction ([`fallen`]).
 
 use entities::certificates as certificate;
 use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, QuerySelect, Set};
 
-use super::CertificateStatus;
+use super::{CertificateStatus, fallen};
 use crate::clock::Now;
 use crate::{
     access::{Caller, rules},
@@ -95,12 +96,12 @@ pub async fn change(
             message: format!("证书当前状态为“{}”，不能执行此操作", from.label()),
         });
     }
-    let now = now.stamp();
+    let stamp = now.stamp();
     let mut active: certificate::ActiveModel = row.into();
     active.status = Set(to.as_str().to_owned());
     match change {
         StatusChange::Suspend => {
-            active.suspended_at = Set(Some(now));
+            active.suspended_at = Set(Some(stamp));
             active.suspend_reason = Set(Some(reason.to_owned()));
         }
         StatusChange::Reinstate => {
@@ -108,11 +109,13 @@ pub async fn change(
             active.suspend_reason = Set(None);
         }
         StatusChange::Revoke => {
-            active.revoked_at = Set(Some(now));
+            active.revoked_at = Set(Some(stamp));
             active.revoke_reason = Set(Some(reason.to_owned()));
         }
     }
-    active.updated_at = Set(now);
+    // A decision by hand replaces a suspension the chain made.
+    active.grounds_fell_id = Set(None);
+    active.updated_at = Set(stamp);
     let row = active.update(conn).await?;
     audit::append(
         conn,
@@ -125,6 +128,12 @@ pub async fn change(
         },
     )
     .await?;
+    match change {
+        StatusChange::Suspend | StatusChange::Revoke => {
+            fallen::fall(conn, &caller.actor(), row.clone(), now).await?;
+        }
+        StatusChange::Reinstate => fallen::restore(conn, &caller.actor(), row.clone(), now).await?,
+    }
     Ok(row)
 }
 

@@ -3,6 +3,7 @@
 //! frozen signed credential and the PDF rendered once at issue.
 
 pub mod credential;
+pub mod fallen;
 pub mod freeze;
 pub mod grounds;
 pub mod issue;

@@ -69,6 +69,9 @@ pub struct Certificate {
     pub revoke_reason: Option<String>,
     pub suspended_at: Option<chrono::DateTime<chrono::FixedOffset>>,
     pub suspend_reason: Option<String>,
+    /// When suspended because a certificate it rests on was revoked or suspended: that
+    /// certificate's id (the reason names its number). Reinstating it reinstates this one.
+    pub grounds_fell_id: Option<String>,
     pub superseded_by_id: Option<String>,
     /// The holder's whole chain: every certificate linked to this one through parents
     /// and children, this one included.
@@ -284,6 +287,7 @@ pub async fn view(
         revoke_reason: row.revoke_reason,
         suspended_at: row.suspended_at,
         suspend_reason: row.suspend_reason,
+        grounds_fell_id: row.grounds_fell_id,
         superseded_by_id: row.superseded_by_id,
     })
 }

@@ -14,6 +14,7 @@ mod basics;
 mod browser;
 mod certificates;
 mod demo;
+mod grounds;
 mod imports;
 mod jobs;
 mod openapi;
