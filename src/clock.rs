@@ -12,6 +12,8 @@ use chrono::{DateTime, Duration, FixedOffset, NaiveDate, Utc};
 pub struct Now {
     pub at: DateTime<Utc>,
     pub today: NaiveDate,
+    /// The time zone `today` is read in.
+    pub zone: FixedOffset,
 }
 
 impl Now {
@@ -20,6 +22,21 @@ impl Now {
         Self {
             at,
             today: at.with_timezone(&zone).date_naive(),
+            zone,
+        }
+    }
+
+    /// `hour` o'clock local time on `day`, for replaying the past (the demo dates each step
+    /// as it would have happened); never later than `self`, so nothing is dated in the
+    /// future.
+    pub fn back_to(self, day: NaiveDate, hour: u32) -> Self {
+        let then = day
+            .and_hms_opt(hour.min(23), 0, 0)
+            .and_then(|local| local.and_local_timezone(self.zone).single())
+            .map(|t| t.with_timezone(&Utc));
+        match then {
+            Some(then) if then < self.at => Self::at(then, self.zone),
+            _ => self,
         }
     }
 
@@ -79,6 +96,18 @@ mod tests {
             Now::at(at, zone).today,
             NaiveDate::from_ymd_opt(2026, 12, 2).unwrap()
         );
+    }
+
+    #[test]
+    fn going_back_lands_on_the_local_hour_and_never_in_the_future() {
+        let zone = FixedOffset::east_opt(8 * 3600).expect("a valid offset");
+        let now = Now::at(Utc.with_ymd_and_hms(2026, 12, 2, 2, 0, 0).unwrap(), zone);
+        let day = NaiveDate::from_ymd_opt(2026, 3, 28).unwrap();
+        let then = now.back_to(day, 16);
+        assert_eq!(then.today, day);
+        assert_eq!(then.at, Utc.with_ymd_and_hms(2026, 3, 28, 8, 0, 0).unwrap());
+        let later = NaiveDate::from_ymd_opt(2027, 1, 1).unwrap();
+        assert_eq!(now.back_to(later, 9), now, "the future is now");
     }
 
     #[test]

@@ -78,6 +78,17 @@ pub async fn check(
     }
     match g.kind {
         CertificateKind::Completion | CertificateKind::Apprenticeship => {
+            if today < g.cohort.ends_on {
+                out.push(missing(
+                    "cohort.ends_on",
+                    "not_ended",
+                    format!(
+                        "班期{}结束，结束前不能颁发{}",
+                        g.cohort.ends_on,
+                        g.kind.label()
+                    ),
+                ));
+            }
             if let Some(pct) = rule.min_attendance_percent {
                 let needed = (g.program.hours as u32 * pct).div_ceil(100);
                 match g.enrolment.attended_hours {

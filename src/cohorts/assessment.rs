@@ -113,6 +113,12 @@ pub async fn record(
             "in_the_future",
             "考核日期不得晚于今天",
         ));
+    } else if input.assessed_on < cohort.starts_on {
+        fields.push(FieldError::new(
+            "assessed_on",
+            "before_cohort",
+            format!("考核日期不得早于班期开班日期（{}）", cohort.starts_on),
+        ));
     }
     let examiners: Vec<String> = input
         .examiners

@@ -340,6 +340,12 @@ pub async fn record_result(
             message: "该学员已退学，不能登记成绩".into(),
         });
     }
+    if now.today < cohort.starts_on {
+        return Err(AppError::Conflict {
+            code: "cohort_not_started",
+            message: format!("班期{}开班，开班前不能登记成绩", cohort.starts_on),
+        });
+    }
     let program = program_of(conn, &cohort).await?;
     let mut fields = Vec::new();
     if input.attended_hours > program.hours as u32 {

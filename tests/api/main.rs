@@ -13,6 +13,7 @@ mod auth;
 mod basics;
 mod browser;
 mod certificates;
+mod dates;
 mod demo;
 mod grounds;
 mod imports;

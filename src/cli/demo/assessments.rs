@@ -29,7 +29,7 @@ use crate::{
 };
 
 /// Days between the last day of training and the examination.
-const DAYS_TO_EXAMINATION: u64 = 7;
+pub const DAYS_TO_EXAMINATION: u64 = 7;
 
 /// One examined enrolment.
 pub struct Assessed {
@@ -106,7 +106,7 @@ pub async fn examine(
                         .map(|e| (*e).to_owned())
                         .collect(),
                 };
-                match assessment::record(&txn, exam.assessor, input, now).await {
+                match assessment::record(&txn, exam.assessor, input, now.back_to(day, 17)).await {
                     Ok(_) => data.summary.assessments.added(),
                     // Recorded between the look-up and now: present all the same.
                     Err(AppError::Conflict {

@@ -31,8 +31,10 @@ pub struct Class<'a> {
     pub caller: &'a Caller,
     pub program: &'a ProgramOut,
     pub evaluation_org_id: &'a str,
-    /// When the demo acts.
-    pub now: Now,
+    /// When the cohort is opened and its trainees enrolled (and some withdraw).
+    pub opened: Now,
+    /// When the results are recorded: the cohort's last day.
+    pub closed: Now,
 }
 
 /// One trainee's enrolment in a loaded cohort.
@@ -79,7 +81,7 @@ pub async fn load(
                 teachers: spec.teachers.clone(),
                 evaluation_org_id: Some(cx.evaluation_org_id.to_owned()),
             };
-            let created = cohorts::create(&txn, &cx.caller.actor(), &provider_id, input, cx.now)
+            let created = cohorts::create(&txn, &cx.caller.actor(), &provider_id, input, cx.opened)
                 .await
                 .map_err(explain(format!("opening cohort {}", spec.code)))?;
             data.summary.cohorts.added();
@@ -175,7 +177,7 @@ async fn load_trainee(
                 cx.caller,
                 cohort_id,
                 trainee.person.identity(),
-                cx.now,
+                cx.opened,
             )
             .await
             {
@@ -195,7 +197,7 @@ async fn load_trainee(
     let enrolled = EnrolmentStatus::of(&row)? == EnrolmentStatus::Enrolled;
     match &trainee.outcome {
         Outcome::Withdrawn(reason) if enrolled => {
-            let view = enrolment::withdraw(txn, cx.keys, cx.caller, &row.id, reason, cx.now)
+            let view = enrolment::withdraw(txn, cx.keys, cx.caller, &row.id, reason, cx.opened)
                 .await
                 .map_err(explain(format!("withdrawing {who}")))?;
             data.summary.withdrawals.added();
@@ -203,7 +205,7 @@ async fn load_trainee(
         }
         Outcome::Withdrawn(_) => data.summary.withdrawals.present(),
         Outcome::Result(result) if enrolled && row.result_recorded_at.is_none() => {
-            enrolment::record_result(txn, cx.keys, cx.caller, &row.id, result.clone(), cx.now)
+            enrolment::record_result(txn, cx.keys, cx.caller, &row.id, result.clone(), cx.closed)
                 .await
                 .map_err(explain(format!("recording the result of {who}")))?;
             data.summary.results.added();
@@ -245,7 +247,7 @@ async fn trainee_login(
                 &row.person_id,
                 login.to_owned(),
                 SecretString::from(password.clone()),
-                cx.now,
+                cx.opened,
             )
             .await
             .map_err(explain(format!("giving {} a login", trainee.person.name)))?;

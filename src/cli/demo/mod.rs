@@ -30,7 +30,7 @@ mod trainees;
 use std::{collections::BTreeMap, path::Path, sync::Arc};
 
 use anyhow::Context;
-use chrono::{Months, NaiveDate, Utc};
+use chrono::{Days, Months, NaiveDate};
 
 use crate::{
     access::Caller,
@@ -56,6 +56,17 @@ use trainees::Trainee;
 
 /// How long the demo's licences are valid.
 const LICENCE_YEARS: u32 = 3;
+
+/// How the demo dates each step, in days after the cohort's last day (the examination is
+/// [`assessments::DAYS_TO_EXAMINATION`] days after it): completion certificates the next
+/// morning; specialty and skill-level certificates a week after the examination, licences
+/// two weeks after it. The organisations and programs are set up a month before the first
+/// cohort, and each cohort is opened, and its trainees enrolled, ten days before it starts.
+const DAYS_TO_COMPLETION: u64 = 1;
+const DAYS_FROM_EXAM_TO_CERTIFICATE: u64 = 7;
+const DAYS_FROM_EXAM_TO_LICENCE: u64 = 14;
+const DAYS_OF_SETUP_BEFORE_FIRST_COHORT: u64 = 30;
+const DAYS_OF_ENROLMENT_BEFORE_START: u64 = 10;
 
 /// Loads the demo data set into the configured database, prints a summary and, with
 /// `out`, writes the logins, passwords and ids as JSON.
@@ -106,10 +117,16 @@ pub async fn load(
     let actor = Actor::system("demo");
     let mut credentials = Credentials::load(data_dir)?;
     let mut data = DemoData::default();
-    let orgs = setup::organisations(db, &actor, &mut data, now).await?;
-    let callers = setup::staff(db, &actor, &orgs, &mut credentials, &mut data, now).await?;
-    let programs = setup::programs(db, &callers, &mut data, now).await?;
     let cohorts = schedule::cohorts()?;
+    let founded = cohorts
+        .iter()
+        .map(|c| c.starts_on)
+        .min()
+        .and_then(|d| d.checked_sub_days(Days::new(DAYS_OF_SETUP_BEFORE_FIRST_COHORT)))
+        .map_or(now, |d| now.back_to(d, 9));
+    let orgs = setup::organisations(db, &actor, &mut data, founded).await?;
+    let callers = setup::staff(db, &actor, &orgs, &mut credentials, &mut data, founded).await?;
+    let programs = setup::programs(db, &callers, &mut data, founded).await?;
     let all = trainees::generate_all(&cohorts, |key| PROGRAMS.iter().find(|p| p.key == key))?;
     let evaluation_org_id = orgs
         .get("evaluator")
@@ -128,7 +145,11 @@ pub async fn load(
             caller: acting(&callers, program_spec.provider)?,
             program,
             evaluation_org_id,
-            now,
+            opened: now.back_to(
+                days_from(spec.starts_on, -(DAYS_OF_ENROLMENT_BEFORE_START as i64))?,
+                10,
+            ),
+            closed: now.back_to(spec.ends_on, 16),
         };
         let trainees = all
             .get(spec.code.as_str())
@@ -151,7 +172,7 @@ pub async fn load(
         assessor: acting(&callers, "evaluator")?,
         officer: acting(&callers, "licensing")?,
     };
-    let today = Utc::now().date_naive();
+    let today = now.today;
     for cohort in &loaded {
         let provider = acting(&callers, cohort.program.provider)?;
         award(db, &issuers, provider, cohort, today, &mut data, now)
@@ -193,13 +214,17 @@ async fn award(
     now: Now,
 ) -> anyhow::Result<()> {
     let offers = |kind| cohort.program.certificates.contains(&kind);
+    let ended = days_from(cohort.spec.ends_on, DAYS_TO_COMPLETION as i64)?;
+    if ended > now.today {
+        return Ok(());
+    }
     let completed = awards::completion(
         db,
         issuers.services,
         provider,
         (&cohort.spec.code, &cohort.id),
         data,
-        now,
+        now.back_to(ended, 10),
     )
     .await?;
     let assessed_kind = match cohort.program.target {
@@ -232,15 +257,35 @@ async fn award(
         now,
     )
     .await?;
-    let held = awards::on_assessments(db, issuers, assessed_kind, &assessed, data, now).await?;
+    let Some(exam_day) = exam.day() else {
+        return Ok(());
+    };
+    let certified = now.back_to(
+        days_from(exam_day, DAYS_FROM_EXAM_TO_CERTIFICATE as i64)?,
+        10,
+    );
+    let held =
+        awards::on_assessments(db, issuers, assessed_kind, &assessed, data, certified).await?;
     if offers(CertificateKind::Licence) {
         let holders = assessed
             .iter()
             .map(|a| &a.enrolment_id)
             .filter(|e| held.contains_key(*e));
-        awards::licences(db, issuers, holders, licence_until(today)?, data, now).await?;
+        let licensed = now.back_to(days_from(exam_day, DAYS_FROM_EXAM_TO_LICENCE as i64)?, 10);
+        let until = licence_until(licensed.today)?;
+        awards::licences(db, issuers, holders, until, data, licensed).await?;
     }
     Ok(())
+}
+
+/// `day` moved by `days` (back when negative).
+fn days_from(day: NaiveDate, days: i64) -> anyhow::Result<NaiveDate> {
+    let moved = if days < 0 {
+        day.checked_sub_days(Days::new(days.unsigned_abs()))
+    } else {
+        day.checked_add_days(Days::new(days as u64))
+    };
+    moved.context("a demo date out of range")
 }
 
 /// The last day of a licence issued today.
