@@ -16,6 +16,7 @@ mod certificates;
 mod demo;
 mod imports;
 mod jobs;
+mod names;
 mod openapi;
 mod organisations;
 mod pages;
