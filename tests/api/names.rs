@@ -142,3 +142,81 @@ async fn a_cohort_of_rare_and_minority_names_issues_pdfs_that_print_every_name()
     expected.sort();
     assert_eq!(printed, expected, "each name is in the text of its PDF");
 }
+
+#[tokio::test]
+async fn one_name_that_cannot_print_leaves_that_person_unissued_and_the_rest_issued() {
+    let app = TestApp::spawn().await;
+    let c = chain(&app).await;
+    // Enrolled first, so issued first: a number it took would show as a gap.
+    let (_, old_data) = app
+        .trainee(
+            &c,
+            &c.homestay_cohort,
+            "巴特尔",
+            &citizen_id("19900412", 501),
+            passing(),
+        )
+        .await;
+    app.trainee(
+        &c,
+        &c.homestay_cohort,
+        "娜仁花",
+        &citizen_id("19900412", 502),
+        passing(),
+    )
+    .await;
+    // A name from before names were checked, written behind the registry's back.
+    app.db
+        .write
+        .execute_unprepared(&format!(
+            "UPDATE people SET name = '巴特尔😀' WHERE id = '{old_data}'"
+        ))
+        .await
+        .expect("old data");
+
+    let issue = async || {
+        app.post(
+            &format!("/api/v1/cohorts/{}/certificates", c.homestay_cohort),
+            &c.staff,
+            json!({}),
+        )
+        .await
+    };
+    let (status, report) = issue().await;
+    assert_eq!(status, StatusCode::OK, "{report}");
+    assert_eq!(pluck(&report["issued"], &["name"]), ["娜*花"], "{report}");
+    assert_eq!(
+        pluck(&report["not_issued"], &["name"]),
+        ["巴**😀"],
+        "{report}"
+    );
+    let reason = pluck(&report["not_issued"][0]["missing"], &["reason", "message"]);
+    assert_eq!(reason.len(), 1, "{report}");
+    assert!(
+        reason[0].starts_with("unprintable ") && reason[0].contains("“😀”(U+1F600)"),
+        "{reason:?}"
+    );
+    let first = report["issued"][0]["number"].as_str().expect("number");
+    assert!(first.ends_with("-000001"), "no number was spent: {first}");
+    assert_eq!(app.count("certificates").await, 1);
+    assert_eq!(app.count("certificate_files").await, 1);
+
+    // Corrected, the person is issued the next number.
+    app.db
+        .write
+        .execute_unprepared(&format!(
+            "UPDATE people SET name = '巴特尔' WHERE id = '{old_data}'"
+        ))
+        .await
+        .expect("corrected");
+    let (status, report) = issue().await;
+    assert_eq!(status, StatusCode::OK, "{report}");
+    let numbers = pluck(&report["issued"], &["name", "number", "newly_issued"]);
+    assert!(
+        numbers
+            .iter()
+            .any(|l| l.starts_with("巴*尔 ") && l.ends_with("-000002 true")),
+        "{numbers:?}"
+    );
+    assert_eq!(report["not_issued"], json!([]), "{report}");
+}
