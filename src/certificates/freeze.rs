@@ -9,11 +9,11 @@ use super::{
     credential::{
         self, AchievementInput, CredentialInput, IssuerProfile, StandardRef, StatusEntry,
     },
-    grounds::Grounds,
-    pdf::CertificateDocument,
+    grounds::{Grounds, Missing},
+    pdf::{CertificateDocument, Unprintable},
 };
 use crate::{
-    error::AppError,
+    error::FieldError,
     people::mask_name,
     programs::CertificateKind,
     standards::reference::{Occupation, SkillLevel},
@@ -250,8 +250,46 @@ fn document(
     }
 }
 
+/// Why one person's certificate could not be made: what to tell the issuer, in Chinese,
+/// and the error behind it, for the log.
+#[derive(Debug)]
+pub struct Unmade {
+    pub reason: Missing,
+    pub error: anyhow::Error,
+}
+
+impl Unmade {
+    fn new(doc_name: &str, error: anyhow::Error) -> Self {
+        let reason = match error.downcast_ref::<Unprintable>() {
+            Some(&Unprintable(c)) if doc_name.contains(c) => FieldError::new(
+                "name",
+                "unprintable",
+                format!(
+                    "姓名中的“{c}”(U+{:04X})证书字体无法打印，请更正姓名后再颁发",
+                    u32::from(c)
+                ),
+            ),
+            Some(&Unprintable(c)) => FieldError::new(
+                "certificate",
+                "unprintable",
+                format!(
+                    "证书内容中的“{c}”(U+{:04X})证书字体无法打印，请联系管理员",
+                    u32::from(c)
+                ),
+            ),
+            None => FieldError::new(
+                "certificate",
+                "not_made",
+                "证书生成失败（签名或排版出错），已记录，请联系管理员",
+            ),
+        };
+        Self { reason, error }
+    }
+}
+
 /// Builds, signs and renders the certificate.
-pub fn freeze(services: &Services, input: &FreezeInput<'_>) -> Result<Frozen, AppError> {
+pub fn freeze(services: &Services, input: &FreezeInput<'_>) -> Result<Frozen, Unmade> {
+    let name = &input.grounds.person.name;
     let unsigned = credential::build(&credential_input(
         services,
         input,
@@ -259,8 +297,12 @@ pub fn freeze(services: &Services, input: &FreezeInput<'_>) -> Result<Frozen, Ap
     ));
     let key = services.signing.current();
     let method = services.signing.verification_method(&services.did);
-    let signed = credential::add_proof(&unsigned, key, &method, input.issued_at)
-        .map_err(|e| anyhow::anyhow!("signing certificate {}: {e:?}", input.number))?;
+    let signed = credential::add_proof(&unsigned, key, &method, input.issued_at).map_err(|e| {
+        Unmade::new(
+            name,
+            anyhow::anyhow!("signing certificate {}: {e:?}", input.number),
+        )
+    })?;
     let credential_json = signed.to_string();
     let credential_sha256 = credential::sha256_hex(credential_json.as_bytes());
     let pdf = services
@@ -271,7 +313,12 @@ pub fn freeze(services: &Services, input: &FreezeInput<'_>) -> Result<Frozen, Ap
             &credential_json,
             &credential_sha256,
         ))
-        .map_err(|e| anyhow::anyhow!("rendering certificate {}: {e:#}", input.number))?;
+        .map_err(|e| {
+            Unmade::new(
+                name,
+                e.context(format!("rendering certificate {}", input.number)),
+            )
+        })?;
     let pdf_sha256 = credential::sha256_hex(&pdf);
     Ok(Frozen {
         credential_json,

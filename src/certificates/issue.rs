@@ -2,6 +2,8 @@
 //! signed credential and the PDF, and records the chain. The same grounds always give
 //! the same certificate — also when requests race, here or on another instance: the
 //! issuer's number counter is locked before the grounds are looked up a second time.
+//! A whole cohort is issued person by person, each in a savepoint, so a certificate that
+//! cannot be made leaves nothing behind and holds nobody else up.
 
 use chrono::Datelike;
 use entities::{
@@ -10,6 +12,7 @@ use entities::{
 };
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
+    TransactionSession, TransactionTrait,
 };
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -52,6 +55,7 @@ pub async fn issue(
     match issue_on(conn, services, &caller.actor(), &grounds, now).await? {
         Outcome::Issued(issued) => Ok(*issued),
         Outcome::NotEligible(missing) => Err(refusal(grounds.kind, &missing)),
+        Outcome::NotMade(unmade) => Err(AppError::Internal(unmade.error)),
     }
 }
 
@@ -66,6 +70,8 @@ fn refusal(kind: CertificateKind, missing: &[Missing]) -> AppError {
 enum Outcome {
     Issued(Box<Issued>),
     NotEligible(Vec<Missing>),
+    /// Eligible, but rendering or signing failed; whatever was written is to be undone.
+    NotMade(Box<freeze::Unmade>),
 }
 
 async fn by_grounds(
@@ -139,7 +145,7 @@ async fn issue_on(
     } else {
         None
     };
-    let frozen = freeze::freeze(
+    let frozen = match freeze::freeze(
         services,
         &freeze::FreezeInput {
             id: &id,
@@ -153,7 +159,10 @@ async fn issue_on(
             valid_until,
             issued_at,
         },
-    )?;
+    ) {
+        Ok(frozen) => frozen,
+        Err(unmade) => return Ok(Outcome::NotMade(Box::new(unmade))),
+    };
     let now = issued_at.fixed_offset();
     let row = certificate::ActiveModel {
         id: Set(id.clone()),
@@ -241,12 +250,15 @@ pub struct CohortReport {
     pub cohort_id: String,
     pub issued: Vec<CohortLine>,
     pub not_eligible: Vec<CohortLine>,
+    /// Eligible, but the certificate could not be made (e.g. a name the certificate fonts
+    /// cannot print); `missing` says why. Nothing was written for them.
+    pub not_issued: Vec<CohortLine>,
 }
 
 /// Issues the completion certificate of every enrolment of a cohort that has earned it
 /// and reports, per person, why the others have not.
 pub async fn issue_for_cohort(
-    conn: &impl ConnectionTrait,
+    conn: &(impl ConnectionTrait + TransactionTrait),
     services: &Services,
     caller: &Caller,
     cohort_id: &str,
@@ -263,6 +275,7 @@ pub async fn issue_for_cohort(
         cohort_id: cohort.id.clone(),
         issued: Vec::new(),
         not_eligible: Vec::new(),
+        not_issued: Vec::new(),
     };
     for e in enrolments {
         let req = IssueRequest {
@@ -274,7 +287,16 @@ pub async fn issue_for_cohort(
         };
         let g = grounds::resolve(conn, caller, &req, now.today).await?;
         let name = mask_name(&g.person.name);
-        match issue_on(conn, services, &actor, &g, now).await? {
+        let person = conn.begin().await?;
+        let outcome = issue_on(&person, services, &actor, &g, now).await?;
+        if let Outcome::NotMade(unmade) = &outcome {
+            // The number and status index it took go back with the savepoint.
+            person.rollback().await?;
+            tracing::warn!(enrolment = %e.id, "certificate not made: {:#}", unmade.error);
+        } else {
+            person.commit().await?;
+        }
+        match outcome {
             Outcome::Issued(issued) => report.issued.push(CohortLine {
                 enrolment_id: e.id,
                 name,
@@ -283,15 +305,26 @@ pub async fn issue_for_cohort(
                 newly_issued: issued.created,
                 missing: Vec::new(),
             }),
-            Outcome::NotEligible(missing) => report.not_eligible.push(CohortLine {
-                enrolment_id: e.id,
-                name,
-                certificate_id: None,
-                number: None,
-                newly_issued: false,
-                missing,
-            }),
+            Outcome::NotEligible(missing) => {
+                report.not_eligible.push(unissued(e.id, name, missing))
+            }
+            Outcome::NotMade(unmade) => {
+                report
+                    .not_issued
+                    .push(unissued(e.id, name, vec![unmade.reason]));
+            }
         }
     }
     Ok(report)
+}
+
+fn unissued(enrolment_id: String, name: String, missing: Vec<Missing>) -> CohortLine {
+    CohortLine {
+        enrolment_id,
+        name,
+        certificate_id: None,
+        number: None,
+        newly_issued: false,
+        missing,
+    }
 }

@@ -18,6 +18,7 @@ mod demo;
 mod grounds;
 mod imports;
 mod jobs;
+mod names;
 mod openapi;
 mod organisations;
 mod pages;

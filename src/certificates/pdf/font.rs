@@ -1,5 +1,6 @@
-//! The certificate font: read and parsed once at start-up, cut down per document to the
-//! glyphs that document uses.
+//! The certificate fonts: read and parsed once at start-up, cut down per document to the
+//! glyphs that document uses. [`Fonts`] is the main font and its fallbacks: each character
+//! is set in the first of them that has it, and measured in that one.
 //!
 //! printpdf subsets fonts itself only with its `text_layout` feature, which pulls in a whole
 //! layout engine. Without it printpdf embeds whatever font program it is handed, so we hand it
@@ -14,8 +15,92 @@ use std::{
 };
 
 use anyhow::{Context, anyhow, bail};
-use printpdf::ParsedFont;
+use printpdf::{FontId, ParsedFont};
 use subsetter::GlyphRemapper;
+
+/// A character that no certificate font has: the certificate is refused rather than
+/// printed with a blank box where a name should be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("character {0:?} (U+{code:04X}) is not in the certificate fonts", code = u32::from(*.0))]
+pub struct Unprintable(pub char);
+
+/// The main font first, then the fallbacks, in the order they are tried.
+#[derive(Debug)]
+pub struct Fonts {
+    main: CertFont,
+    fallbacks: Vec<CertFont>,
+}
+
+impl Fonts {
+    pub fn new(main: CertFont, fallbacks: Vec<CertFont>) -> Self {
+        Self { main, fallbacks }
+    }
+
+    /// The index of the first font that has `c` (0 is the main font).
+    pub fn face_of(&self, c: char) -> Option<usize> {
+        if self.main.covers(c) {
+            return Some(0);
+        }
+        self.fallbacks
+            .iter()
+            .position(|f| f.covers(c))
+            .map(|i| i + 1)
+    }
+
+    /// Whether some font has a glyph for `c`.
+    pub fn covers(&self, c: char) -> bool {
+        self.face_of(c).is_some()
+    }
+
+    /// Advance width of `text` set at `size_pt`, in points, each character measured in the
+    /// font that sets it.
+    pub fn width_pt(&self, text: &str, size_pt: f32) -> f32 {
+        let mut main_units = 0;
+        let mut fallback_pt = 0.0;
+        for c in text.chars() {
+            if let Some(units) = self.main.advance(c) {
+                main_units += units;
+            } else if let Some(pt) = self
+                .fallbacks
+                .iter()
+                .find_map(|f| f.advance(c).map(|units| f.points(units, size_pt)))
+            {
+                fallback_pt += pt;
+            }
+        }
+        self.main.points(main_units, size_pt) + fallback_pt
+    }
+
+    /// One subset per font that sets some of `chars`, with that font's index. Fails on a
+    /// character no font has.
+    pub fn subsets(&self, chars: &BTreeSet<char>) -> anyhow::Result<Vec<(usize, ParsedFont)>> {
+        let mut by_face: BTreeMap<usize, BTreeSet<char>> = BTreeMap::new();
+        for &c in chars {
+            let face = self.face_of(c).ok_or(Unprintable(c))?;
+            by_face.entry(face).or_default().insert(c);
+        }
+        by_face
+            .into_iter()
+            .map(|(face, chars)| Ok((face, self.face(face).subset(&chars)?)))
+            .collect()
+    }
+
+    fn face(&self, index: usize) -> &CertFont {
+        match index.checked_sub(1) {
+            None => &self.main,
+            Some(i) => self.fallbacks.get(i).unwrap_or(&self.main),
+        }
+    }
+}
+
+/// The page resource name of font `face`: fixed (printpdf would draw random ones) so
+/// output is reproducible.
+pub fn resource_id(face: usize) -> FontId {
+    FontId(match face {
+        0 => "FCert".to_owned(),
+        n => format!("FCert{n}"),
+    })
+}
 
 /// A TrueType font parsed once and shared by every render.
 #[derive(Debug)]
@@ -56,14 +141,15 @@ impl CertFont {
         self.glyph(c).is_some()
     }
 
-    /// Advance width of `text` set at `size_pt`, in points.
-    pub fn width_pt(&self, text: &str, size_pt: f32) -> f32 {
-        let units: u32 = text
-            .chars()
-            .filter_map(|c| self.glyph(c))
-            .filter_map(|gid| self.base.get_glyph_width(gid))
+    /// Advance width of `c` in font units.
+    fn advance(&self, c: char) -> Option<u32> {
+        self.glyph(c)
+            .and_then(|gid| self.base.get_glyph_width(gid))
             .map(u32::from)
-            .sum();
+    }
+
+    /// `units` of this font at `size_pt`, in points.
+    fn points(&self, units: u32, size_pt: f32) -> f32 {
         units as f32 * size_pt / f32::from(self.base.units_per_em)
     }
 
@@ -71,16 +157,10 @@ impl CertFont {
     /// the char map and advances printpdf needs to encode text and write `/W` and
     /// `/ToUnicode`. Fails if a character has no glyph: a certificate must never print a
     /// blank box where a name should be.
-    pub fn subset(&self, chars: &BTreeSet<char>) -> anyhow::Result<ParsedFont> {
+    fn subset(&self, chars: &BTreeSet<char>) -> anyhow::Result<ParsedFont> {
         let mut used = BTreeMap::new();
         for &c in chars {
-            let gid = self.glyph(c).ok_or_else(|| {
-                anyhow!(
-                    "character {c:?} (U+{:04X}) is not in the certificate font",
-                    u32::from(c)
-                )
-            })?;
-            used.insert(c, gid);
+            used.insert(c, self.glyph(c).ok_or(Unprintable(c))?);
         }
 
         let mut remapper = GlyphRemapper::new();

@@ -1,10 +1,11 @@
 //! PDF certificates: plain certificate data in, the bytes of a one-page A4 PDF out.
 //!
 //! A [`Renderer`] is built once at start-up from the `certs/` directory: it parses the
-//! certificate font (`certs/fonts/*.ttf`) and every layout (`certs/layouts/*.toml`), and is
-//! then shared by all requests. Each render draws the page as vector operations, subsets the
-//! font to the characters on the page, embeds the signed credential JSON as a file attachment
-//! and writes deterministic bytes, so the registry can store their SHA-256.
+//! certificate font (`certs/fonts/*.ttf`), its fallbacks (`certs/fonts/fallback/*.ttf`) and
+//! every layout (`certs/layouts/*.toml`), and is then shared by all requests. Each render
+//! draws the page as vector operations, subsets each font to the characters it sets on the
+//! page, embeds the signed credential JSON as a file attachment and writes deterministic
+//! bytes, so the registry can store their SHA-256.
 //!
 //! Submodules: `layout` (the TOML layout schema), `font` (parse once, subset per document),
 //! `canvas` (millimetre drawing surface), `compose` (where each block goes), `qr` and `seal`
@@ -12,6 +13,8 @@
 
 mod canvas;
 mod compose;
+#[cfg(test)]
+mod fallback_tests;
 mod font;
 mod layout;
 mod output;
@@ -21,17 +24,25 @@ mod seal;
 #[cfg(test)]
 mod tests;
 
-use std::{collections::BTreeMap, fs, path::Path};
+use std::{
+    collections::BTreeMap,
+    fs,
+    path::{Path, PathBuf},
+};
 
 use anyhow::{Context, anyhow, bail};
 use printpdf::{
-    BlendMode, ExtendedGraphicsState, ExtendedGraphicsStateId, FontId, Mm, PdfDocument, PdfFont,
-    PdfPage,
+    BlendMode, ExtendedGraphicsState, ExtendedGraphicsStateId, Mm, PdfDocument, PdfFont, PdfPage,
 };
 
-use self::{canvas::Canvas, font::CertFont, layout::Layout};
+use self::{
+    canvas::Canvas,
+    font::{CertFont, Fonts},
+    layout::Layout,
+};
+use crate::people::PersonName;
 
-pub use self::output::ATTACHMENT_NAME;
+pub use self::{font::Unprintable, output::ATTACHMENT_NAME};
 
 /// Everything printed on (or attached to) one certificate, as plain text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -66,7 +77,7 @@ pub struct CertificateDocument {
 /// Renders certificates; build once, share everywhere (it is `Send + Sync`).
 #[derive(Debug)]
 pub struct Renderer {
-    font: CertFont,
+    fonts: Fonts,
     layouts: BTreeMap<String, Layout>,
 }
 
@@ -76,37 +87,51 @@ const _: () = {
     shareable::<Renderer>();
 };
 
-/// Resource names on the page; fixed (printpdf would draw random ones) so output is
-/// reproducible.
-const FONT_RESOURCE: &str = "FCert";
+/// The stamp's resource name on the page; fixed (printpdf would draw random ones) so output
+/// is reproducible. The fonts' are `font::resource_id`.
 const STAMP_STATE: &str = "GStamp";
 
 impl Renderer {
-    /// Loads `certs_dir/fonts/` (exactly one `.ttf`) and every `certs_dir/layouts/*.toml`.
+    /// Loads `certs_dir/fonts/` (exactly one `.ttf`), the fallback fonts in
+    /// `certs_dir/fonts/fallback/` (any number of `.ttf`, tried in file-name order) and every
+    /// `certs_dir/layouts/*.toml`. Refuses fonts that miss a character a name may hold
+    /// ([`PersonName::printable_characters`]), since such a name would pass enrolment and
+    /// then fail its certificate.
     pub fn from_dir(certs_dir: &Path) -> anyhow::Result<Self> {
         let font_dir = certs_dir.join("fonts");
-        let mut fonts = Vec::new();
-        let entries =
-            fs::read_dir(&font_dir).with_context(|| format!("reading {}", font_dir.display()))?;
-        for entry in entries {
-            let path = entry?.path();
-            if path.extension().and_then(|e| e.to_str()) == Some("ttf") {
-                fonts.push(path);
-            }
-        }
-        let [font_path] = fonts.as_slice() else {
-            bail!(
+        let [main] = ttf_files(&font_dir)?.try_into().map_err(|found: Vec<_>| {
+            anyhow!(
                 "expected exactly one .ttf in {}, found {}",
                 font_dir.display(),
-                fonts.len()
-            );
+                found.len()
+            )
+        })?;
+        let fallback_dir = font_dir.join("fallback");
+        let fallbacks = if fallback_dir.is_dir() {
+            ttf_files(&fallback_dir)?
+        } else {
+            Vec::new()
         };
-        let font = CertFont::load(font_path)?;
+        let fonts = Fonts::new(
+            CertFont::load(&main)?,
+            fallbacks
+                .iter()
+                .map(|path| CertFont::load(path))
+                .collect::<anyhow::Result<_>>()?,
+        );
+        if let Some(c) = PersonName::printable_characters().find(|&c| !fonts.covers(c)) {
+            bail!(
+                "the certificate fonts in {} lack {c:?} (U+{:04X}), which a name may hold; \
+                 see certs/fonts/README.md",
+                font_dir.display(),
+                u32::from(c)
+            );
+        }
         let layouts = layout::load_all(&certs_dir.join("layouts"))?;
         for (name, layout) in &layouts {
-            check_layout_text(&font, name, layout)?;
+            check_layout_text(&fonts, name, layout)?;
         }
-        Ok(Self { font, layouts })
+        Ok(Self { fonts, layouts })
     }
 
     /// Names of the loaded layouts.
@@ -122,23 +147,18 @@ impl Renderer {
             .ok_or_else(|| anyhow!("no certificate layout named {:?}", doc.layout))?;
         check_rules(layout, doc)?;
 
-        let font_id = FontId(FONT_RESOURCE.to_owned());
         let stamp_id = ExtendedGraphicsStateId(STAMP_STATE.to_owned());
-        let mut canvas = Canvas::new(
-            &self.font,
-            font_id.clone(),
-            stamp_id.clone(),
-            layout.page.height_mm,
-        );
+        let mut canvas = Canvas::new(&self.fonts, stamp_id.clone(), layout.page.height_mm);
         compose::compose(&mut canvas, layout, doc)?;
         let (ops, chars) = canvas.finish();
-        let subset = self.font.subset(&chars)?;
 
         let mut pdf = PdfDocument::new(&doc.title);
-        pdf.resources
-            .fonts
-            .map
-            .insert(font_id, PdfFont::new(subset));
+        for (face, subset) in self.fonts.subsets(&chars)? {
+            pdf.resources
+                .fonts
+                .map
+                .insert(font::resource_id(face), PdfFont::new(subset));
+        }
         let stamp = ExtendedGraphicsState::default().with_blend_mode(BlendMode::multiply());
         pdf.resources.extgstates.map.insert(stamp_id, stamp);
         pdf.pages.push(PdfPage::new(
@@ -203,8 +223,21 @@ fn check_rules(layout: &Layout, doc: &CertificateDocument) -> anyhow::Result<()>
     Ok(())
 }
 
-/// Every fixed text of a layout must be printable in the font.
-fn check_layout_text(font: &CertFont, name: &str, layout: &Layout) -> anyhow::Result<()> {
+/// The `.ttf` files of `dir`, sorted by name.
+fn ttf_files(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    for entry in fs::read_dir(dir).with_context(|| format!("reading {}", dir.display()))? {
+        let path = entry?.path();
+        if path.extension().and_then(|e| e.to_str()) == Some("ttf") {
+            files.push(path);
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
+/// Every fixed text of a layout must be printable in the fonts.
+fn check_layout_text(fonts: &Fonts, name: &str, layout: &Layout) -> anyhow::Result<()> {
     let rows = &layout.rows;
     let texts = layout
         .captions
@@ -224,7 +257,7 @@ fn check_layout_text(font: &CertFont, name: &str, layout: &Layout) -> anyhow::Re
         ])
         .chain([layout.footer.hash_label.as_str(), "："]);
     for text in texts {
-        if let Some(c) = text.chars().find(|&c| !font.covers(c)) {
+        if let Some(c) = text.chars().find(|&c| !fonts.covers(c)) {
             bail!("layout {name}: the font has no glyph for {c:?} in {text:?}");
         }
     }

@@ -13,7 +13,7 @@ use std::{
 
 use super::{CertificateDocument, Renderer, samples};
 
-fn renderer() -> &'static Renderer {
+pub(super) fn renderer() -> &'static Renderer {
     static RENDERER: OnceLock<Renderer> = OnceLock::new();
     RENDERER.get_or_init(|| {
         Renderer::from_dir(Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/certs")))
@@ -22,10 +22,10 @@ fn renderer() -> &'static Renderer {
 }
 
 /// A fresh directory under the system temp dir, removed when dropped.
-struct Scratch(PathBuf);
+pub(super) struct Scratch(pub(super) PathBuf);
 
 impl Scratch {
-    fn new() -> Self {
+    pub(super) fn new() -> Self {
         static COUNTER: AtomicUsize = AtomicUsize::new(0);
         let n = COUNTER.fetch_add(1, Ordering::Relaxed);
         let dir = std::env::temp_dir().join(format!("cert-pdf-test-{}-{n}", std::process::id()));
@@ -33,7 +33,7 @@ impl Scratch {
         Self(dir)
     }
 
-    fn join(&self, name: &str) -> PathBuf {
+    pub(super) fn join(&self, name: &str) -> PathBuf {
         self.0.join(name)
     }
 }
@@ -45,7 +45,7 @@ impl Drop for Scratch {
 }
 
 /// Renders `doc` into a scratch directory; returns the directory and the PDF's path.
-fn write_pdf(doc: &CertificateDocument) -> (Scratch, PathBuf) {
+pub(super) fn write_pdf(doc: &CertificateDocument) -> (Scratch, PathBuf) {
     let dir = Scratch::new();
     let pdf = dir.join("certificate.pdf");
     std::fs::write(&pdf, renderer().render(doc).unwrap()).unwrap();
@@ -53,7 +53,7 @@ fn write_pdf(doc: &CertificateDocument) -> (Scratch, PathBuf) {
 }
 
 /// Runs a command and returns its standard output; missing tools fail loudly.
-fn run(program: &str, args: &[&str]) -> String {
+pub(super) fn run(program: &str, args: &[&str]) -> String {
     let output = Command::new(program)
         .args(args)
         .output()
@@ -68,7 +68,7 @@ fn run(program: &str, args: &[&str]) -> String {
     String::from_utf8(output.stdout).unwrap()
 }
 
-fn text_of(doc: &CertificateDocument) -> String {
+pub(super) fn text_of(doc: &CertificateDocument) -> String {
     let (_dir, pdf) = write_pdf(doc);
     run("pdftotext", &[pdf.to_str().unwrap(), "-"])
 }
@@ -302,13 +302,17 @@ fn a_long_value_still_prints_in_full() {
 }
 
 #[test]
-fn a_character_missing_from_the_font_is_refused_rather_than_printed_blank() {
+fn a_character_missing_from_every_font_is_refused_rather_than_printed_blank() {
     let doc = CertificateDocument {
-        holder_name: "张\u{2A6A5}".to_owned(), // CJK Extension B, outside the 8,105
+        holder_name: "张\u{30000}".to_owned(), // CJK Extension G: in neither font
         ..samples::skill_level()
     };
-    let err = renderer().render(&doc).unwrap_err().to_string();
-    assert!(err.contains("U+2A6A5"), "{err}");
+    let err = renderer().render(&doc).unwrap_err();
+    assert_eq!(
+        err.downcast_ref::<super::Unprintable>(),
+        Some(&super::Unprintable('\u{30000}'))
+    );
+    assert!(err.to_string().contains("U+30000"), "{err}");
 }
 
 #[test]

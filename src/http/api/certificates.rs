@@ -57,10 +57,10 @@ pub async fn create(
 }
 
 /// Issues the completion certificate of every eligible enrolment of a cohort, and says
-/// per person why the others are not eligible.
+/// per person why the others are not eligible, or why theirs could not be made.
 #[utoipa::path(post, path = "/api/v1/cohorts/{id}/certificates", operation_id = "cohort_certificates_create",
     tag = "certificates", security(("bearer" = [])), params(("id" = String, Path, description = "The cohort's id")),
-    responses((status = 200, description = "The certificates issued, and why each other enrolment is not eligible", body = CohortReport)))]
+    responses((status = 200, description = "The certificates issued, why each other enrolment is not eligible, and whose certificate could not be made (nothing written for them)", body = CohortReport)))]
 pub async fn create_for_cohort(
     State(app): State<AppState>,
     Allowed(caller, _): Allowed<Provider>,

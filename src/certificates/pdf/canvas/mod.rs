@@ -1,7 +1,7 @@
 //! A small drawing surface over printpdf's page operations: millimetres from the top-left
 //! corner in, PDF points from the bottom-left corner out.
 //!
-//! It also records every character drawn, so the font can be subset to exactly those glyphs
+//! It also records every character drawn, so the fonts can be subset to exactly those glyphs
 //! once the page is complete. Text drawing lives in `text`.
 
 mod text;
@@ -9,17 +9,16 @@ mod text;
 use std::collections::BTreeSet;
 
 use printpdf::{
-    Color, ExtendedGraphicsStateId, FontId, Line, LinePoint, Mm, Op, PaintMode, Point, Polygon,
+    Color, ExtendedGraphicsStateId, Line, LinePoint, Mm, Op, PaintMode, Point, Polygon,
     PolygonRing, Pt, Rect, WindingOrder,
 };
 
 pub use self::text::TextStyle;
-use super::{font::CertFont, layout::Rgb};
+use super::{font::Fonts, layout::Rgb};
 
 /// Page operations under construction.
 pub struct Canvas<'f> {
-    font: &'f CertFont,
-    font_id: FontId,
+    fonts: &'f Fonts,
     /// Graphics state that multiplies ink onto the page, as a stamp does.
     stamp_state: ExtendedGraphicsStateId,
     page_height_mm: f32,
@@ -35,21 +34,20 @@ struct Pen {
     fill: Option<Rgb>,
     stroke: Option<Rgb>,
     line_pt: Option<f32>,
-    font_size: Option<f32>,
+    /// The font (its index in [`Fonts`]) and size.
+    font: Option<(usize, f32)>,
     char_spacing: f32,
     bold: bool,
 }
 
 impl<'f> Canvas<'f> {
     pub fn new(
-        font: &'f CertFont,
-        font_id: FontId,
+        fonts: &'f Fonts,
         stamp_state: ExtendedGraphicsStateId,
         page_height_mm: f32,
     ) -> Self {
         Self {
-            font,
-            font_id,
+            fonts,
             stamp_state,
             page_height_mm,
             ops: Vec::with_capacity(256),

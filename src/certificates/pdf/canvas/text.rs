@@ -1,9 +1,13 @@
 //! Setting text on the canvas: horizontal runs with alignment, tracking and a stroked
-//! "bold", and single rotated characters for the seal.
+//! "bold", and single rotated characters for the seal. A text whose characters come from
+//! several fonts is shown as consecutive pieces, one per font, in one text object.
 
 use printpdf::{DictItem, Op, PdfFontHandle, Pt, TextItem, TextMatrix, TextRenderingMode};
 
-use super::super::layout::{Align, Rgb};
+use super::super::{
+    font::resource_id,
+    layout::{Align, Rgb},
+};
 use super::{Canvas, mm_to_pt, pt_to_mm, round_to};
 
 /// How a run of text is set.
@@ -31,7 +35,7 @@ impl TextStyle {
 impl Canvas<'_> {
     /// Width of `text` in millimetres when set in `style`.
     pub fn width_mm(&self, text: &str, style: &TextStyle) -> f32 {
-        let glyphs = self.font.width_pt(text, style.size_pt);
+        let glyphs = self.fonts.width_pt(text, style.size_pt);
         let tracking = style.tracking_em * style.size_pt * text.chars().count() as f32;
         // Tracking after the last character is not part of the visible width.
         let trailing = if text.is_empty() {
@@ -78,7 +82,7 @@ impl Canvas<'_> {
     ) {
         let mut buf = [0u8; 4];
         let text: &str = c.encode_utf8(&mut buf);
-        let half_width = self.font.width_pt(text, style.size_pt) / 2.0;
+        let half_width = self.fonts.width_pt(text, style.size_pt) / 2.0;
         // Centre vertically on the ideographic body (about 0.38 em above the baseline).
         let lift = 0.38 * style.size_pt;
         let (sin, cos) = angle_deg.to_radians().sin_cos();
@@ -106,13 +110,10 @@ impl Canvas<'_> {
                 },
             });
         }
+        let pieces = self.pieces(text);
         self.ops.push(Op::StartTextSection);
-        if self.pen.font_size != Some(style.size_pt) {
-            self.pen.font_size = Some(style.size_pt);
-            self.ops.push(Op::SetFont {
-                font: PdfFontHandle::External(self.font_id.clone()),
-                size: Pt(style.size_pt),
-            });
+        if let Some(&(face, _)) = pieces.first() {
+            self.set_font(face, style.size_pt);
         }
         self.set_fill(style.color);
         if style.bold {
@@ -135,12 +136,45 @@ impl Canvas<'_> {
             });
         }
         self.ops.push(Op::SetTextMatrix { matrix });
-        self.ops.push(Op::ShowText {
-            items: vec![TextItem::Text(text.to_owned())],
-        });
+        for (face, piece) in pieces {
+            self.set_font(face, style.size_pt);
+            self.ops.push(Op::ShowText {
+                items: vec![TextItem::Text(piece.to_owned())],
+            });
+        }
         self.ops.push(Op::EndTextSection);
         if actual_text.is_some() {
             self.ops.push(Op::EndMarkedContentWithProperties);
+        }
+    }
+}
+
+impl Canvas<'_> {
+    /// `text` cut where the font changes, each piece with the index of its font. A
+    /// character no font has goes with the main font; subsetting then refuses the page.
+    fn pieces<'t>(&self, text: &'t str) -> Vec<(usize, &'t str)> {
+        let mut pieces: Vec<(usize, &'t str)> = Vec::with_capacity(1);
+        let mut start = 0;
+        for (at, c) in text.char_indices() {
+            let face = self.fonts.face_of(c).unwrap_or(0);
+            match pieces.last_mut() {
+                Some((last, piece)) if *last == face => *piece = &text[start..at + c.len_utf8()],
+                _ => {
+                    start = at;
+                    pieces.push((face, &text[at..at + c.len_utf8()]));
+                }
+            }
+        }
+        pieces
+    }
+
+    fn set_font(&mut self, face: usize, size_pt: f32) {
+        if self.pen.font != Some((face, size_pt)) {
+            self.pen.font = Some((face, size_pt));
+            self.ops.push(Op::SetFont {
+                font: PdfFontHandle::External(resource_id(face)),
+                size: Pt(size_pt),
+            });
         }
     }
 }
