@@ -884,7 +884,7 @@ async fn credentials_signed_before_a_key_rotation_still_verify_against_did_json(
 }
 
 /// The text of a PDF, by poppler's `pdftotext`.
-fn pdf_text(pdf: &[u8]) -> String {
+pub fn pdf_text(pdf: &[u8]) -> String {
     use std::io::Write;
     let mut child = std::process::Command::new("pdftotext")
         .args(["-", "-"])
