@@ -22,17 +22,19 @@ use crate::{
     db::Db,
     http::{self, AppState},
     jobs::Runner,
-    people::PiiKeys,
+    people::{self, PiiKeys},
     standards,
     verification::{self, Index},
 };
 
-/// Creates the data directory, connects to the database and applies migrations.
+/// Creates the data directory, connects to the database, applies migrations and seals
+/// what earlier versions stored in clear.
 pub async fn open_database(config: &Config) -> anyhow::Result<Db> {
     std::fs::create_dir_all(&config.data_dir)
         .with_context(|| format!("creating the data directory {}", config.data_dir.display()))?;
     let db = Db::connect(config.database_url.expose_secret()).await?;
     db.migrate().await?;
+    people::at_rest::seal_clear_phones(&db, || pii_keys(config)).await?;
     load_reference_data(&db, Clock::system(config.utc_offset).now()).await?;
     Ok(db)
 }

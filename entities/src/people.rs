@@ -14,8 +14,7 @@ pub struct Model {
     pub citizen_id_index: String,
     pub citizen_id_masked: String,
     pub gender: String,
-    pub birth_date: Date,
-    pub phone: Option<String>,
+    pub phone_sealed: Option<String>,
     #[sea_orm(column_type = "Text")]
     pub key_groups: String,
     #[sea_orm(unique)]

@@ -8,6 +8,8 @@
 
 pub use sea_orm_migration::prelude::*;
 
+pub mod rewrite;
+
 mod m20261126_000001_create_organisations;
 mod m20261126_000002_create_accounts;
 mod m20261126_000003_create_api_tokens;
@@ -27,6 +29,8 @@ mod m20261126_000016_create_certificate_files;
 mod m20261126_000017_create_counters;
 mod m20261201_100000_create_jobs;
 mod m20261202_400000_add_certificate_grounds_fell;
+mod m20261215_000001_drop_people_birth_date;
+mod m20261215_000002_rename_people_phone_to_phone_sealed;
 
 pub struct Migrator;
 
@@ -53,6 +57,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000017_create_counters::Migration),
             Box::new(m20261201_100000_create_jobs::Migration),
             Box::new(m20261202_400000_add_certificate_grounds_fell::Migration),
+            Box::new(m20261215_000001_drop_people_birth_date::Migration),
+            Box::new(m20261215_000002_rename_people_phone_to_phone_sealed::Migration),
         ]
     }
 }

@@ -1,8 +1,10 @@
 //! People: trainees and what identifies them. [`CitizenId`] parses the GB 11643 ID
 //! number, [`PersonName`] and [`MobilePhone`] the other identity fields, [`PiiKeys`] seals
-//! the ID number at rest and derives its blind index, and [`KeyGroup`] tags a person with
-//! the plan's key groups.
+//! the ID number and the phone number at rest and derives the ID's blind index
+//! ([`at_rest`] reads and writes them), and [`KeyGroup`] tags a person with the plan's key
+//! groups.
 
+pub mod at_rest;
 pub mod citizen_id;
 pub mod key_groups;
 pub mod names;

@@ -23,7 +23,8 @@ type HmacSha256 = Hmac<Sha256>;
 const KEY_LEN: usize = 32;
 const NONCE_LEN: usize = 12;
 const TAG_LEN: usize = 16;
-const SEALED_PREFIX: &str = "v1:";
+/// How every sealed value begins; no clear value the registry seals does.
+pub const SEALED_PREFIX: &str = "v1:";
 const KEYS_DIR: &str = "keys";
 const KEY_FILE: &str = "pii.key";
 

@@ -9,7 +9,7 @@ use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::{CitizenId, Gender, KeyGroup, MobilePhone, PersonName, PiiKeys, mask_name};
+use super::{CitizenId, Gender, KeyGroup, MobilePhone, PersonName, PiiKeys, at_rest, mask_name};
 use crate::clock::Now;
 use crate::{
     access::{
@@ -114,7 +114,9 @@ impl IdentityInput {
     }
 }
 
-/// A person as a viewer may see them.
+/// A person as a viewer may see them. Whoever sees the ID number in full (the holder, staff
+/// of a provider that enrolled them) sees everything; everyone else sees the masked forms
+/// and no birth date, which is exactly what the masked number hides.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct PersonView {
     pub id: String,
@@ -123,9 +125,13 @@ pub struct PersonView {
     /// In full for the holder and for staff of a provider that enrolled them; otherwise
     /// masked (`150784********123X`).
     pub citizen_id: String,
+    /// Whether `citizen_id`, `name` and `phone` are the masked forms.
     pub citizen_id_masked: bool,
+    /// The 17th digit's parity, which the masked number shows too.
     pub gender: Gender,
-    pub birth_date: NaiveDate,
+    /// Read from the ID number, for those who see it in full; `null` for everyone else.
+    pub birth_date: Option<NaiveDate>,
+    /// In full for those who see the ID number in full; otherwise masked (`138****5678`).
     pub phone: Option<String>,
     pub key_groups: Vec<KeyGroup>,
     pub has_account: bool,
@@ -145,34 +151,32 @@ fn key_groups_of(row: &person::Model) -> Result<Vec<KeyGroup>, AppError> {
 
 /// The view of `row` for a viewer who is or is not entitled to the full identity.
 pub fn view(keys: &PiiKeys, row: &person::Model, entitled: bool) -> Result<PersonView, AppError> {
-    let citizen_id = if entitled {
-        keys.open(&row.citizen_id_sealed)
-            .map_err(|e| anyhow::anyhow!("opening the sealed ID of person {}: {e}", row.id))?
+    let phone = at_rest::phone_of(keys, row)?;
+    let gender = Gender::parse(&row.gender)
+        .ok_or_else(|| CorruptRow::new("people", &row.id, "gender", &row.gender))?;
+    let (name, citizen_id, birth_date, phone) = if entitled {
+        let id = at_rest::citizen_id_of(keys, row)?;
+        (
+            row.name.clone(),
+            id.as_str().to_owned(),
+            Some(id.birth_date()),
+            phone.map(|p| p.as_str().to_owned()),
+        )
     } else {
-        row.citizen_id_masked.clone()
-    };
-    let phone = row.phone.as_ref().map(|p| {
-        if entitled {
-            p.clone()
-        } else {
-            MobilePhone::parse(p)
-                .map(|m| m.masked())
-                .unwrap_or_default()
-        }
-    });
-    let name = if entitled {
-        row.name.clone()
-    } else {
-        mask_name(&row.name)
+        (
+            mask_name(&row.name),
+            row.citizen_id_masked.clone(),
+            None,
+            phone.map(|p| p.masked()),
+        )
     };
     Ok(PersonView {
         id: row.id.clone(),
         name,
         citizen_id,
         citizen_id_masked: !entitled,
-        gender: Gender::parse(&row.gender)
-            .ok_or_else(|| CorruptRow::new("people", &row.id, "gender", &row.gender))?,
-        birth_date: row.birth_date,
+        gender,
+        birth_date,
         phone,
         key_groups: key_groups_of(row)?,
         has_account: row.account_id.is_some(),
@@ -215,9 +219,12 @@ pub async fn find_or_register(
     let now = now.stamp();
     let Some(row) = existing else {
         let groups: Vec<&str> = identity.key_groups.iter().map(|g| g.as_str()).collect();
-        let sealed = keys
-            .seal(identity.citizen_id.as_str())
-            .map_err(|e| anyhow::anyhow!("sealing a citizen ID: {e}"))?;
+        let sealed = at_rest::seal_citizen_id(keys, &identity.citizen_id)?;
+        let phone_sealed = identity
+            .phone
+            .as_ref()
+            .map(|p| at_rest::seal_phone(keys, p))
+            .transpose()?;
         let row = person::ActiveModel {
             id: Set(new_id()),
             name: Set(identity.name.as_str().to_owned()),
@@ -225,8 +232,7 @@ pub async fn find_or_register(
             citizen_id_index: Set(index),
             citizen_id_masked: Set(identity.citizen_id.masked()),
             gender: Set(identity.citizen_id.gender().as_str().to_owned()),
-            birth_date: Set(identity.citizen_id.birth_date()),
-            phone: Set(identity.phone.as_ref().map(|p| p.as_str().to_owned())),
+            phone_sealed: Set(phone_sealed),
             key_groups: Set(serde_json::json!(groups).to_string()),
             account_id: Set(None),
             created_at: Set(now),
@@ -261,11 +267,13 @@ pub async fn find_or_register(
             groups.push(*g);
         }
     }
+    let known_phone = at_rest::phone_of(keys, &row)?;
     let new_phone = identity
         .phone
         .as_ref()
-        .map(|p| p.as_str().to_owned())
-        .filter(|p| row.phone.as_deref() != Some(p.as_str()));
+        .filter(|p| known_phone.as_ref() != Some(*p))
+        .map(|p| at_rest::seal_phone(keys, p))
+        .transpose()?;
     if groups.len() == before && new_phone.is_none() {
         return Ok(row);
     }
@@ -274,7 +282,7 @@ pub async fn find_or_register(
     let mut active: person::ActiveModel = row.into();
     active.key_groups = Set(serde_json::json!(tags).to_string());
     if let Some(phone) = new_phone {
-        active.phone = Set(Some(phone));
+        active.phone_sealed = Set(Some(phone));
     }
     active.updated_at = Set(now);
     let row = active.update(conn).await?;

@@ -28,7 +28,7 @@ impl Drop for TestApp {
 }
 
 /// A fresh database: a new file per test on SQLite, a new database on PostgreSQL.
-async fn fresh_database_url(data_dir: &std::path::Path) -> Option<String> {
+pub async fn fresh_database_url(data_dir: &std::path::Path) -> Option<String> {
     let server = std::env::var("TEST_DATABASE_URL")
         .ok()
         .filter(|u| !u.is_empty())?;

@@ -23,6 +23,7 @@ mod openapi;
 mod organisations;
 mod pages;
 mod privacy;
+mod rebuild;
 mod roles;
 mod standards;
 mod stored;
