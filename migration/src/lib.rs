@@ -26,6 +26,9 @@ mod m20261126_000015_create_certificate_parents;
 mod m20261126_000016_create_certificate_files;
 mod m20261126_000017_create_counters;
 mod m20261201_100000_create_jobs;
+mod m20261215_000001_add_account_integration;
+mod m20261215_000002_add_api_token_minted_by;
+mod m20261215_000003_add_audit_minted_by;
 
 pub struct Migrator;
 
@@ -51,6 +54,9 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000016_create_certificate_files::Migration),
             Box::new(m20261126_000017_create_counters::Migration),
             Box::new(m20261201_100000_create_jobs::Migration),
+            Box::new(m20261215_000001_add_account_integration::Migration),
+            Box::new(m20261215_000002_add_api_token_minted_by::Migration),
+            Box::new(m20261215_000003_add_audit_minted_by::Migration),
         ]
     }
 }
