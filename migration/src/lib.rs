@@ -29,6 +29,7 @@ mod m20261201_100000_create_jobs;
 mod m20261215_000001_add_account_integration;
 mod m20261215_000002_add_api_token_minted_by;
 mod m20261215_000003_add_audit_minted_by;
+mod m20261215_000004_add_organisation_pending_name;
 
 pub struct Migrator;
 
@@ -57,6 +58,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261215_000001_add_account_integration::Migration),
             Box::new(m20261215_000002_add_api_token_minted_by::Migration),
             Box::new(m20261215_000003_add_audit_minted_by::Migration),
+            Box::new(m20261215_000004_add_organisation_pending_name::Migration),
         ]
     }
 }
