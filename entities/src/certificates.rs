@@ -41,6 +41,7 @@ pub struct Model {
     pub superseded_by_id: Option<String>,
     pub superseded_at: Option<DateTimeWithTimeZone>,
     pub updated_at: DateTimeWithTimeZone,
+    pub issuer_name: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

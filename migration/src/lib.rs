@@ -30,6 +30,7 @@ mod m20261215_000001_add_account_integration;
 mod m20261215_000002_add_api_token_minted_by;
 mod m20261215_000003_add_audit_minted_by;
 mod m20261215_000004_add_organisation_pending_name;
+mod m20261215_000005_add_certificate_issuer_name;
 
 pub struct Migrator;
 
@@ -59,6 +60,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261215_000002_add_api_token_minted_by::Migration),
             Box::new(m20261215_000003_add_audit_minted_by::Migration),
             Box::new(m20261215_000004_add_organisation_pending_name::Migration),
+            Box::new(m20261215_000005_add_certificate_issuer_name::Migration),
         ]
     }
 }

@@ -186,6 +186,7 @@ async fn issue_on(
         superseded_by_id: Set(None),
         superseded_at: Set(None),
         updated_at: Set(now),
+        issuer_name: Set(g.issuer.name.clone()),
     }
     .insert(conn)
     .await?;

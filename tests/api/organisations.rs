@@ -4,11 +4,14 @@ use registry::{
     auth::accounts,
     organisations::{self, OrgKind, OrgStatus, OrganisationInput},
 };
-use reqwest::StatusCode;
+use reqwest::{Method, StatusCode};
 use sea_orm::TransactionTrait;
 use serde_json::{Value, json};
 
-use crate::helpers::{PASSWORD, TestApp, credit_code};
+use crate::{
+    certificates::chain,
+    helpers::{PASSWORD, TestApp, citizen_id, credit_code},
+};
 
 const BUREAU: &str = "额尔古纳市人力资源和社会保障局";
 
@@ -460,3 +463,67 @@ async fn invisible_characters_in_an_organisations_name_are_refused_naming_the_ch
     assert_eq!(app.count("audit_log").await, audit_before);
 }
 
+#[tokio::test]
+async fn a_certificate_shows_the_issuers_name_it_was_issued_under_and_the_current_one_beside() {
+    let app = TestApp::spawn().await;
+    let c = chain(&app).await;
+    let (id, token, _) = app
+        .completion(&c, "娜仁花", &citizen_id("19900412", 246))
+        .await;
+    let (_, me) = app.get("/api/v1/auth/me", &c.staff).await;
+    let provider = me["organisation_id"].as_str().expect("provider").to_owned();
+    let (status, _) = app
+        .patch(
+            &format!("/api/v1/organisations/{provider}"),
+            &c.bureau,
+            json!({"name": "额尔古纳市新华职业培训学校"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+
+    let (_, verified) = app
+        .call(Method::GET, &format!("/api/v1/verify/{token}"), None, None)
+        .await;
+    assert_eq!(
+        verified["issuer_name"], "额尔古纳市职业技能培训中心",
+        "{verified}"
+    );
+    assert_eq!(
+        verified["issuer_current_name"],
+        "额尔古纳市新华职业培训学校"
+    );
+    let (_, shown) = app
+        .get(&format!("/api/v1/certificates/{id}"), &c.staff)
+        .await;
+    assert_eq!(
+        shown["issuer_name"], "额尔古纳市职业技能培训中心",
+        "{shown}"
+    );
+    assert_eq!(shown["issuer_current_name"], "额尔古纳市新华职业培训学校");
+    let page = app
+        .client
+        .get(format!("{}/v/{token}", app.base))
+        .send()
+        .await
+        .expect("sent")
+        .text()
+        .await
+        .expect("page");
+    assert!(page.contains("额尔古纳市职业技能培训中心"), "{page}");
+    assert!(
+        page.contains("发证机构现名：额尔古纳市新华职业培训学校"),
+        "{page}"
+    );
+
+    let (later, _, _) = app
+        .completion(&c, "巴特尔", &citizen_id("19880203", 137))
+        .await;
+    let (_, later) = app
+        .get(&format!("/api/v1/certificates/{later}"), &c.staff)
+        .await;
+    assert_eq!(
+        (later["issuer_name"].as_str(), &later["issuer_current_name"]),
+        (Some("额尔古纳市新华职业培训学校"), &Value::Null),
+        "a certificate issued after the rename prints the new name: {later}"
+    );
+}
