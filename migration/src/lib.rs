@@ -31,6 +31,7 @@ mod m20261215_000002_add_api_token_minted_by;
 mod m20261215_000003_add_audit_minted_by;
 mod m20261215_000004_add_organisation_pending_name;
 mod m20261215_000005_add_certificate_issuer_name;
+mod m20261215_000006_create_instance_settings;
 
 pub struct Migrator;
 
@@ -61,6 +62,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261215_000003_add_audit_minted_by::Migration),
             Box::new(m20261215_000004_add_organisation_pending_name::Migration),
             Box::new(m20261215_000005_add_certificate_issuer_name::Migration),
+            Box::new(m20261215_000006_create_instance_settings::Migration),
         ]
     }
 }

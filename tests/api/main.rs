@@ -15,6 +15,7 @@ mod browser;
 mod certificates;
 mod demo;
 mod imports;
+mod instances;
 mod jobs;
 mod openapi;
 mod organisations;
