@@ -167,6 +167,7 @@ async fn main() -> anyhow::Result<()> {
         role: Role::ProviderStaff,
         organisation_id: Some(provider.id.clone()),
         token_id: "bench".into(),
+        minted_by: None,
     };
     let program = programs::create(
         &txn,

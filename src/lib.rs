@@ -17,6 +17,7 @@ pub mod db;
 pub mod error;
 pub mod http;
 pub mod imports;
+pub mod instance;
 pub mod jobs;
 pub mod organisations;
 pub mod pagination;

@@ -21,6 +21,7 @@ use crate::{
     config::Config,
     db::Db,
     http::{self, AppState},
+    instance::{self, Shared},
     jobs::Runner,
     people::{self, PiiKeys},
     standards,
@@ -122,6 +123,7 @@ impl Application {
         let pii: Arc<PiiKeys> = pii_keys(&config)?.into();
         let clock = Arc::new(Clock::system(config.utc_offset));
         let certs = certificate_services(&config, Arc::clone(&pii))?;
+        instance::ensure_shared(&db, &Shared::of(&certs), clock.now()).await?;
         let verify_limiter = http::rate_limit::verify_limiter(config.verify_rate_per_minute);
         let match_limiter = http::rate_limit::match_limiter(config.holder_match_per_hour);
         let certs: Arc<Services> = certs.into();

@@ -15,6 +15,7 @@ pub struct Model {
     pub display_name: String,
     pub disabled: bool,
     pub created_at: DateTimeWithTimeZone,
+    pub integration: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -17,6 +17,8 @@ pub struct Model {
     pub summary: String,
     pub prev_hash: String,
     pub hash: String,
+    pub minted_by_id: Option<String>,
+    pub minted_by_label: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -42,6 +42,7 @@ pub struct Model {
     pub superseded_at: Option<DateTimeWithTimeZone>,
     pub updated_at: DateTimeWithTimeZone,
     pub grounds_fell_id: Option<String>,
+    pub issuer_name: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -13,6 +13,7 @@ pub mod certificates;
 pub mod cohorts;
 pub mod counters;
 pub mod enrolments;
+pub mod instance_settings;
 pub mod jobs;
 pub mod occupations;
 pub mod organisations;

@@ -18,6 +18,7 @@ pub struct Model {
     pub updated_at: DateTimeWithTimeZone,
     pub national_code: Option<String>,
     pub site_code: Option<String>,
+    pub pending_name: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -11,6 +11,7 @@ pub use super::certificates::Entity as Certificates;
 pub use super::cohorts::Entity as Cohorts;
 pub use super::counters::Entity as Counters;
 pub use super::enrolments::Entity as Enrolments;
+pub use super::instance_settings::Entity as InstanceSettings;
 pub use super::jobs::Entity as Jobs;
 pub use super::occupations::Entity as Occupations;
 pub use super::organisations::Entity as Organisations;

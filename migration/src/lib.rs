@@ -29,8 +29,14 @@ mod m20261126_000016_create_certificate_files;
 mod m20261126_000017_create_counters;
 mod m20261201_100000_create_jobs;
 mod m20261202_400000_add_certificate_grounds_fell;
+mod m20261215_000001_add_account_integration;
 mod m20261215_000001_drop_people_birth_date;
+mod m20261215_000002_add_api_token_minted_by;
 mod m20261215_000002_rename_people_phone_to_phone_sealed;
+mod m20261215_000003_add_audit_minted_by;
+mod m20261215_000004_add_organisation_pending_name;
+mod m20261215_000005_add_certificate_issuer_name;
+mod m20261215_000006_create_instance_settings;
 
 pub struct Migrator;
 
@@ -59,6 +65,12 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_400000_add_certificate_grounds_fell::Migration),
             Box::new(m20261215_000001_drop_people_birth_date::Migration),
             Box::new(m20261215_000002_rename_people_phone_to_phone_sealed::Migration),
+            Box::new(m20261215_000001_add_account_integration::Migration),
+            Box::new(m20261215_000002_add_api_token_minted_by::Migration),
+            Box::new(m20261215_000003_add_audit_minted_by::Migration),
+            Box::new(m20261215_000004_add_organisation_pending_name::Migration),
+            Box::new(m20261215_000005_add_certificate_issuer_name::Migration),
+            Box::new(m20261215_000006_create_instance_settings::Migration),
         ]
     }
 }

@@ -8,7 +8,10 @@ pub mod rules;
 
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PrimaryKeyTrait, QueryFilter, Select};
 
-use crate::{audit::Actor, error::AppError};
+use crate::{
+    audit::{Actor, Minter},
+    error::AppError,
+};
 pub use role::Role;
 
 /// The authenticated account behind a request.
@@ -19,6 +22,9 @@ pub struct Caller {
     pub role: Role,
     pub organisation_id: Option<String>,
     pub token_id: String,
+    /// Who made the token, when another account made it for this one (an integration
+    /// token); every audit entry of the request names them beside the caller.
+    pub minted_by: Option<Minter>,
 }
 
 impl Caller {
@@ -59,7 +65,10 @@ impl Caller {
         if self.account_id.is_empty() {
             Actor::system(&self.login)
         } else {
-            Actor::account(&self.account_id, &self.login)
+            Actor {
+                minted_by: self.minted_by.clone(),
+                ..Actor::account(&self.account_id, &self.login)
+            }
         }
     }
 
@@ -72,6 +81,7 @@ impl Caller {
             role,
             organisation_id,
             token_id: String::new(),
+            minted_by: None,
         }
     }
 }

@@ -24,6 +24,16 @@ pub const GENESIS_HASH: &str = "000000000000000000000000000000000000000000000000
 pub struct Actor {
     pub account_id: Option<String>,
     pub label: String,
+    /// Who made the token the account acted with, when that was another account (an
+    /// integration token made by a bureau administrator).
+    pub minted_by: Option<Minter>,
+}
+
+/// The account that made a token for another account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Minter {
+    pub account_id: String,
+    pub label: String,
 }
 
 impl Actor {
@@ -31,6 +41,7 @@ impl Actor {
         Self {
             account_id: Some(id.to_owned()),
             label: login.to_owned(),
+            minted_by: None,
         }
     }
 
@@ -38,6 +49,7 @@ impl Actor {
         Self {
             account_id: None,
             label: label.to_owned(),
+            minted_by: None,
         }
     }
 }
@@ -74,6 +86,8 @@ pub async fn append(
         summary: change.summary.to_string(),
         prev_hash: head.hash.clone(),
         hash: String::new(),
+        minted_by_id: actor.minted_by.as_ref().map(|m| m.account_id.clone()),
+        minted_by_label: actor.minted_by.as_ref().map(|m| m.label.clone()),
     };
     let hash = entry_hash(&entry);
     let seq = entry.seq;
@@ -93,10 +107,12 @@ pub async fn append(
     Ok(())
 }
 
-/// The hash an entry must carry: SHA-256 over its fields and `prev_hash`, hex.
+/// The hash an entry must carry: SHA-256 over its fields and `prev_hash`, hex. The
+/// token's minter is covered when there is one; entries without one hash as they did
+/// before the minter was recorded.
 pub fn entry_hash(entry: &audit_log::Model) -> String {
     let at: DateTime<Utc> = entry.at.into();
-    let canonical = serde_json::json!([
+    let mut canonical = serde_json::json!([
         entry.seq,
         at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
         entry.actor_id,
@@ -107,6 +123,10 @@ pub fn entry_hash(entry: &audit_log::Model) -> String {
         entry.summary,
         entry.prev_hash,
     ]);
+    if let (Some(fields), Some(id)) = (canonical.as_array_mut(), &entry.minted_by_id) {
+        fields.push(id.as_str().into());
+        fields.push(entry.minted_by_label.as_deref().into());
+    }
     hex::encode(Sha256::digest(canonical.to_string().as_bytes()))
 }
 
@@ -205,6 +225,10 @@ pub struct AuditEntry {
     pub at: chrono::DateTime<chrono::FixedOffset>,
     pub actor_id: Option<String>,
     pub actor: String,
+    /// When the actor acted with a token another account made for it (an integration
+    /// token): that account's id and login.
+    pub minted_by_id: Option<String>,
+    pub minted_by: Option<String>,
     pub action: String,
     pub record_type: String,
     pub record_id: String,
@@ -246,6 +270,8 @@ pub async fn list(conn: &impl ConnectionTrait, q: &AuditQuery) -> Result<AuditPa
             at: r.at,
             actor_id: r.actor_id,
             actor: r.actor_label,
+            minted_by_id: r.minted_by_id,
+            minted_by: r.minted_by_label,
             action: r.action,
             record_type: r.record_type,
             record_id: r.record_id,

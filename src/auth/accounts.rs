@@ -1,5 +1,8 @@
 //! Creating and listing accounts. Each role belongs to one kind of organisation
-//! ([`OrgKind::for_role`]); trainees belong to none.
+//! ([`OrgKind::for_role`]); trainees belong to none. An account is a person's, who signs
+//! in with a password, or an integration account standing for another system: it has no
+//! password, never signs in, and acts only with the tokens the bureau makes for it
+//! ([`super::integration`]), so the audit log never blames a person for a machine.
 
 use entities::{accounts as account, organisations as organisation};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
@@ -27,6 +30,14 @@ pub struct NewAccount {
     pub display_name: Option<String>,
 }
 
+/// What a new integration account needs: no password, as it never signs in.
+pub struct NewIntegrationAccount {
+    pub login: String,
+    pub role: Role,
+    pub organisation_id: String,
+    pub display_name: Option<String>,
+}
+
 /// An account as shown through the API (never the password hash).
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Account {
@@ -36,6 +47,8 @@ pub struct Account {
     pub organisation_id: Option<String>,
     pub display_name: String,
     pub disabled: bool,
+    /// Stands for another system: no password, acts only with integration tokens.
+    pub integration: bool,
     pub created_at: chrono::DateTime<chrono::FixedOffset>,
 }
 
@@ -50,6 +63,7 @@ impl TryFrom<account::Model> for Account {
             organisation_id: m.organisation_id,
             display_name: m.display_name,
             disabled: m.disabled,
+            integration: m.integration,
             created_at: m.created_at,
         })
     }
@@ -62,23 +76,16 @@ fn valid_login(login: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '@'))
 }
 
-/// Creates an account after checking the login, the password length and that the
-/// organisation exists and is of the kind the role needs.
+/// Creates a person's account after checking the login, the password length and that
+/// the organisation exists and is of the kind the role needs.
 pub async fn create(
     conn: &impl ConnectionTrait,
     actor: &Actor,
     new: NewAccount,
     now: Now,
 ) -> Result<Account, AppError> {
-    let login = new.login.trim().to_owned();
     let mut fields = Vec::new();
-    if !valid_login(&login) {
-        fields.push(FieldError::new(
-            "login",
-            "format",
-            "登录名须为3–64位字母、数字或 . _ - @",
-        ));
-    }
+    let login = check_login(&new.login, &mut fields);
     if new.password.expose_secret().chars().count() < password::MIN_PASSWORD_CHARS {
         fields.push(FieldError::new(
             "password",
@@ -86,19 +93,86 @@ pub async fn create(
             format!("密码至少{}位", password::MIN_PASSWORD_CHARS),
         ));
     }
-    match (OrgKind::for_role(new.role), &new.organisation_id) {
+    check_organisation(conn, new.role, new.organisation_id.as_deref(), &mut fields).await?;
+    let holder = Holder {
+        login,
+        role: new.role,
+        organisation_id: new.organisation_id,
+        display_name: new.display_name,
+    };
+    insert(conn, actor, holder, fields, Some(&new.password), now).await
+}
+
+/// Creates an integration account: no password, an organisation's role but never the
+/// bureau's (a long-lived token must not carry the power to approve and suspend) nor a
+/// trainee's.
+pub async fn create_integration(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    new: NewIntegrationAccount,
+    now: Now,
+) -> Result<Account, AppError> {
+    let mut fields = Vec::new();
+    let login = check_login(&new.login, &mut fields);
+    if matches!(new.role, Role::BureauAdmin | Role::Trainee) {
+        fields.push(FieldError::new(
+            "role",
+            "not_for_integration",
+            "集成账号不能是人社局管理员或学员",
+        ));
+    } else {
+        check_organisation(conn, new.role, Some(&new.organisation_id), &mut fields).await?;
+    }
+    let holder = Holder {
+        login,
+        role: new.role,
+        organisation_id: Some(new.organisation_id),
+        display_name: new.display_name,
+    };
+    insert(conn, actor, holder, fields, None, now).await
+}
+
+/// Who a new account is, checked.
+struct Holder {
+    login: String,
+    role: Role,
+    organisation_id: Option<String>,
+    display_name: Option<String>,
+}
+
+fn check_login(login: &str, fields: &mut Vec<FieldError>) -> String {
+    let login = login.trim().to_owned();
+    if !valid_login(&login) {
+        fields.push(FieldError::new(
+            "login",
+            "format",
+            "登录名须为3–64位字母、数字或 . _ - @",
+        ));
+    }
+    login
+}
+
+/// Whether `organisation_id` fits `role`: none for trainees, one of the role's kind for
+/// every other role (optional for the bureau's administrators).
+async fn check_organisation(
+    conn: &impl ConnectionTrait,
+    role: Role,
+    organisation_id: Option<&str>,
+    fields: &mut Vec<FieldError>,
+) -> Result<(), AppError> {
+    match (OrgKind::for_role(role), organisation_id) {
         (None, Some(_)) => fields.push(FieldError::new(
             "organisation_id",
             "not_allowed",
             "学员账号不属于任何机构",
         )),
-        (Some(_), None) if new.role != Role::BureauAdmin => fields.push(FieldError::new(
+        (Some(_), None) if role != Role::BureauAdmin => fields.push(FieldError::new(
             "organisation_id",
             "required",
             "该角色的账号须属于一个机构",
         )),
         (Some(kind), Some(org_id)) => {
-            let org = organisation::Entity::find_by_id(org_id.clone())
+            let org = organisation::Entity::find_by_id(org_id.to_owned())
                 .one(conn)
                 .await?;
             match org {
@@ -114,9 +188,23 @@ pub async fn create(
         }
         _ => {}
     }
+    Ok(())
+}
+
+/// Writes the account unless a field was refused or the login is taken; `password` is
+/// `None` for an integration account, which then has no password hash at all.
+async fn insert(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    holder: Holder,
+    fields: Vec<FieldError>,
+    password: Option<&SecretString>,
+    now: Now,
+) -> Result<Account, AppError> {
     if !fields.is_empty() {
         return Err(AppError::invalid_fields("账号信息无效", fields));
     }
+    let login = holder.login;
     let taken = account::Entity::find()
         .filter(account::Column::Login.eq(&login))
         .one(conn)
@@ -128,14 +216,19 @@ pub async fn create(
             message: format!("登录名 {login} 已被使用"),
         });
     }
+    let password_hash = match password {
+        Some(password) => password::hash(password)?,
+        None => String::new(),
+    };
     let row = account::ActiveModel {
         id: Set(new_id()),
-        display_name: Set(new.display_name.unwrap_or_else(|| login.clone())),
+        display_name: Set(holder.display_name.unwrap_or_else(|| login.clone())),
         login: Set(login),
-        password_hash: Set(password::hash(&new.password)?),
-        role: Set(new.role.as_str().to_owned()),
-        organisation_id: Set(new.organisation_id),
+        password_hash: Set(password_hash),
+        role: Set(holder.role.as_str().to_owned()),
+        organisation_id: Set(holder.organisation_id),
         disabled: Set(false),
+        integration: Set(password.is_none()),
         created_at: Set(now.stamp()),
     }
     .insert(conn)
@@ -147,7 +240,7 @@ pub async fn create(
             action: "account.create",
             record_type: "account",
             record_id: &row.id,
-            summary: serde_json::json!({"login": row.login, "role": row.role, "organisation_id": row.organisation_id}),
+            summary: serde_json::json!({"login": row.login, "role": row.role, "organisation_id": row.organisation_id, "integration": row.integration}),
         },
     )
     .await?;

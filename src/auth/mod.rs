@@ -2,6 +2,7 @@
 //! request carries. Tokens are stored only as SHA-256 hashes, expire, and can be revoked.
 
 pub mod accounts;
+pub mod integration;
 pub mod password;
 pub mod token;
 
@@ -17,7 +18,7 @@ use utoipa::ToSchema;
 use crate::clock::Now;
 use crate::{
     access::{Caller, Role},
-    audit::{self, Actor, Change},
+    audit::{self, Actor, Change, Minter},
     error::AppError,
     organisations::OrgStatus,
     pagination::new_id,
@@ -80,7 +81,8 @@ pub async fn login(
         .filter(account::Column::Login.eq(login.trim()))
         .one(conn)
         .await?;
-    let Some(account) = found else {
+    // An integration account has no password: it never signs in.
+    let Some(account) = found.filter(|a| !a.integration) else {
         password::verify_against_dummy(password);
         return Err(AuthError::BadCredentials);
     };
@@ -93,6 +95,8 @@ pub async fn login(
 }
 
 /// Issues a token for `account` (a login, or an integration token made by an admin).
+/// A token `actor` makes for another account records `actor` as its minter, whom every
+/// audit entry written with it names.
 pub async fn issue_token(
     conn: &impl ConnectionTrait,
     actor: &Actor,
@@ -113,6 +117,7 @@ pub async fn issue_token(
         expires_at: Set(expires_at),
         revoked_at: Set(None),
         created_at: Set(now.fixed_offset()),
+        minted_by: Set(actor.account_id.clone().filter(|id| *id != account.id)),
     }
     .insert(conn)
     .await?;
@@ -123,7 +128,7 @@ pub async fn issue_token(
             action: "token.issue",
             record_type: "api_token",
             record_id: &row.id,
-            summary: serde_json::json!({"account_id": account.id, "label": label, "expires_at": expires_at}),
+            summary: serde_json::json!({"account_id": account.id, "login": account.login, "label": label, "expires_at": expires_at}),
         },
     )
     .await?;
@@ -158,12 +163,34 @@ pub async fn authenticate(
         .ok_or(AuthError::InvalidToken)?;
     let role = Role::read("accounts", &account.id, &account.role)?;
     ensure_organisation_active(conn, account.organisation_id.as_deref()).await?;
+    let minted_by = match row.minted_by {
+        Some(id) => Some(minter(conn, &row.id, id).await?),
+        None => None,
+    };
     Ok(Caller {
         account_id: account.id,
         login: account.login,
         role,
         organisation_id: account.organisation_id,
         token_id: row.id,
+        minted_by,
+    })
+}
+
+/// The account `id` that made the token `token_id`, as the audit log names it.
+async fn minter(
+    conn: &impl ConnectionTrait,
+    token_id: &str,
+    id: String,
+) -> Result<Minter, AuthError> {
+    let login = account::Entity::find_by_id(id.clone())
+        .one(conn)
+        .await?
+        .map(|a| a.login)
+        .ok_or_else(|| CorruptRow::new("api_tokens", token_id, "minting account", &id))?;
+    Ok(Minter {
+        account_id: id,
+        label: login,
     })
 }
 

@@ -196,6 +196,7 @@ async fn issue_on(
         superseded_at: Set(None),
         updated_at: Set(now),
         grounds_fell_id: Set(None),
+        issuer_name: Set(g.issuer.name.clone()),
     }
     .insert(conn)
     .await?;

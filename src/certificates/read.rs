@@ -36,7 +36,10 @@ pub struct CertificateSummary {
     /// As of today.
     pub status: CertificateStatus,
     pub issuer_id: String,
+    /// The issuer's name as the certificate was issued under (frozen in its credential).
     pub issuer_name: String,
+    /// The issuer's name now, when it has been renamed since the certificate was issued.
+    pub issuer_current_name: Option<String>,
     pub valid_from: NaiveDate,
     pub valid_until: Option<NaiveDate>,
     /// The certificates this one rests on.
@@ -160,7 +163,11 @@ async fn summaries(
             status: CertificateStatus::current(&r, today)?,
             title: kind.label().to_owned(),
             kind,
-            issuer_name: issuers.get(&r.issuer_org_id).cloned().unwrap_or_default(),
+            issuer_current_name: issuers
+                .get(&r.issuer_org_id)
+                .filter(|now| **now != r.issuer_name)
+                .cloned(),
+            issuer_name: r.issuer_name,
             parent_ids: parents.remove(&r.id).unwrap_or_default(),
             supersedes_id: r.supersedes_id,
             id: r.id,

@@ -2,6 +2,7 @@
 //! loads.
 
 pub mod demo;
+mod keys;
 
 use std::{
     io::BufRead,
@@ -21,7 +22,7 @@ use crate::{
     clock::{Clock, Now},
     cohorts,
     config::Config,
-    imports,
+    imports, instance,
     organisations::{self, OrgKind, OrgStatus, OrganisationInput},
     startup::{self, Application, open_database},
     stored::Stored,
@@ -56,7 +57,7 @@ enum Command {
     Audit(AuditCommand),
     /// Credential signing keys.
     #[command(subcommand)]
-    Keys(KeysCommand),
+    Keys(keys::KeysCommand),
     /// Verify a certificate PDF or credential JSON offline against a saved did.json, and
     /// report its status when the registry is reachable (exit code 1 unless genuine and valid).
     Verify {
@@ -128,15 +129,6 @@ enum OrgCommand {
 enum AuditCommand {
     /// Recompute the hash chain and name the first broken entry (exit code 1 if broken).
     Verify,
-}
-
-#[derive(Subcommand)]
-enum KeysCommand {
-    /// Make a new current signing key; the old one stays published in did.json as
-    /// retired, so credentials it signed keep verifying. Restart the servers afterwards.
-    Rotate,
-    /// Print the DID document (current and retired keys).
-    Show,
 }
 
 /// Runs the command line and turns its outcome into an exit code.
@@ -241,16 +233,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Verify { file, did, offline } => {
             return verify_file(&config, &file, did.as_deref(), offline).await;
         }
-        Command::Keys(command) => {
-            let mut ring = startup::signing_keys(&config)?;
-            if let KeysCommand::Rotate = command {
-                ring.rotate(&config.data_dir)
-                    .map_err(|e| anyhow::anyhow!("rotating the signing key: {e}"))?;
-                println!("新的签名密钥：{}", ring.current().id);
-            }
-            let did = crate::certificates::credential::did_web(&config.base_url);
-            println!("{:#}", ring.did_document(&did));
-        }
+        Command::Keys(command) => keys::run(&config, command, now).await?,
         Command::Audit(AuditCommand::Verify) => {
             let db = open_database(&config).await?;
             let report = audit::verify(&db.read).await?;
@@ -279,6 +262,11 @@ async fn import_file(
     let bytes = std::fs::read(file).with_context(|| format!("无法读取文件 {}", file.display()))?;
     let db = open_database(config).await?;
     let pii = startup::pii_keys(config)?;
+    let shared = instance::Shared {
+        pii: Some(&pii),
+        ..Default::default()
+    };
+    instance::ensure_shared(&db, &shared, now).await?;
     let provider = cohorts::provider_of(&db.read, cohort)
         .await
         .map_err(|e| anyhow::anyhow!("{}", e.body().message))?

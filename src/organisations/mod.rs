@@ -1,9 +1,15 @@
 //! Organisations: the bureau, training providers, evaluation organisations, licensing
 //! authorities and employers. Only approved organisations act; every organisation's
-//! credit code is parsed once into a [`CreditCode`].
+//! credit code is parsed once into a [`CreditCode`] and its name into an [`OrgName`],
+//! unique among active organisations. An organisation's own rename waits for the
+//! bureau ([`renames`]); the bureau cannot suspend itself out of the registry
+//! ([`lockout`]).
 
 pub mod credit_code;
 pub mod kind;
+pub mod lockout;
+pub mod name;
+pub mod renames;
 pub mod status;
 
 use entities::organisations as organisation;
@@ -13,7 +19,7 @@ use utoipa::ToSchema;
 
 use crate::clock::Now;
 use crate::{
-    access::Scope,
+    access::{Caller, Scope},
     audit::{self, Actor, Change},
     error::{AppError, FieldError},
     pagination::{self, Page, PageParams, new_id},
@@ -21,6 +27,7 @@ use crate::{
 };
 pub use credit_code::{CreditCode, CreditCodeError};
 pub use kind::OrgKind;
+pub use name::{OrgName, OrgNameError};
 pub use status::OrgStatus;
 
 /// An organisation as the API shows it.
@@ -28,7 +35,10 @@ pub use status::OrgStatus;
 pub struct Organisation {
     pub id: String,
     pub kind: OrgKind,
+    /// The name in force: what certificates issued from now on print.
     pub name: String,
+    /// A new name the organisation asked for, until the bureau approves or rejects it.
+    pub pending_name: Option<String>,
     pub credit_code: String,
     pub status: OrgStatus,
     pub address: Option<String>,
@@ -50,6 +60,7 @@ impl TryFrom<organisation::Model> for Organisation {
             status: OrgStatus::read("organisations", &m.id, &m.status)?,
             id: m.id,
             name: m.name,
+            pending_name: m.pending_name,
             credit_code: m.credit_code,
             address: m.address,
             contact_phone: m.contact_phone,
@@ -79,16 +90,17 @@ pub struct OrganisationInput {
 /// Changes to an organisation's own details; absent fields stay as they are.
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 pub struct OrganisationPatch {
+    /// From the bureau, the new name at once; from the organisation itself, a request
+    /// the bureau approves or rejects (`pending_name` meanwhile).
     pub name: Option<String>,
     pub address: Option<String>,
     pub contact_phone: Option<String>,
 }
 
-fn check_name(name: &str, fields: &mut Vec<FieldError>) {
-    let len = name.trim().chars().count();
-    if !(2..=100).contains(&len) {
-        fields.push(FieldError::new("name", "length", "机构名称须为2–100个字符"));
-    }
+fn check_name(name: &str, fields: &mut Vec<FieldError>) -> Option<OrgName> {
+    OrgName::parse(name)
+        .map_err(|e| fields.push(OrgName::field_error("name", &e)))
+        .ok()
 }
 
 fn check_optional(field: &str, value: &Option<String>, max: usize, fields: &mut Vec<FieldError>) {
@@ -110,7 +122,7 @@ pub async fn create(
     now: Now,
 ) -> Result<Organisation, AppError> {
     let mut fields = Vec::new();
-    check_name(&input.name, &mut fields);
+    let name = check_name(&input.name, &mut fields);
     check_optional("address", &input.address, 200, &mut fields);
     check_optional("contact_phone", &input.contact_phone, 30, &mut fields);
     for (field, value, len) in [
@@ -131,7 +143,7 @@ pub async fn create(
             None
         }
     };
-    let (Some(code), true) = (code, fields.is_empty()) else {
+    let (Some(code), Some(name), true) = (code, name, fields.is_empty()) else {
         return Err(AppError::invalid_fields("机构信息无效", fields));
     };
     let existing = organisation::Entity::find()
@@ -148,7 +160,8 @@ pub async fn create(
     let row = organisation::ActiveModel {
         id: Set(new_id()),
         kind: Set(input.kind.as_str().to_owned()),
-        name: Set(input.name.trim().to_owned()),
+        name: Set(name.to_string()),
+        pending_name: Set(None),
         credit_code: Set(code.to_string()),
         status: Set(OrgStatus::Pending.as_str().to_owned()),
         address: Set(input.address),
@@ -171,6 +184,7 @@ pub async fn create(
         },
     )
     .await?;
+    name::ensure_free(conn, &row.name, &row.id).await?;
     Ok(row.try_into()?)
 }
 
@@ -183,7 +197,7 @@ pub async fn get(
     Ok(find_visible(conn, scope, id).await?.try_into()?)
 }
 
-async fn find_visible(
+pub(crate) async fn find_visible(
     conn: &impl ConnectionTrait,
     scope: &Scope,
     id: &str,
@@ -216,48 +230,57 @@ pub async fn list(
     )
 }
 
-/// Updates an organisation's own details (the bureau: any organisation's).
+/// Updates an organisation's own details (the bureau: any organisation's). A new name
+/// from the bureau takes effect at once; from the organisation itself it waits for the
+/// bureau as `pending_name` ([`renames`]). Either way it must be free.
 pub async fn update(
     conn: &impl ConnectionTrait,
-    scope: &Scope,
-    actor: &Actor,
+    caller: &Caller,
     id: &str,
     patch: OrganisationPatch,
     now: Now,
 ) -> Result<Organisation, AppError> {
-    let row = find_visible(conn, scope, id).await?;
+    let row = find_visible(conn, &caller.scope(), id).await?;
     let mut fields = Vec::new();
-    if let Some(name) = &patch.name {
-        check_name(name, &mut fields);
-    }
+    let rename = match &patch.name {
+        Some(name) if *name != row.name => check_name(name, &mut fields),
+        _ => None,
+    };
     check_optional("address", &patch.address, 200, &mut fields);
     check_optional("contact_phone", &patch.contact_phone, 30, &mut fields);
     if !fields.is_empty() {
         return Err(AppError::invalid_fields("机构信息无效", fields));
     }
-    let mut active: organisation::ActiveModel = row.into();
-    if let Some(name) = patch.name {
-        active.name = Set(name.trim().to_owned());
+    let actor = caller.actor();
+    let (direct, requested) = match rename {
+        Some(name) if caller.is_bureau() => (Some(name), None),
+        requested => (None, requested),
+    };
+    let mut row = row;
+    if direct.is_some() || patch.address.is_some() || patch.contact_phone.is_some() {
+        let renamed_from = direct.as_ref().map(|_| row.name.clone());
+        let mut active: organisation::ActiveModel = row.into();
+        if let Some(name) = &direct {
+            active.name = Set(name.to_string());
+            active.pending_name = Set(None);
+        }
+        if let Some(address) = patch.address {
+            active.address = Set(Some(address));
+        }
+        if let Some(phone) = patch.contact_phone {
+            active.contact_phone = Set(Some(phone));
+        }
+        row = save(conn, &actor, active, now, "organisation.update", |row| {
+            serde_json::json!({"name": row.name, "renamed_from": renamed_from, "address": row.address, "contact_phone": row.contact_phone})
+        })
+        .await?;
+        if direct.is_some() {
+            name::ensure_free(conn, &row.name, &row.id).await?;
+        }
     }
-    if let Some(address) = patch.address {
-        active.address = Set(Some(address));
+    if let Some(name) = requested {
+        row = renames::request(conn, &actor, row, &name, now).await?;
     }
-    if let Some(phone) = patch.contact_phone {
-        active.contact_phone = Set(Some(phone));
-    }
-    active.updated_at = Set(now.stamp());
-    let row = active.update(conn).await?;
-    audit::append(
-        conn,
-        actor,
-        Change {
-            action: "organisation.update",
-            record_type: "organisation",
-            record_id: &row.id,
-            summary: serde_json::json!({"name": row.name, "address": row.address, "contact_phone": row.contact_phone}),
-        },
-    )
-    .await?;
     Ok(row.try_into()?)
 }
 
@@ -275,20 +298,49 @@ pub async fn set_status(
     if from == status {
         return Ok(row.try_into()?);
     }
+    if status == OrgStatus::Suspended {
+        lockout::ensure_suspension_keeps_the_bureau(conn, actor, &row).await?;
+    }
     let mut active: organisation::ActiveModel = row.into();
     active.status = Set(status.as_str().to_owned());
+    let row = save(
+        conn,
+        actor,
+        active,
+        now,
+        "organisation.set_status",
+        |row| serde_json::json!({"from": from, "to": row.status}),
+    )
+    .await?;
+    if from == OrgStatus::Suspended {
+        // A suspended organisation's name may have been taken meanwhile.
+        name::ensure_free(conn, &row.name, &row.id).await?;
+    }
+    Ok(row.try_into()?)
+}
+
+/// Writes `active` as of `now` and appends the audit entry `action` about the row as
+/// written, summarised by `summary`.
+async fn save(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    mut active: organisation::ActiveModel,
+    now: Now,
+    action: &str,
+    summary: impl FnOnce(&organisation::Model) -> serde_json::Value,
+) -> Result<organisation::Model, AppError> {
     active.updated_at = Set(now.stamp());
     let row = active.update(conn).await?;
     audit::append(
         conn,
         actor,
         Change {
-            action: "organisation.set_status",
+            action,
             record_type: "organisation",
             record_id: &row.id,
-            summary: serde_json::json!({"from": from, "to": row.status}),
+            summary: summary(&row),
         },
     )
     .await?;
-    Ok(row.try_into()?)
+    Ok(row)
 }

@@ -25,7 +25,10 @@ pub struct ChainEntry {
     pub status: CertificateStatus,
     /// The status in Chinese, as the verification page says it.
     pub status_label: String,
+    /// The issuer's name as the certificate was issued under.
     pub issuer_name: String,
+    /// The issuer's name now, when it has been renamed since.
+    pub issuer_current_name: Option<String>,
     pub verify_url: String,
 }
 
@@ -51,7 +54,11 @@ pub struct Verification {
     pub occupation: Option<String>,
     pub standard: Option<String>,
     pub level: Option<String>,
+    /// The issuer's name as the certificate was issued under (frozen in its credential),
+    /// which is what the paper prints.
     pub issuer_name: String,
+    /// The issuer's name now, when it has been renamed since the certificate was issued.
+    pub issuer_current_name: Option<String>,
     pub issuer_credit_code: String,
     pub valid_from: NaiveDate,
     pub valid_until: Option<NaiveDate>,

@@ -67,22 +67,29 @@ async fn a_revoked_token_is_refused_and_other_tokens_still_work() {
     assert_eq!(status, StatusCode::OK);
 }
 
+/// An integration account of a new employer, created by the bureau; returns (employer id,
+/// account id).
+async fn integration_account(app: &TestApp, bureau: &str, login: &str) -> (String, String) {
+    let employer = app
+        .organisation(bureau, "employer", "额尔古纳市某牧家乐")
+        .await;
+    let (status, account) = app
+        .post(
+            "/api/v1/accounts",
+            bureau,
+            json!({"login": login, "role": "employer", "organisation_id": employer, "integration": true}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{account}");
+    assert_eq!(account["integration"], true);
+    (employer, account["id"].as_str().expect("id").to_owned())
+}
+
 #[tokio::test]
 async fn an_integration_token_works_until_the_bureau_revokes_it() {
     let app = TestApp::spawn().await;
     let bureau = app.bureau().await;
-    let employer = app
-        .organisation(&bureau, "employer", "额尔古纳市某牧家乐")
-        .await;
-    app.account("hr-system", Role::Employer, Some(&employer))
-        .await;
-    let (_, accounts) = app.get("/api/v1/accounts", &bureau).await;
-    let hr_id = accounts["items"]
-        .as_array()
-        .and_then(|a| a.iter().find(|a| a["login"] == "hr-system"))
-        .and_then(|a| a["id"].as_str())
-        .expect("hr account listed")
-        .to_owned();
+    let (_, hr_id) = integration_account(&app, &bureau, "hr-system").await;
     let (status, issued) = app
         .post(
             "/api/v1/tokens",
@@ -108,6 +115,140 @@ async fn an_integration_token_works_until_the_bureau_revokes_it() {
     assert_eq!(status, StatusCode::NO_CONTENT);
     let (status, _) = app.get("/api/v1/auth/me", token).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn the_bureau_cannot_mint_a_token_to_act_as_a_person() {
+    let app = TestApp::spawn().await;
+    let bureau = app.bureau().await;
+    let employer = app
+        .organisation(&bureau, "employer", "额尔古纳市某牧家乐")
+        .await;
+    app.account("hr-manager", Role::Employer, Some(&employer))
+        .await;
+    app.account("deputy", Role::BureauAdmin, None).await;
+    let (_, accounts) = app.get("/api/v1/accounts", &bureau).await;
+    let tokens_before = app.count("api_tokens").await;
+    for login in ["hr-manager", "deputy"] {
+        let person = accounts["items"]
+            .as_array()
+            .and_then(|a| a.iter().find(|a| a["login"] == login))
+            .and_then(|a| a["id"].as_str())
+            .expect("listed");
+        let (status, body) = app
+            .post(
+                "/api/v1/tokens",
+                &bureau,
+                json!({"account_id": person, "label": "代为操作", "expires_in_days": 366}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{login}: {body}");
+        assert_eq!(body["fields"][0]["field"], "account_id");
+        assert_eq!(body["fields"][0]["reason"], "not_integration");
+    }
+    assert_eq!(app.count("api_tokens").await, tokens_before);
+}
+
+#[tokio::test]
+async fn what_an_integration_token_does_is_audited_as_its_account_and_names_who_minted_it() {
+    let app = TestApp::spawn().await;
+    let bureau = app.bureau().await;
+    let (employer, hr_id) = integration_account(&app, &bureau, "hr-system").await;
+    let (status, _) = app
+        .call(
+            Method::POST,
+            "/api/v1/auth/token",
+            None,
+            Some(json!({"login": "hr-system", "password": ""})),
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::UNAUTHORIZED,
+        "an integration account never signs in"
+    );
+    let (_, issued) = app
+        .post(
+            "/api/v1/tokens",
+            &bureau,
+            json!({"account_id": hr_id, "label": "HR 系统对接", "expires_in_days": 366}),
+        )
+        .await;
+    let token = issued["token"].as_str().expect("token");
+    let (status, _) = app
+        .patch(
+            &format!("/api/v1/organisations/{employer}"),
+            token,
+            json!({"contact_phone": "0470-6812345"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+
+    let (_, me) = app.get("/api/v1/auth/me", &bureau).await;
+    let (_, log) = app
+        .get(&format!("/api/v1/audit?record_id={employer}"), &bureau)
+        .await;
+    let update = log["items"]
+        .as_array()
+        .and_then(|items| items.iter().find(|e| e["action"] == "organisation.update"))
+        .expect("the update is logged");
+    assert_eq!(
+        (
+            update["actor"].as_str(),
+            update["actor_id"].as_str(),
+            update["minted_by"].as_str(),
+            update["minted_by_id"].as_str(),
+        ),
+        (
+            Some("hr-system"),
+            Some(hr_id.as_str()),
+            Some("bureau"),
+            me["account_id"].as_str(),
+        ),
+        "{update}"
+    );
+    let (_, report) = app.get("/api/v1/audit/verify", &bureau).await;
+    assert_eq!(
+        report["intact"], true,
+        "the minter is part of the chain: {report}"
+    );
+}
+
+#[tokio::test]
+async fn an_integration_account_has_no_password_and_is_never_the_bureaus() {
+    let app = TestApp::spawn().await;
+    let bureau = app.bureau().await;
+    let employer = app
+        .organisation(&bureau, "employer", "额尔古纳市某牧家乐")
+        .await;
+    for (body, field, reason) in [
+        (
+            json!({"login": "hr-system", "role": "employer", "organisation_id": employer, "integration": true, "password": "a long enough password"}),
+            "password",
+            "not_allowed",
+        ),
+        (
+            json!({"login": "bureau-bot", "role": "bureau_admin", "integration": true, "organisation_id": employer}),
+            "role",
+            "not_for_integration",
+        ),
+        (
+            json!({"login": "hr-person", "role": "employer", "organisation_id": employer}),
+            "password",
+            "required",
+        ),
+    ] {
+        let (status, answer) = app.post("/api/v1/accounts", &bureau, body).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{answer}");
+        assert_eq!(
+            (
+                answer["fields"][0]["field"].as_str(),
+                answer["fields"][0]["reason"].as_str()
+            ),
+            (Some(field), Some(reason)),
+            "{answer}"
+        );
+    }
 }
 
 #[tokio::test]

@@ -9,6 +9,7 @@ fn run_demo(app: &TestApp, out: &std::path::Path) -> String {
         .arg(out)
         .env("REGISTRY_DATA_DIR", &app.data_dir)
         .env("DATABASE_URL", &app.database_url)
+        .env("REGISTRY_BASE_URL", &app.base)
         .output()
         .expect("run registry demo");
     assert!(

@@ -17,6 +17,7 @@ mod dates;
 mod demo;
 mod grounds;
 mod imports;
+mod instances;
 mod jobs;
 mod names;
 mod openapi;

@@ -80,6 +80,18 @@ fn table() -> Vec<Row> {
         ),
         row(
             Method::POST,
+            "/api/v1/organisations/{id}/name/approve",
+            json!({}),
+            &[BureauAdmin],
+        ),
+        row(
+            Method::POST,
+            "/api/v1/organisations/{id}/name/reject",
+            json!({}),
+            &[BureauAdmin],
+        ),
+        row(
+            Method::POST,
             "/api/v1/organisations/{id}/suspend",
             json!({}),
             &[BureauAdmin],

@@ -40,6 +40,7 @@ use crate::{
     config::Config,
     db::Db,
     error::AppError,
+    instance::{self, Shared},
     people::PiiKeys,
     programs::CertificateKind,
     startup::{certificate_services, open_database, pii_keys},
@@ -74,6 +75,7 @@ pub async fn run(config: &Config, out: Option<&Path>, now: Now) -> anyhow::Resul
     let db = open_database(config).await?;
     let keys: Arc<PiiKeys> = pii_keys(config)?.into();
     let services = certificate_services(config, keys)?;
+    instance::ensure_shared(&db, &Shared::of(&services), now).await?;
     let data = load(&db, &services, &config.data_dir, now).await?;
     println!("{}", data.summary);
     let missing = data

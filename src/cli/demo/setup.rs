@@ -149,6 +149,7 @@ pub async fn staff(
                     role: spec.role,
                     organisation_id: Some(org_id.clone()),
                     token_id: "demo".to_owned(),
+                    minted_by: None,
                 },
             );
         }

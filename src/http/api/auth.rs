@@ -12,7 +12,10 @@ use crate::http::{
 };
 use crate::{
     access::{Caller, Role},
-    auth::{self, IssuedToken, accounts},
+    auth::{
+        self, IssuedToken,
+        integration::{self, IntegrationTokenRequest},
+    },
     error::{AppError, ErrorBody},
 };
 
@@ -67,15 +70,8 @@ pub async fn me(caller: Caller) -> Json<Me> {
     })
 }
 
-#[derive(Deserialize, ToSchema)]
-pub struct IntegrationTokenRequest {
-    account_id: String,
-    label: String,
-    /// 1–366 days.
-    expires_in_days: i64,
-}
-
-/// Creates a long-lived token for an integration account (bureau only).
+/// Creates a long-lived token for an integration account (bureau only); never for a
+/// person's account.
 #[utoipa::path(post, path = "/api/v1/tokens", operation_id = "tokens_create", tag = "auth", security(("bearer" = [])),
     request_body = IntegrationTokenRequest,
     responses((status = 201, description = "The new token; its secret is shown this once", body = IssuedToken), (status = 404, response = NotFound)))]
@@ -84,35 +80,8 @@ pub async fn create_integration_token(
     Allowed(caller, _): Allowed<Bureau>,
     ApiJson(req): ApiJson<IntegrationTokenRequest>,
 ) -> Result<Created<IssuedToken>, AppError> {
-    if !(1..=366).contains(&req.expires_in_days) {
-        return Err(AppError::invalid(
-            "expires_in_days",
-            "out_of_range",
-            "有效期须为1至366天",
-        ));
-    }
-    let label = req.label.trim();
-    if label.is_empty() || label.chars().count() > 100 {
-        return Err(AppError::invalid(
-            "label",
-            "length",
-            "令牌用途说明须为1至100个字符",
-        ));
-    }
     let issued = app
-        .write(async |txn| {
-            let account = accounts::get(txn, &caller.scope(), &req.account_id).await?;
-            auth::issue_token(
-                txn,
-                &caller.actor(),
-                &account,
-                label,
-                req.expires_in_days * 86_400,
-                app.now(),
-            )
-            .await
-            .map_err(Into::into)
-        })
+        .write(async |txn| integration::mint(txn, &caller, &req, app.now()).await)
         .await?;
     Ok(Created(issued))
 }

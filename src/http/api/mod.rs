@@ -37,6 +37,8 @@ pub fn router() -> Router<AppState> {
         .routes(routes!(organisations::show, organisations::update))
         .routes(routes!(organisations::approve))
         .routes(routes!(organisations::suspend))
+        .routes(routes!(organisations::approve_name))
+        .routes(routes!(organisations::reject_name))
         .routes(routes!(accounts::create, accounts::index))
         .routes(routes!(audit::index))
         .routes(routes!(audit::verify))

@@ -2,7 +2,7 @@ use axum::{Json, extract::State};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::openapi::Conflict;
+use super::openapi::{Conflict, Invalid};
 use crate::http::{
     AppState,
     api::Created,
@@ -12,7 +12,9 @@ use crate::http::{
 use crate::{
     access::Caller,
     error::AppError,
-    organisations::{self, OrgKind, OrgStatus, Organisation, OrganisationInput, OrganisationPatch},
+    organisations::{
+        self, OrgKind, OrgStatus, Organisation, OrganisationInput, OrganisationPatch, renames,
+    },
     pagination::{Page, PageParams},
 };
 
@@ -75,10 +77,11 @@ pub async fn show(
     ))
 }
 
-/// Updates an organisation's own name, address or phone.
+/// Updates an organisation's address or phone, and its name: at once from the bureau;
+/// from the organisation itself as `pending_name`, which the bureau approves or rejects.
 #[utoipa::path(patch, path = "/api/v1/organisations/{id}", operation_id = "organisations_update",
     tag = "organisations", security(("bearer" = [])), params(("id" = String, Path, description = "The organisation's id")), request_body = OrganisationPatch,
-    responses((status = 200, description = "The organisation as updated", body = Organisation)))]
+    responses((status = 200, description = "The organisation as updated (a rename by the organisation itself shows as `pending_name`)", body = Organisation)))]
 pub async fn update(
     State(app): State<AppState>,
     Allowed(caller, _): Allowed<OrgStaff>,
@@ -86,10 +89,7 @@ pub async fn update(
     ApiJson(patch): ApiJson<OrganisationPatch>,
 ) -> Result<Json<Organisation>, AppError> {
     let org = app
-        .write(async |txn| {
-            organisations::update(txn, &caller.scope(), &caller.actor(), &id, patch, app.now())
-                .await
-        })
+        .write(async |txn| organisations::update(txn, &caller, &id, patch, app.now()).await)
         .await?;
     Ok(Json(org))
 }
@@ -120,14 +120,46 @@ pub async fn approve(
     set_status(app, caller, id, OrgStatus::Approved).await
 }
 
-/// Suspends an organisation: its accounts stop acting at once. Bureau only.
+/// Suspends an organisation: its accounts stop acting at once. Bureau only; never the
+/// administrator's own organisation, nor one whose suspension would leave no active
+/// bureau administrator.
 #[utoipa::path(post, path = "/api/v1/organisations/{id}/suspend", operation_id = "organisations_suspend",
     tag = "organisations", security(("bearer" = [])), params(("id" = String, Path, description = "The organisation's id")),
-    responses((status = 200, description = "The organisation, now suspended", body = Organisation)))]
+    responses((status = 200, description = "The organisation, now suspended", body = Organisation), (status = 422, response = Invalid)))]
 pub async fn suspend(
     State(app): State<AppState>,
     Allowed(caller, _): Allowed<Bureau>,
     ApiPath(id): ApiPath<String>,
 ) -> Result<Json<Organisation>, AppError> {
     set_status(app, caller, id, OrgStatus::Suspended).await
+}
+
+/// Approves the name an organisation asked for: it becomes the name in force. Bureau only.
+#[utoipa::path(post, path = "/api/v1/organisations/{id}/name/approve", operation_id = "organisations_approve_name",
+    tag = "organisations", security(("bearer" = [])), params(("id" = String, Path, description = "The organisation's id")),
+    responses((status = 200, description = "The organisation under its new name", body = Organisation), (status = 409, response = Conflict), (status = 422, response = Invalid)))]
+pub async fn approve_name(
+    State(app): State<AppState>,
+    Allowed(caller, _): Allowed<Bureau>,
+    ApiPath(id): ApiPath<String>,
+) -> Result<Json<Organisation>, AppError> {
+    let org = app
+        .write(async |txn| renames::approve(txn, &caller.actor(), &id, app.now()).await)
+        .await?;
+    Ok(Json(org))
+}
+
+/// Rejects the name an organisation asked for: its name stays. Bureau only.
+#[utoipa::path(post, path = "/api/v1/organisations/{id}/name/reject", operation_id = "organisations_reject_name",
+    tag = "organisations", security(("bearer" = [])), params(("id" = String, Path, description = "The organisation's id")),
+    responses((status = 200, description = "The organisation, with no name pending", body = Organisation), (status = 409, response = Conflict)))]
+pub async fn reject_name(
+    State(app): State<AppState>,
+    Allowed(caller, _): Allowed<Bureau>,
+    ApiPath(id): ApiPath<String>,
+) -> Result<Json<Organisation>, AppError> {
+    let org = app
+        .write(async |txn| renames::reject(txn, &caller.actor(), &id, app.now()).await)
+        .await?;
+    Ok(Json(org))
 }

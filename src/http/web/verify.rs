@@ -56,7 +56,9 @@ pub struct ChainRow {
     /// The stored word, as the style's class.
     pub status: &'static str,
     pub status_text: &'static str,
+    /// As issued; the current name follows when the issuer was renamed since.
     pub issuer_name: String,
+    pub issuer_current_name: Option<String>,
     pub verify_url: String,
 }
 
@@ -110,6 +112,7 @@ fn row(t: &Labels, c: verification::ChainEntry) -> ChainRow {
         number: c.number,
         status: c.status.as_str(),
         issuer_name: c.issuer_name,
+        issuer_current_name: c.issuer_current_name,
         verify_url: c.verify_url,
     }
 }

@@ -35,6 +35,7 @@ struct CertRow {
     status: String,
     person_id: String,
     issuer_org_id: String,
+    issuer_name: String,
     standard_id: Option<String>,
     occupation_code: Option<String>,
     level_code: Option<String>,
@@ -89,6 +90,7 @@ impl Index {
                 certificate::Column::Status,
                 certificate::Column::PersonId,
                 certificate::Column::IssuerOrgId,
+                certificate::Column::IssuerName,
                 certificate::Column::StandardId,
                 certificate::Column::OccupationCode,
                 certificate::Column::LevelCode,
@@ -205,6 +207,7 @@ impl Index {
             reason: reason.map(Into::into),
             since,
             issuer: self.share(&row.issuer_org_id),
+            issuer_name: self.share(&row.issuer_name),
             occupation: match &row.occupation_code {
                 Some(code) => self.label(conn, Label::Occupation, code).await?,
                 None => None,

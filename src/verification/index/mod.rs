@@ -289,6 +289,11 @@ impl Index {
         let cert = &holder.certificates[entry.at as usize];
         let issuers = self.issuers.read().ok();
         let issuer = |c: &Cert| issuers.as_ref().and_then(|i| i.get(&c.issuer).cloned());
+        let renamed = |c: &Cert| {
+            issuer(c)
+                .map(|i| i.name.clone())
+                .filter(|now| **now != *c.issuer_name)
+        };
         let chain_entry = |at: u32| {
             let c = &holder.certificates[at as usize];
             let (status, _, _) = c.status_on(today);
@@ -297,7 +302,8 @@ impl Index {
                 number: c.number.to_string(),
                 status,
                 status_label: status.label().to_owned(),
-                issuer_name: issuer(c).map(|i| i.name.clone()).unwrap_or_default(),
+                issuer_name: c.issuer_name.to_string(),
+                issuer_current_name: renamed(c),
                 verify_url: self.services.verify_url(&c.token),
             }
         };
@@ -317,10 +323,8 @@ impl Index {
             occupation: cert.occupation.as_deref().map(str::to_owned),
             standard: cert.standard.as_deref().map(str::to_owned),
             level: cert.level.as_deref().map(str::to_owned),
-            issuer_name: own_issuer
-                .as_ref()
-                .map(|i| i.name.clone())
-                .unwrap_or_default(),
+            issuer_name: cert.issuer_name.to_string(),
+            issuer_current_name: renamed(cert),
             issuer_credit_code: own_issuer
                 .map(|i| i.credit_code.clone())
                 .unwrap_or_default(),

@@ -20,6 +20,8 @@ pub(super) struct Cert {
     /// When the stored status began (revoked on, suspended since, superseded on).
     pub(super) since: Option<NaiveDate>,
     pub(super) issuer: Arc<str>,
+    /// The issuer's name as the certificate was issued under.
+    pub(super) issuer_name: Arc<str>,
     pub(super) occupation: Option<Arc<str>>,
     pub(super) standard: Option<Arc<str>>,
     pub(super) level: Option<Arc<str>>,
@@ -82,6 +84,7 @@ mod tests {
             reason: (status == Revoked).then(|| "弄虚作假".into()),
             since: (status == Revoked).then(|| date("2026-05-01")),
             issuer: "org".into(),
+            issuer_name: "某机构".into(),
             occupation: None,
             standard: None,
             level: None,
