@@ -27,4 +27,5 @@ pub mod standards;
 pub mod startup;
 pub mod stored;
 pub mod telemetry;
+pub mod untrusted;
 pub mod verification;

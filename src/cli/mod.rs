@@ -25,7 +25,7 @@ use crate::{
     organisations::{self, OrgKind, OrgStatus, OrganisationInput},
     startup::{self, Application, open_database},
     stored::Stored,
-    telemetry,
+    telemetry, untrusted,
 };
 
 #[derive(Parser)]
@@ -276,7 +276,9 @@ async fn import_file(
     dry_run: bool,
     now: Now,
 ) -> anyhow::Result<ExitCode> {
-    let bytes = std::fs::read(file).with_context(|| format!("无法读取文件 {}", file.display()))?;
+    let bytes = untrusted::read_file(file, imports::sheet::MAX_FILE_BYTES)
+        .with_context(|| format!("无法读取文件 {}", file.display()))?
+        .with_context(|| format!("文件 {} 太大，不像是一份学员名单", file.display()))?;
     let db = open_database(config).await?;
     let pii = startup::pii_keys(config)?;
     let provider = cohorts::provider_of(&db.read, cohort)
@@ -284,8 +286,12 @@ async fn import_file(
         .map_err(|e| anyhow::anyhow!("{}", e.body().message))?
         .with_context(|| format!("没有编号为 {cohort} 的班次"))?;
     let caller = Caller::command_line(Role::ProviderStaff, Some(provider));
+    let upload = match imports::read(bytes).await {
+        Ok(upload) => upload,
+        Err(e) => return Ok(refused(&e)),
+    };
     let txn = db.write.begin().await?;
-    match imports::enrol_all(&txn, &pii, &caller, cohort, &bytes, dry_run, now).await {
+    match imports::enrol_all(&txn, &pii, &caller, cohort, &upload, dry_run, now).await {
         Ok(report) if dry_run => {
             txn.rollback().await?;
             println!("检查通过：{} 行均可导入（试运行，未写入）", report.rows);
@@ -298,17 +304,22 @@ async fn import_file(
         }
         Err(e) => {
             txn.rollback().await?;
-            let body = e.body();
-            eprintln!("{}", body.message);
-            for f in body.fields {
-                match f.row {
-                    Some(row) => eprintln!("  第{row}行  {}  {}", f.field, f.reason),
-                    None => eprintln!("  {}  {}", f.field, f.reason),
-                }
-            }
-            Ok(ExitCode::FAILURE)
+            Ok(refused(&e))
         }
     }
+}
+
+/// Prints an import's refusal, field by field; the failing exit code.
+fn refused(e: &crate::error::AppError) -> ExitCode {
+    let body = e.body();
+    eprintln!("{}", body.message);
+    for f in body.fields {
+        match f.row {
+            Some(row) => eprintln!("  第{row}行  {}  {}", f.field, f.reason),
+            None => eprintln!("  {}  {}", f.field, f.reason),
+        }
+    }
+    ExitCode::FAILURE
 }
 
 fn read_password() -> anyhow::Result<SecretString> {
