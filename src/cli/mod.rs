@@ -2,6 +2,7 @@
 //! loads.
 
 pub mod demo;
+mod verify;
 
 use std::{
     io::BufRead,
@@ -239,7 +240,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             dry_run,
         } => return import_file(&config, &file, &cohort, dry_run, now).await,
         Command::Verify { file, did, offline } => {
-            return verify_file(&config, &file, did.as_deref(), offline).await;
+            return verify::verify_file(&config, &file, did.as_deref(), offline).await;
         }
         Command::Keys(command) => {
             let mut ring = startup::signing_keys(&config)?;
@@ -333,67 +334,4 @@ fn read_password() -> anyhow::Result<SecretString> {
         bail!("no password on stdin (pipe it in: echo 'secret' | registry user add …)");
     }
     Ok(password.into())
-}
-
-async fn verify_file(
-    config: &Config,
-    file: &Path,
-    did: Option<&Path>,
-    offline: bool,
-) -> anyhow::Result<ExitCode> {
-    use crate::verification::offline;
-
-    let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
-    let did_document: serde_json::Value = match did {
-        Some(path) => serde_json::from_slice(
-            &std::fs::read(path).with_context(|| format!("reading {}", path.display()))?,
-        )
-        .context("the DID document is not JSON")?,
-        None => reqwest::get(format!("{}/.well-known/did.json", config.base_url))
-            .await
-            .context("fetching did.json from REGISTRY_BASE_URL (or pass --did FILE)")?
-            .json()
-            .await
-            .context("reading did.json")?,
-    };
-    let report = offline::check(&bytes, &did_document).map_err(|e| anyhow::anyhow!(e))?;
-    if let Some(name) = &report.achievement {
-        println!("证书：{name}");
-    }
-    if let Some(issuer) = &report.issuer_name {
-        println!("发证机构：{issuer}");
-    }
-    if let Some(description) = &report.description {
-        println!("{description}");
-    }
-    if !report.signature_valid {
-        println!("签名：无效（{}）", report.why_invalid.unwrap_or_default());
-        return Ok(ExitCode::FAILURE);
-    }
-    println!(
-        "签名：有效（{}）",
-        report.verification_method.unwrap_or_default()
-    );
-    if offline {
-        println!("状态：未联网查询");
-        return Ok(ExitCode::SUCCESS);
-    }
-    match offline::online_status(&report.credential, &did_document).await {
-        Ok(Some(status)) => {
-            println!("状态：{}", status.label());
-            Ok(if status == crate::certificates::CertificateStatus::Valid {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::FAILURE
-            })
-        }
-        Ok(None) => {
-            println!("状态：凭证未登记状态列表");
-            Ok(ExitCode::SUCCESS)
-        }
-        Err(e) => {
-            println!("状态：无法联网查询（{e}）");
-            Ok(ExitCode::SUCCESS)
-        }
-    }
 }
