@@ -28,4 +28,5 @@ pub mod standards;
 pub mod startup;
 pub mod stored;
 pub mod telemetry;
+pub mod untrusted;
 pub mod verification;

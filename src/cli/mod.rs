@@ -3,6 +3,7 @@
 
 pub mod demo;
 mod keys;
+mod verify;
 
 use std::{
     io::BufRead,
@@ -26,7 +27,7 @@ use crate::{
     organisations::{self, OrgKind, OrgStatus, OrganisationInput},
     startup::{self, Application, open_database},
     stored::Stored,
-    telemetry,
+    telemetry, untrusted,
 };
 
 #[derive(Parser)]
@@ -231,7 +232,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             dry_run,
         } => return import_file(&config, &file, &cohort, dry_run, now).await,
         Command::Verify { file, did, offline } => {
-            return verify_file(&config, &file, did.as_deref(), offline).await;
+            return verify::verify_file(&config, &file, did.as_deref(), offline).await;
         }
         Command::Keys(command) => keys::run(&config, command, now).await?,
         Command::Audit(AuditCommand::Verify) => {
@@ -259,7 +260,9 @@ async fn import_file(
     dry_run: bool,
     now: Now,
 ) -> anyhow::Result<ExitCode> {
-    let bytes = std::fs::read(file).with_context(|| format!("无法读取文件 {}", file.display()))?;
+    let bytes = untrusted::read_file(file, imports::sheet::MAX_FILE_BYTES)
+        .with_context(|| format!("无法读取文件 {}", file.display()))?
+        .with_context(|| format!("文件 {} 太大，不像是一份学员名单", file.display()))?;
     let db = open_database(config).await?;
     let pii = startup::pii_keys(config)?;
     let shared = instance::Shared {
@@ -272,8 +275,12 @@ async fn import_file(
         .map_err(|e| anyhow::anyhow!("{}", e.body().message))?
         .with_context(|| format!("没有编号为 {cohort} 的班次"))?;
     let caller = Caller::command_line(Role::ProviderStaff, Some(provider));
+    let upload = match imports::read(bytes).await {
+        Ok(upload) => upload,
+        Err(e) => return Ok(refused(&e)),
+    };
     let txn = db.write.begin().await?;
-    match imports::enrol_all(&txn, &pii, &caller, cohort, &bytes, dry_run, now).await {
+    match imports::enrol_all(&txn, &pii, &caller, cohort, &upload, dry_run, now).await {
         Ok(report) if dry_run => {
             txn.rollback().await?;
             println!("检查通过：{} 行均可导入（试运行，未写入）", report.rows);
@@ -286,17 +293,22 @@ async fn import_file(
         }
         Err(e) => {
             txn.rollback().await?;
-            let body = e.body();
-            eprintln!("{}", body.message);
-            for f in body.fields {
-                match f.row {
-                    Some(row) => eprintln!("  第{row}行  {}  {}", f.field, f.reason),
-                    None => eprintln!("  {}  {}", f.field, f.reason),
-                }
-            }
-            Ok(ExitCode::FAILURE)
+            Ok(refused(&e))
         }
     }
+}
+
+/// Prints an import's refusal, field by field; the failing exit code.
+fn refused(e: &crate::error::AppError) -> ExitCode {
+    let body = e.body();
+    eprintln!("{}", body.message);
+    for f in body.fields {
+        match f.row {
+            Some(row) => eprintln!("  第{row}行  {}  {}", f.field, f.reason),
+            None => eprintln!("  {}  {}", f.field, f.reason),
+        }
+    }
+    ExitCode::FAILURE
 }
 
 fn read_password() -> anyhow::Result<SecretString> {
@@ -310,67 +322,4 @@ fn read_password() -> anyhow::Result<SecretString> {
         bail!("no password on stdin (pipe it in: echo 'secret' | registry user add …)");
     }
     Ok(password.into())
-}
-
-async fn verify_file(
-    config: &Config,
-    file: &Path,
-    did: Option<&Path>,
-    offline: bool,
-) -> anyhow::Result<ExitCode> {
-    use crate::verification::offline;
-
-    let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
-    let did_document: serde_json::Value = match did {
-        Some(path) => serde_json::from_slice(
-            &std::fs::read(path).with_context(|| format!("reading {}", path.display()))?,
-        )
-        .context("the DID document is not JSON")?,
-        None => reqwest::get(format!("{}/.well-known/did.json", config.base_url))
-            .await
-            .context("fetching did.json from REGISTRY_BASE_URL (or pass --did FILE)")?
-            .json()
-            .await
-            .context("reading did.json")?,
-    };
-    let report = offline::check(&bytes, &did_document).map_err(|e| anyhow::anyhow!(e))?;
-    if let Some(name) = &report.achievement {
-        println!("证书：{name}");
-    }
-    if let Some(issuer) = &report.issuer_name {
-        println!("发证机构：{issuer}");
-    }
-    if let Some(description) = &report.description {
-        println!("{description}");
-    }
-    if !report.signature_valid {
-        println!("签名：无效（{}）", report.why_invalid.unwrap_or_default());
-        return Ok(ExitCode::FAILURE);
-    }
-    println!(
-        "签名：有效（{}）",
-        report.verification_method.unwrap_or_default()
-    );
-    if offline {
-        println!("状态：未联网查询");
-        return Ok(ExitCode::SUCCESS);
-    }
-    match offline::online_status(&report.credential, &did_document).await {
-        Ok(Some(status)) => {
-            println!("状态：{}", status.label());
-            Ok(if status == crate::certificates::CertificateStatus::Valid {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::FAILURE
-            })
-        }
-        Ok(None) => {
-            println!("状态：凭证未登记状态列表");
-            Ok(ExitCode::SUCCESS)
-        }
-        Err(e) => {
-            println!("状态：无法联网查询（{e}）");
-            Ok(ExitCode::SUCCESS)
-        }
-    }
 }

@@ -1,15 +1,18 @@
 //! Enrolling a cohort from a spreadsheet (CSV in UTF-8 or GBK, or XLSX), all or nothing.
 //!
-//! Every row goes through exactly the checks of a single enrolment (identity fields, the
-//! age window, key-group rules, the same person twice, capacity), each inside its own
-//! savepoint of the caller's transaction, so one refused row never spoils the checking of
-//! the next. If any row is refused the answer is a 422 naming every refused row and field
-//! and the caller rolls back: nothing of the file is kept. A dry run checks the same way
-//! and keeps nothing either.
+//! The file is read first ([`read`]): off the async workers, within size and time limits,
+//! and before any transaction is open, so a large or hostile file never holds the
+//! database's writer. Then every row goes through exactly the checks of a single
+//! enrolment (identity fields, the age window, key-group rules, the same person twice,
+//! capacity), each inside its own savepoint of the caller's transaction, so one refused
+//! row never spoils the checking of the next. If any row is refused the answer is a 422
+//! naming every refused row and field and the caller rolls back: nothing of the file is
+//! kept. A dry run checks the same way and keeps nothing either.
 
 pub mod sheet;
+mod xlsx;
 
-use std::collections::HashMap;
+use std::{collections::HashMap, time::Duration};
 
 use sea_orm::{DatabaseTransaction, TransactionTrait};
 use serde::Serialize;
@@ -23,6 +26,7 @@ use crate::{
     cohorts::{self, enrolment},
     error::{AppError, FieldError},
     people::{CitizenId, PiiKeys, store::IdentityInput},
+    untrusted::{self, Overrun},
 };
 
 /// The most rows one file may hold (a cohort is far smaller; a larger file is a mistake).
@@ -30,6 +34,59 @@ pub const MAX_ROWS: usize = 2_000;
 
 /// How many refused rows the message spells out; `fields` lists them all.
 const ROWS_IN_MESSAGE: usize = 10;
+
+/// How long reading one file may take (a list of 2,000 rows takes well under a second).
+const READ_TIME_LIMIT: Duration = Duration::from_secs(20);
+
+/// A spreadsheet as read, not yet checked against the cohort.
+#[derive(Debug)]
+pub struct Upload {
+    rows: Vec<sheet::Row>,
+    sha256: String,
+}
+
+/// Reads an uploaded spreadsheet off the async workers: refused when it exceeds the
+/// limits of [`sheet`], has no data rows or more than [`MAX_ROWS`], or takes longer than
+/// a list could.
+pub async fn read(bytes: Vec<u8>) -> Result<Upload, AppError> {
+    let read = untrusted::parse(READ_TIME_LIMIT, move || {
+        let rows = sheet::read(&bytes)?;
+        if rows.is_empty() {
+            return Err(AppError::invalid(
+                "file",
+                "no_rows",
+                "表格只有表头，没有学员数据",
+            ));
+        }
+        if rows.len() > MAX_ROWS {
+            return Err(AppError::invalid(
+                "file",
+                "too_many_rows",
+                format!("表格有{}行学员数据，一次最多导入{MAX_ROWS}行", rows.len()),
+            ));
+        }
+        Ok(Upload {
+            rows,
+            sha256: hex::encode(Sha256::digest(&bytes)),
+        })
+    });
+    match read.await {
+        Ok(upload) => upload,
+        Err(Overrun::TimedOut) => Err(AppError::invalid(
+            "file",
+            "too_slow",
+            format!(
+                "表格未能在{}秒内读完，请把名单复制到新表格后重新上传",
+                READ_TIME_LIMIT.as_secs()
+            ),
+        )),
+        Err(Overrun::Crashed) => Err(AppError::invalid(
+            "file",
+            "unreadable",
+            "无法读取该表格文件，请另存为 .xlsx 或 CSV 后重新上传",
+        )),
+    }
+}
 
 /// One row that was (or, on a dry run, would be) enrolled.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -71,37 +128,23 @@ fn refusal(row: u32, field: &str, reason: &str, message: &str) -> Refusal {
     }
 }
 
-/// Checks and enrols every row of `bytes` into the cohort, in `conn`'s transaction. On
+/// Checks and enrols every row of `upload` into the cohort, in `conn`'s transaction. On
 /// `Ok` the caller commits (or, for a dry run, rolls back); on `Err` it rolls back.
 pub async fn enrol_all(
     conn: &DatabaseTransaction,
     keys: &PiiKeys,
     caller: &Caller,
     cohort_id: &str,
-    bytes: &[u8],
+    upload: &Upload,
     dry_run: bool,
     now: Now,
 ) -> Result<ImportReport, AppError> {
     cohorts::find(conn, caller, cohort_id).await?;
-    let rows = sheet::read(bytes)?;
-    if rows.is_empty() {
-        return Err(AppError::invalid(
-            "file",
-            "no_rows",
-            "表格只有表头，没有学员数据",
-        ));
-    }
-    if rows.len() > MAX_ROWS {
-        return Err(AppError::invalid(
-            "file",
-            "too_many_rows",
-            format!("表格有{}行学员数据，一次最多导入{MAX_ROWS}行", rows.len()),
-        ));
-    }
+    let rows = &upload.rows;
     let mut refused: Vec<Refusal> = Vec::new();
     let mut enrolled = Vec::new();
     let mut first_row_of: HashMap<String, u32> = HashMap::new();
-    for row in &rows {
+    for row in rows {
         if row.citizen_id_is_number {
             refused.push(refusal(
                 row.row,
@@ -193,7 +236,7 @@ pub async fn enrol_all(
                 action: "cohort.import",
                 record_type: "cohort",
                 record_id: cohort_id,
-                summary: serde_json::json!({"rows": rows.len(), "file_sha256": hex::encode(Sha256::digest(bytes))}),
+                summary: serde_json::json!({"rows": rows.len(), "file_sha256": upload.sha256}),
             },
         )
         .await?;

@@ -1,14 +1,26 @@
-//! Reading an enrolment spreadsheet into rows: XLSX (the first worksheet), or CSV in UTF-8
-//! (with or without a byte-order mark) or GBK/GB 18030, as Excel and WPS save it on a
-//! Chinese Windows. The first non-empty row is the header; columns are found by their
-//! Chinese (or English) titles, in any order. Row numbers are the spreadsheet's own, so
-//! an error message points at the line a user sees.
+//! Reading an enrolment spreadsheet into rows: XLSX (the first worksheet, see
+//! [`super::xlsx`]), or CSV in UTF-8 (with or without a byte-order mark) or GBK/GB 18030,
+//! as Excel and WPS save it on a Chinese Windows. The first non-empty row is the header;
+//! columns are found by their Chinese (or English) titles, in any order. Row numbers are
+//! the spreadsheet's own, so an error message points at the line a user sees.
+//!
+//! A file is bounded before it is read whole: its size, and how far down and across its
+//! cells reach (an enrolment list is at most [`MAX_SHEET_ROWS`] by [`MAX_COLUMNS`]).
 
-use std::io::Cursor;
+use crate::{error::AppError, imports::MAX_ROWS, people::KeyGroup};
 
-use calamine::{Data, Reader, Xlsx};
+use super::xlsx;
 
-use crate::{error::AppError, people::KeyGroup};
+/// The largest file read, XLSX or CSV (a list of 2,000 trainees is well under 1 MiB).
+pub const MAX_FILE_BYTES: usize = 4 << 20;
+
+/// How far down a sheet's cells may reach: the data rows of one import and the title
+/// and header rows above them.
+pub const MAX_SHEET_ROWS: u32 = MAX_ROWS as u32 + HEADER_SEARCH_ROWS as u32;
+
+/// How far across a sheet's cells may reach: a list has four columns we read, and offices
+/// add a few of their own (序号, 备注, ……).
+pub const MAX_COLUMNS: u32 = 50;
 
 /// One data row as written, before any checking.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,10 +39,13 @@ pub struct Row {
 }
 
 /// A cell as read: its text, and whether the spreadsheet stored it as a number.
-struct Cell {
-    text: String,
-    number: bool,
+pub(super) struct Cell {
+    pub(super) text: String,
+    pub(super) number: bool,
 }
+
+/// The non-empty rows of a sheet: the row number and its cells from column A.
+pub(super) type Grid = Vec<(u32, Vec<Cell>)>;
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Column {
@@ -71,15 +86,37 @@ impl Column {
     }
 }
 
-fn file_error(reason: &str, message: impl Into<String>) -> AppError {
+pub(super) fn file_error(reason: &str, message: impl Into<String>) -> AppError {
     AppError::invalid("file", reason, message)
 }
 
-/// The data rows of a spreadsheet; refused as a whole when it is not a spreadsheet we
-/// read or its header lacks the name or ID column.
+/// The refusal of a sheet whose cells reach past `cell` (an A1-style name).
+pub(super) fn sheet_too_large(cell: &str) -> AppError {
+    file_error(
+        "sheet_too_large",
+        format!(
+            "表格范围过大：用到了单元格 {cell}，一份名单最多 {MAX_COLUMNS} 列、{MAX_SHEET_ROWS} 行；\
+             请删除多余的行和列（或把名单复制到新表格）后重新上传"
+        ),
+    )
+}
+
+/// Whether a cell at (`row`, `column`), both from 0, lies inside the limits.
+pub(super) fn within_limits(row: u32, column: u32) -> bool {
+    row < MAX_SHEET_ROWS && column < MAX_COLUMNS
+}
+
+/// The data rows of a spreadsheet; refused as a whole when it is larger than a list can
+/// be, not a spreadsheet we read, or its header lacks the name or ID column.
 pub fn read(bytes: &[u8]) -> Result<Vec<Row>, AppError> {
+    if bytes.len() > MAX_FILE_BYTES {
+        return Err(file_error(
+            "file_too_large",
+            format!("文件超过 {} MiB，不像是一份学员名单", MAX_FILE_BYTES >> 20),
+        ));
+    }
     let grid = if bytes.starts_with(b"PK\x03\x04") {
-        xlsx_grid(bytes)?
+        xlsx::grid(bytes)?
     } else if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
         return Err(file_error(
             "xls_not_supported",
@@ -101,7 +138,7 @@ fn decode_text(bytes: &[u8]) -> String {
     }
 }
 
-fn csv_grid(text: &str) -> Result<Vec<(u32, Vec<Cell>)>, AppError> {
+fn csv_grid(text: &str) -> Result<Grid, AppError> {
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -116,6 +153,10 @@ fn csv_grid(text: &str) -> Result<Vec<(u32, Vec<Cell>)>, AppError> {
             )
         })?;
         let line = record.position().map_or(0, |p| p.line()) as u32;
+        let last = record.len().saturating_sub(1) as u32;
+        if !within_limits(line.saturating_sub(1), last) {
+            return Err(sheet_too_large(&cell_name(line.saturating_sub(1), last)));
+        }
         let cells = record
             .iter()
             .map(|text| Cell {
@@ -128,45 +169,16 @@ fn csv_grid(text: &str) -> Result<Vec<(u32, Vec<Cell>)>, AppError> {
     Ok(grid)
 }
 
-fn xlsx_grid(bytes: &[u8]) -> Result<Vec<(u32, Vec<Cell>)>, AppError> {
-    let unreadable = |_| file_error("unreadable", "无法读取该 Excel 文件，请确认它是 .xlsx 格式");
-    let mut workbook = Xlsx::new(Cursor::new(bytes)).map_err(unreadable)?;
-    let range = workbook
-        .worksheet_range_at(0)
-        .ok_or_else(|| file_error("empty", "该 Excel 文件中没有工作表"))?
-        .map_err(unreadable)?;
-    // The used range may start below row 1; row numbers stay the sheet's own.
-    let first_row = range.start().map_or(0, |(row, _)| row);
-    let first_col = range.start().map_or(0, |(_, col)| col) as usize;
-    Ok(range
-        .rows()
-        .enumerate()
-        .map(|(i, cells)| {
-            let mut row: Vec<Cell> = (0..first_col)
-                .map(|_| Cell {
-                    text: String::new(),
-                    number: false,
-                })
-                .collect();
-            row.extend(cells.iter().map(cell_of));
-            (first_row + i as u32 + 1, row)
-        })
-        .collect())
-}
-
-fn cell_of(data: &Data) -> Cell {
-    let (text, number) = match data {
-        Data::String(s) => (s.trim().to_owned(), false),
-        Data::Int(i) => (i.to_string(), true),
-        // Whole numbers print without a decimal point (a phone typed as a number); 15
-        // significant digits is all a float keeps.
-        Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => (format!("{}", *f as i64), true),
-        Data::Float(f) => (f.to_string(), true),
-        Data::Bool(b) => (b.to_string(), false),
-        Data::Empty => (String::new(), false),
-        other => (other.to_string().trim().to_owned(), false),
-    };
-    Cell { text, number }
+/// The A1-style name of the cell at (`row`, `column`), both from 0: (0, 16383) is XFD1.
+pub(super) fn cell_name(row: u32, column: u32) -> String {
+    let mut letters = Vec::new();
+    let mut n = u64::from(column) + 1;
+    while n > 0 {
+        let rem = ((n - 1) % 26) as u8;
+        letters.push(char::from(b'A' + rem));
+        n = (n - 1) / 26;
+    }
+    letters.iter().rev().collect::<String>() + &(u64::from(row) + 1).to_string()
 }
 
 /// How far down the header may be: lists often start with a title row or two.
@@ -188,8 +200,8 @@ fn columns_of(header: &[Cell], header_row: u32) -> Result<Vec<(usize, Column)>, 
     Ok(columns)
 }
 
-fn rows_of(grid: Vec<(u32, Vec<Cell>)>) -> Result<Vec<Row>, AppError> {
-    let lines: Vec<(u32, Vec<Cell>)> = grid
+fn rows_of(grid: Grid) -> Result<Vec<Row>, AppError> {
+    let lines: Grid = grid
         .into_iter()
         .filter(|(_, cells)| cells.iter().any(|c| !c.text.is_empty()))
         .collect();
@@ -339,6 +351,42 @@ mod tests {
         assert_eq!(
             reason(read("姓名,姓名,身份证号\n".as_bytes()).unwrap_err()),
             "duplicate_column"
+        );
+    }
+
+    #[test]
+    fn cells_are_named_as_excel_names_them() {
+        assert_eq!(cell_name(0, 0), "A1");
+        assert_eq!(cell_name(9, 25), "Z10");
+        assert_eq!(cell_name(0, 26), "AA1");
+        assert_eq!(cell_name(1_048_575, 16_383), "XFD1048576");
+    }
+
+    #[test]
+    fn a_csv_wider_longer_or_larger_than_a_list_is_refused_before_it_is_read_whole() {
+        let header = "姓名,身份证号";
+        let wide =
+            |more: usize| format!("{header}{}\n张三,150784199001011234\n", ",x".repeat(more));
+        assert!(read(wide(MAX_COLUMNS as usize - 2).as_bytes()).is_ok());
+        let err = read(wide(MAX_COLUMNS as usize - 1).as_bytes()).unwrap_err();
+        assert!(err.to_string().contains("AY1"), "{err}");
+        assert_eq!(reason(err), "sheet_too_large");
+
+        let rows = |n: u32| {
+            let mut csv = format!("{header}\n");
+            for _ in 1..n {
+                csv.push_str("张三,150784199001011234\n");
+            }
+            csv
+        };
+        assert!(read(rows(MAX_SHEET_ROWS).as_bytes()).is_ok());
+        assert_eq!(
+            reason(read(rows(MAX_SHEET_ROWS + 1).as_bytes()).unwrap_err()),
+            "sheet_too_large"
+        );
+        assert_eq!(
+            reason(read(&vec![b' '; MAX_FILE_BYTES + 1]).unwrap_err()),
+            "file_too_large"
         );
     }
 }

@@ -1,25 +1,35 @@
 //! Checking a document someone hands a verifier: a certificate PDF or a credential JSON.
 //! Did this registry issue it, is it unaltered, and what is its status now?
 //!
-//! - A PDF whose SHA-256 is one we recorded at issue is ours and unaltered.
+//! - A PDF whose SHA-256 is one we recorded at issue is ours and unaltered; the
+//!   signature of the credential it carries is still verified, never assumed.
 //! - Any other PDF: its embedded `credential.json` is checked instead; a genuine
 //!   credential inside an altered PDF is reported as such.
 //! - A credential JSON: its proof must verify under the key its verification method
 //!   names (retired keys included), and it must be one we issued.
+//!
+//! A PDF is read within the limits of [`super::attachment`], off the async workers and
+//! within [`CHECK_TIME_LIMIT`].
+
+use std::time::Duration;
 
 use entities::certificates as certificate;
-use lopdf::{Document, Object};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use serde::Serialize;
 use serde_json::Value;
 use utoipa::ToSchema;
 
+use super::attachment;
 use crate::{
     certificates::{CertificateStatus, Services, credential},
     error::AppError,
     stored::CorruptRow,
+    untrusted::{self, Overrun},
 };
 use chrono::NaiveDate;
+
+/// How long reading one PDF may take (a certificate takes milliseconds).
+pub const CHECK_TIME_LIMIT: Duration = Duration::from_secs(10);
 
 /// The answer about a document.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -30,7 +40,8 @@ pub struct DocumentCheck {
     pub issued_by_registry: bool,
     /// Whether the document is exactly as issued (PDF bytes; credential signature).
     pub unaltered: bool,
-    /// For a PDF: whether its embedded credential's signature verifies.
+    /// For a PDF: whether its embedded credential's signature verifies (checked each
+    /// time; absent when the PDF carries no credential that could be read).
     pub credential_signature_valid: Option<bool>,
     pub number: Option<String>,
     /// The certificate's status today.
@@ -44,45 +55,72 @@ pub struct DocumentCheck {
 pub async fn check(
     conn: &impl ConnectionTrait,
     services: &Services,
-    bytes: &[u8],
+    bytes: Vec<u8>,
     today: NaiveDate,
 ) -> Result<DocumentCheck, AppError> {
     if bytes.starts_with(b"%PDF") {
         check_pdf(conn, services, bytes, today).await
     } else {
-        let json: Value = serde_json::from_slice(bytes).map_err(|_| {
+        let json: Value = serde_json::from_slice(&bytes).map_err(|_| {
             AppError::invalid(
                 "file",
                 "unsupported",
                 "文件既不是 PDF 证书，也不是可验证凭证 JSON",
             )
         })?;
-        check_credential(conn, services, &json, today).await
+        Ok(check_credential(conn, services, &json, today).await?.0)
+    }
+}
+
+/// The credential attached to `pdf`, read off the async workers within the limits.
+async fn read_attachment(pdf: Vec<u8>) -> Result<Option<Vec<u8>>, AppError> {
+    match untrusted::parse(CHECK_TIME_LIMIT, move || {
+        attachment::embedded_credential(&pdf)
+    })
+    .await
+    {
+        Ok(read) => read,
+        Err(Overrun::TimedOut) => Err(attachment::refusal(
+            "too_slow",
+            format!(
+                "该 PDF 未能在{}秒内读完，不是本系统签发的证书",
+                CHECK_TIME_LIMIT.as_secs()
+            ),
+        )),
+        Err(Overrun::Crashed) => Err(attachment::refusal("unreadable", "该 PDF 文件无法读取")),
     }
 }
 
 async fn check_pdf(
     conn: &impl ConnectionTrait,
     services: &Services,
-    bytes: &[u8],
+    bytes: Vec<u8>,
     today: NaiveDate,
 ) -> Result<DocumentCheck, AppError> {
-    let hash = credential::sha256_hex(bytes);
-    if let Some(row) = certificate::Entity::find()
+    let hash = credential::sha256_hex(&bytes);
+    let recorded = certificate::Entity::find()
         .filter(certificate::Column::PdfSha256.eq(&hash))
         .one(conn)
-        .await?
-    {
-        return Ok(verdict(
-            services,
-            "pdf",
-            Some(&row),
-            true,
-            Some(true),
-            today,
-        )?);
+        .await?;
+    let embedded = read_attachment(bytes).await;
+    if let Some(row) = recorded {
+        let signature = match &embedded {
+            Ok(Some(json)) => Some(
+                serde_json::from_slice::<Value>(json)
+                    .is_ok_and(|json| signature_verifies(services, &json)),
+            ),
+            _ => None,
+        };
+        let mut answer = verdict(services, "pdf", Some(&row), true, signature, today)?;
+        if signature != Some(true) {
+            tracing::warn!(certificate = %row.id, ?signature, "a recorded PDF's credential does not verify");
+            answer.message = "PDF 与签发记录一致，但其内嵌电子凭证的签名未能通过校验：\
+                              请勿仅凭此文件采信，并联系发证机构核实"
+                .into();
+        }
+        return Ok(answer);
     }
-    let Some(embedded) = embedded_credential(bytes) else {
+    let Some(embedded) = embedded? else {
         return Ok(not_ours(
             "pdf",
             "该 PDF 不是本系统签发的证书（或已被修改且不含可验证凭证）",
@@ -94,14 +132,14 @@ async fn check_pdf(
             "该 PDF 所附凭证无法读取，无法确认出自本系统",
         ));
     };
-    let inner = check_credential(conn, services, &json, today).await?;
+    let (inner, signature_ok) = check_credential(conn, services, &json, today).await?;
     let mut answer = DocumentCheck {
         document: "pdf".into(),
         unaltered: false,
-        credential_signature_valid: Some(inner.unaltered),
+        credential_signature_valid: Some(signature_ok),
         ..inner
     };
-    answer.message = if answer.issued_by_registry {
+    answer.message = if answer.issued_by_registry && signature_ok {
         "PDF 文件已被修改：其内嵌的电子凭证真实，但文件与签发时不一致，请以查验页面所示信息为准"
             .into()
     } else {
@@ -110,14 +148,19 @@ async fn check_pdf(
     Ok(answer)
 }
 
+fn signature_verifies(services: &Services, json: &Value) -> bool {
+    let resolve = |vm: &str| services.signing.resolve(&services.did, vm);
+    credential::verify_proof(json, resolve).is_ok()
+}
+
+/// The answer about a credential, and whether its signature verified.
 async fn check_credential(
     conn: &impl ConnectionTrait,
     services: &Services,
     json: &Value,
     today: NaiveDate,
-) -> Result<DocumentCheck, AppError> {
-    let resolve = |vm: &str| services.signing.resolve(&services.did, vm);
-    let signature_ok = credential::verify_proof(json, resolve).is_ok();
+) -> Result<(DocumentCheck, bool), AppError> {
+    let signature_ok = signature_verifies(services, json);
     let id = json["id"]
         .as_str()
         .and_then(|u| u.strip_prefix("urn:uuid:"))
@@ -125,25 +168,16 @@ async fn check_credential(
     let row = certificate::Entity::find_by_id(id.to_owned())
         .one(conn)
         .await?;
-    match (row, signature_ok) {
-        (Some(row), true) => Ok(verdict(
-            services,
-            "credential",
-            Some(&row),
-            true,
-            None,
-            today,
-        )?),
+    let answer = match (row, signature_ok) {
+        (Some(row), true) => verdict(services, "credential", Some(&row), true, None, today)?,
         (Some(row), false) => {
             let mut answer = verdict(services, "credential", Some(&row), false, None, today)?;
             answer.message = "凭证已被篡改：签名校验失败，内容与本系统签发的不一致".into();
-            Ok(answer)
+            answer
         }
-        (None, _) => Ok(not_ours(
-            "credential",
-            "该凭证不是本系统签发的（或签名无效）",
-        )),
-    }
+        (None, _) => not_ours("credential", "该凭证不是本系统签发的（或签名无效）"),
+    };
+    Ok((answer, signature_ok))
 }
 
 fn verdict(
@@ -183,38 +217,5 @@ fn not_ours(document: &str, message: &str) -> DocumentCheck {
         status: None,
         verify_url: None,
         message: message.into(),
-    }
-}
-
-/// The bytes of the PDF's embedded `credential.json`, if it has one.
-pub fn embedded_credential(pdf: &[u8]) -> Option<Vec<u8>> {
-    let doc = Document::load_mem(pdf).ok()?;
-    let catalog = doc.catalog().ok()?;
-    let names = deref(&doc, catalog.get(b"Names").ok()?)?.as_dict().ok()?;
-    let files = deref(&doc, names.get(b"EmbeddedFiles").ok()?)?
-        .as_dict()
-        .ok()?;
-    let list = deref(&doc, files.get(b"Names").ok()?)?.as_array().ok()?;
-    for pair in list.chunks(2) {
-        let [name, spec] = pair else { continue };
-        let name = deref(&doc, name)?.as_str().ok()?;
-        if name != crate::certificates::pdf::ATTACHMENT_NAME.as_bytes() {
-            continue;
-        }
-        let spec = deref(&doc, spec)?.as_dict().ok()?;
-        let ef = deref(&doc, spec.get(b"EF").ok()?)?.as_dict().ok()?;
-        let stream = deref(&doc, ef.get(b"F").ok()?)?.as_stream().ok()?;
-        return stream
-            .decompressed_content()
-            .ok()
-            .or_else(|| Some(stream.content.clone()));
-    }
-    None
-}
-
-fn deref<'a>(doc: &'a Document, object: &'a Object) -> Option<&'a Object> {
-    match object {
-        Object::Reference(id) => doc.get_object(*id).ok(),
-        other => Some(other),
     }
 }

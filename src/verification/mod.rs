@@ -112,6 +112,7 @@ pub async fn holder_matches(
     }))
 }
 
+pub mod attachment;
 pub mod document;
 pub mod index;
 pub mod offline;

@@ -39,7 +39,7 @@ fn xlsx(rows: &[[&str; 4]], id_as_number: bool) -> Vec<u8> {
     book.save_to_buffer().expect("xlsx bytes")
 }
 
-async fn upload(
+pub(crate) async fn upload(
     app: &TestApp,
     staff: &str,
     cohort: &str,

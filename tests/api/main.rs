@@ -16,6 +16,7 @@ mod certificates;
 mod dates;
 mod demo;
 mod grounds;
+mod hostile_files;
 mod imports;
 mod instances;
 mod jobs;

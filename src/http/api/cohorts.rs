@@ -165,12 +165,13 @@ pub struct ImportQuery {
 
 /// Enrols a cohort from a spreadsheet (multipart field `file`: XLSX, or CSV in UTF-8 or
 /// GBK; columns 姓名, 身份证号, optional 手机号, 重点群体), all or nothing: any refused row
-/// is a 422 naming each row and field, and nothing is kept.
+/// is a 422 naming each row and field, and nothing is kept. A file past the limits of a
+/// list (size, rows, columns, an XLSX's parts and unpacked size) is a 422 on `file`.
 #[utoipa::path(post, path = "/api/v1/cohorts/{id}/imports", operation_id = "enrolment_imports_create",
     tag = "training", security(("bearer" = [])), params(("id" = String, Path, description = "The cohort's id"), ImportQuery),
     request_body(content_type = "multipart/form-data", content = SpreadsheetUpload,
         description = "The spreadsheet in the field `file`"),
-    responses((status = 201, description = "Every row is enrolled", body = ImportReport), (status = 200, description = "Dry run: every row could be enrolled; nothing is kept", body = ImportReport), (status = 422, description = "Rows are refused (`fields` names each row and field); nothing is kept", body = ErrorBody)))]
+    responses((status = 201, description = "Every row is enrolled", body = ImportReport), (status = 200, description = "Dry run: every row could be enrolled; nothing is kept", body = ImportReport), (status = 422, description = "Rows are refused (`fields` names each row and field), or the file exceeds a limit of a list (`file`); nothing is kept", body = ErrorBody)))]
 pub async fn import(
     State(app): State<AppState>,
     Allowed(caller, _): Allowed<Provider>,
@@ -179,6 +180,10 @@ pub async fn import(
     multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Result<Response, AppError> {
     let bytes = uploaded_file(multipart, "学员名单表格（.xlsx 或 .csv）").await?;
+    // An unknown cohort is a 404 before the file is read; the file is read before the
+    // writer's transaction opens.
+    cohorts::find(&app.db.read, &caller, &id).await?;
+    let upload = imports::read(bytes.into()).await?;
     let outcome = if q.dry_run {
         Outcome::RollBack
     } else {
@@ -186,7 +191,7 @@ pub async fn import(
     };
     let report = app
         .unit_of_work(outcome, async |txn| {
-            imports::enrol_all(txn, &app.pii, &caller, &id, &bytes, q.dry_run, app.now()).await
+            imports::enrol_all(txn, &app.pii, &caller, &id, &upload, q.dry_run, app.now()).await
         })
         .await?;
     Ok(match outcome {

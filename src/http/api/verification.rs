@@ -73,7 +73,8 @@ pub async fn holder(
 }
 
 /// Checks an uploaded certificate PDF or credential JSON (multipart field `file`):
-/// issued by this registry? unaltered? current status?
+/// issued by this registry? unaltered? current status? A PDF not of the shape the
+/// registry writes, or whose attachment inflates past the limit, is a 422 on `file`.
 #[utoipa::path(post, path = "/api/v1/verify/document", operation_id = "verification_document_check",
     tag = "verification",
     request_body(content_type = "multipart/form-data", content = DocumentUpload,
@@ -86,6 +87,6 @@ pub async fn document(
 ) -> Result<Json<DocumentCheck>, AppError> {
     let bytes = uploaded_file(multipart, "证书 PDF 或凭证 JSON").await?;
     Ok(Json(
-        document::check(&app.db.read, &app.certs, &bytes, app.now().today).await?,
+        document::check(&app.db.read, &app.certs, bytes.into(), app.now().today).await?,
     ))
 }
