@@ -164,7 +164,12 @@ fn a_skill_level_certificate_shows_everything_the_national_rule_requires() {
 
 #[test]
 fn names_come_back_exactly_from_text_extraction() {
-    for name in ["张小三", "巴特尔·朝鲁", "欧阳娜仁", "吕丽娟", "乌云其木格"] {
+    // The last three hold characters of the fallback font (Ext B, Ext B, basic block + Ext A).
+    let rare = ["王𠮷", "张\u{2A6A5}", "刘丟䲜"];
+    for name in ["张小三", "巴特尔·朝鲁", "欧阳娜仁", "吕丽娟", "乌云其木格"]
+        .into_iter()
+        .chain(rare)
+    {
         let doc = CertificateDocument {
             holder_name: name.to_owned(),
             ..samples::skill_level()
