@@ -27,6 +27,7 @@ mod m20261126_000016_create_certificate_files;
 mod m20261126_000017_create_counters;
 mod m20261201_100000_create_jobs;
 mod m20261202_400000_add_certificate_grounds_fell;
+mod m20261210_000001_create_sign_in_throttles;
 
 pub struct Migrator;
 
@@ -53,6 +54,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000017_create_counters::Migration),
             Box::new(m20261201_100000_create_jobs::Migration),
             Box::new(m20261202_400000_add_certificate_grounds_fell::Migration),
+            Box::new(m20261210_000001_create_sign_in_throttles::Migration),
         ]
     }
 }
