@@ -1,6 +1,6 @@
 //! Configuration, read once from the environment into a typed [`Config`].
 
-use std::{net::SocketAddr, path::PathBuf};
+use std::{net::SocketAddr, path::PathBuf, time::Duration};
 
 use anyhow::Context;
 use secrecy::SecretString;
@@ -37,10 +37,14 @@ pub struct Config {
     /// 120; 0 turns the limit off, e.g. for load benchmarks).
     pub verify_rate_per_minute: u32,
     /// `REGISTRY_HOLDER_MATCH_PER_HOUR`: holder-match attempts one certificate accepts per
-    /// hour from all clients together (default 10; 0 turns the limit off). The hidden
+    /// hour from all clients together (default 30; 0 turns the limit off). The hidden
     /// digits of a masked ID number are a birth date, so without this limit anyone who
     /// knows a holder's name could find it by trying.
     pub holder_match_per_hour: u32,
+    /// `REGISTRY_HOLDER_MATCH_PER_CLIENT_PER_HOUR`: holder-match attempts one client may
+    /// make on one certificate per hour (default 5; 0 turns the limit off). Lower than the
+    /// certificate's own budget, so one stranger cannot use that up for everyone.
+    pub holder_match_per_client_per_hour: u32,
     /// `REGISTRY_VERIFY_SYNC_MS`: how often this instance applies changes made through
     /// other instances to its verification index, in milliseconds (default 1000).
     pub verify_sync_ms: u64,
@@ -51,6 +55,48 @@ pub struct Config {
     /// `REGISTRY_UTC_OFFSET`: the registry's time zone as an offset such as `+08:00`
     /// (default, China Standard Time): what calendar day "today" is.
     pub utc_offset: chrono::FixedOffset,
+    /// `REGISTRY_TRUSTED_PROXIES`: addresses or CIDR blocks of the proxies (load balancers)
+    /// in front of the registry, separated by commas (default none). Only for a request
+    /// from one of them is the forwarded client address believed.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// `REGISTRY_FORWARDED_HEADER`: the header those proxies write, `x-forwarded-for`
+    /// (default) or `forwarded` (RFC 7239). The other one is a client's claim and ignored.
+    pub forwarded_header: ForwardedHeader,
+    /// `REGISTRY_HEADER_TIMEOUT_SECONDS`: time a client has to send a request's head, from
+    /// opening the connection or from the previous answer on it (default 10). A
+    /// connection kept open without a new request is closed after it too.
+    pub header_read_timeout: Duration,
+    /// `REGISTRY_BODY_TIMEOUT_SECONDS`: time a client has to send a request's whole body
+    /// (default 60).
+    pub body_read_timeout: Duration,
+    /// `REGISTRY_IDLE_TIMEOUT_SECONDS`: a connection on which nothing moves either way for
+    /// this long while no request is being worked on is closed, e.g. a client that stops
+    /// reading its answer (default 60).
+    pub idle_timeout: Duration,
+    /// `REGISTRY_MAX_CONNECTIONS`: connections served at once (default 512); more wait to
+    /// be accepted.
+    pub max_connections: usize,
+    /// `REGISTRY_SIGN_IN_DELAY_AFTER`: failed sign-ins (per account and per client address,
+    /// within the window) after which each further attempt waits: 1 second, then twice as
+    /// long each time (default 5).
+    pub sign_in_delay_after: u32,
+    /// `REGISTRY_SIGN_IN_LOCK_AFTER`: failed sign-ins within the window after which the
+    /// account or address is locked (default 10).
+    pub sign_in_lock_after: u32,
+    /// `REGISTRY_SIGN_IN_WINDOW_MINUTES`: how long failed sign-ins are counted together
+    /// (default 15).
+    pub sign_in_window_minutes: u32,
+    /// `REGISTRY_SIGN_IN_LOCK_MINUTES`: how long a lock lasts (default 15).
+    pub sign_in_lock_minutes: u32,
+}
+
+/// Which header a trusted proxy puts the client's address in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ForwardedHeader {
+    /// `X-Forwarded-For: client, proxy1, …`
+    XForwardedFor,
+    /// `Forwarded: for=client, for=proxy1` (RFC 7239).
+    Forwarded,
 }
 
 impl Config {
@@ -101,12 +147,11 @@ impl Config {
                     .context("REGISTRY_VERIFY_RATE_PER_MINUTE must be a whole number")?,
                 None => 120,
             },
-            holder_match_per_hour: match var("REGISTRY_HOLDER_MATCH_PER_HOUR") {
-                Some(v) => v
-                    .parse()
-                    .context("REGISTRY_HOLDER_MATCH_PER_HOUR must be a whole number")?,
-                None => 10,
-            },
+            holder_match_per_hour: number("REGISTRY_HOLDER_MATCH_PER_HOUR", 30)?,
+            holder_match_per_client_per_hour: number(
+                "REGISTRY_HOLDER_MATCH_PER_CLIENT_PER_HOUR",
+                5,
+            )?,
             verify_sync_ms: match var("REGISTRY_VERIFY_SYNC_MS") {
                 Some(v) => v.parse().ok().filter(|ms| *ms > 0).context(
                     "REGISTRY_VERIFY_SYNC_MS must be a whole number of milliseconds above 0",
@@ -116,6 +161,28 @@ impl Config {
             token_ttl_seconds,
             body_limit_bytes,
             utc_offset,
+            trusted_proxies: trusted_proxies(var("REGISTRY_TRUSTED_PROXIES"))?,
+            forwarded_header: match var("REGISTRY_FORWARDED_HEADER") {
+                None => ForwardedHeader::XForwardedFor,
+                Some(v) => match v.trim().to_ascii_lowercase().as_str() {
+                    "x-forwarded-for" => ForwardedHeader::XForwardedFor,
+                    "forwarded" => ForwardedHeader::Forwarded,
+                    _ => anyhow::bail!(
+                        "REGISTRY_FORWARDED_HEADER must be x-forwarded-for or forwarded"
+                    ),
+                },
+            },
+            header_read_timeout: seconds("REGISTRY_HEADER_TIMEOUT_SECONDS", 10)?,
+            body_read_timeout: seconds("REGISTRY_BODY_TIMEOUT_SECONDS", 60)?,
+            idle_timeout: seconds("REGISTRY_IDLE_TIMEOUT_SECONDS", 60)?,
+            max_connections: match number("REGISTRY_MAX_CONNECTIONS", 512)? {
+                0 => anyhow::bail!("REGISTRY_MAX_CONNECTIONS must be above 0"),
+                n => n as usize,
+            },
+            sign_in_delay_after: number("REGISTRY_SIGN_IN_DELAY_AFTER", 5)?,
+            sign_in_lock_after: number("REGISTRY_SIGN_IN_LOCK_AFTER", 10)?,
+            sign_in_window_minutes: number("REGISTRY_SIGN_IN_WINDOW_MINUTES", 15)?,
+            sign_in_lock_minutes: number("REGISTRY_SIGN_IN_LOCK_MINUTES", 15)?,
         })
     }
 
@@ -134,13 +201,58 @@ impl Config {
             certs_dir: default_certs_dir(),
             region_code: "150784".into(),
             verify_rate_per_minute: 120,
-            holder_match_per_hour: 10,
+            holder_match_per_hour: 30,
+            holder_match_per_client_per_hour: 5,
             verify_sync_ms: 1000,
             token_ttl_seconds: 12 * 3600,
             body_limit_bytes: 1024 * 1024,
             utc_offset: china_standard_time(),
+            trusted_proxies: Vec::new(),
+            forwarded_header: ForwardedHeader::XForwardedFor,
+            header_read_timeout: Duration::from_secs(10),
+            body_read_timeout: Duration::from_secs(60),
+            idle_timeout: Duration::from_secs(60),
+            max_connections: 512,
+            sign_in_delay_after: 5,
+            sign_in_lock_after: 10,
+            sign_in_window_minutes: 15,
+            sign_in_lock_minutes: 15,
         }
     }
+}
+
+/// The environment variable `name` as a whole number, `default` when unset.
+fn number(name: &str, default: u32) -> anyhow::Result<u32> {
+    match std::env::var(name).ok().filter(|v| !v.trim().is_empty()) {
+        Some(v) => v
+            .trim()
+            .parse()
+            .with_context(|| format!("{name} must be a whole number")),
+        None => Ok(default),
+    }
+}
+
+/// The environment variable `name` as a duration in whole seconds above 0.
+fn seconds(name: &str, default: u32) -> anyhow::Result<Duration> {
+    match number(name, default)? {
+        0 => anyhow::bail!("{name} must be a whole number of seconds above 0"),
+        s => Ok(Duration::from_secs(s.into())),
+    }
+}
+
+/// `REGISTRY_TRUSTED_PROXIES`: addresses and CIDR blocks separated by commas or spaces.
+fn trusted_proxies(list: Option<String>) -> anyhow::Result<Vec<ipnet::IpNet>> {
+    list.unwrap_or_default()
+        .split(|c: char| c == ',' || c.is_whitespace())
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            p.parse::<ipnet::IpNet>()
+                .or_else(|_| p.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                .with_context(|| {
+                    format!("REGISTRY_TRUSTED_PROXIES: {p} is not an address or a CIDR block")
+                })
+        })
+        .collect()
 }
 
 /// UTC+8, the time zone of all of China.

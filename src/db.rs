@@ -12,7 +12,7 @@ use sea_orm::{
     PrimaryKeyTrait,
 };
 
-use crate::error::AppError;
+use crate::{error::AppError, private_files};
 
 /// The connections every capability call goes through.
 #[derive(Debug, Clone)]
@@ -24,9 +24,15 @@ pub struct Db {
 }
 
 impl Db {
-    /// Connects to `url` (`sqlite://…` or `postgres://…`).
+    /// Connects to `url` (`sqlite://…` or `postgres://…`). A SQLite file that does not
+    /// exist yet is created readable by its owner only (SQLite gives its `-wal` and `-shm`
+    /// files the same mode).
     pub async fn connect(url: &str) -> anyhow::Result<Self> {
         if url.starts_with("sqlite:") {
+            if let Some(path) = sqlite_file(url) {
+                private_files::create_once(&path, b"")
+                    .with_context(|| format!("creating the database file {}", path.display()))?;
+            }
             let write = Database::connect(sqlite_options(url, 1))
                 .await
                 .context("opening the SQLite database")?;
@@ -78,6 +84,17 @@ where
         .one(conn)
         .await?
         .ok_or_else(|| AppError::Internal(anyhow::anyhow!(broken())))
+}
+
+/// The file a `sqlite:` URL names, unless it is an in-memory database.
+fn sqlite_file(url: &str) -> Option<std::path::PathBuf> {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
+    let (path, options) = rest.split_once('?').unwrap_or((rest, ""));
+    let in_memory =
+        path.is_empty() || path == ":memory:" || options.split('&').any(|o| o == "mode=memory");
+    (!in_memory).then(|| std::path::PathBuf::from(path))
 }
 
 fn sqlite_options(url: &str, max_connections: u32) -> ConnectOptions {

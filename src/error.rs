@@ -76,8 +76,13 @@ pub enum AppError {
         message: String,
         fields: Vec<FieldError>,
     },
+    /// Over a limit; `message` says in Chinese when to come back where a limit knows it
+    /// (the generic "too many requests" otherwise).
     #[error("rate limited")]
-    RateLimited { retry_after_secs: u64 },
+    RateLimited {
+        retry_after_secs: u64,
+        message: Option<String>,
+    },
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -148,7 +153,13 @@ impl AppError {
             Self::NotEligible { message, fields } => {
                 ("not_eligible", message.clone(), fields.clone())
             }
-            Self::RateLimited { .. } => ("rate_limited", "请求过于频繁，请稍后再试".into(), vec![]),
+            Self::RateLimited { message, .. } => (
+                "rate_limited",
+                message
+                    .clone()
+                    .unwrap_or_else(|| "请求过于频繁，请稍后再试".into()),
+                vec![],
+            ),
             Self::Internal(_) => ("internal", "服务器内部错误，请稍后再试".into(), vec![]),
         };
         ErrorBody {

@@ -12,6 +12,7 @@ use std::sync::Arc;
 use sea_orm::TransactionTrait;
 
 use crate::{
+    auth::{password, throttle},
     certificates::{
         Services,
         credential::{KeyRing, did_web},
@@ -20,19 +21,22 @@ use crate::{
     clock::{Clock, Now},
     config::Config,
     db::Db,
-    http::{self, AppState},
+    http::{
+        self, AppState,
+        rate_limit::Limiters,
+        serve::{Connections, Limits},
+    },
     instance::{self, Shared},
     jobs::Runner,
     people::{self, PiiKeys},
-    standards,
+    private_files, standards,
     verification::{self, Index},
 };
 
-/// Creates the data directory, connects to the database, applies migrations and seals
-/// what earlier versions stored in clear.
+/// Creates the data directory (readable by its owner only), connects to the database,
+/// applies migrations and seals what earlier versions stored in clear.
 pub async fn open_database(config: &Config) -> anyhow::Result<Db> {
-    std::fs::create_dir_all(&config.data_dir)
-        .with_context(|| format!("creating the data directory {}", config.data_dir.display()))?;
+    private_files::create_dir(&config.data_dir)?;
     let db = Db::connect(config.database_url.expose_secret()).await?;
     db.migrate().await?;
     people::at_rest::seal_clear_phones(&db, || pii_keys(config)).await?;
@@ -124,8 +128,18 @@ impl Application {
         let clock = Arc::new(Clock::system(config.utc_offset));
         let certs = certificate_services(&config, Arc::clone(&pii))?;
         instance::ensure_shared(&db, &Shared::of(&certs), clock.now()).await?;
-        let verify_limiter = http::rate_limit::verify_limiter(config.verify_rate_per_minute);
-        let match_limiter = http::rate_limit::match_limiter(config.holder_match_per_hour);
+        let limiters = Limiters::new(
+            config.verify_rate_per_minute,
+            config.holder_match_per_hour,
+            config.holder_match_per_client_per_hour,
+        );
+        let sign_in = throttle::Policy::new(
+            config.sign_in_delay_after,
+            config.sign_in_lock_after,
+            config.sign_in_window_minutes,
+            config.sign_in_lock_minutes,
+        );
+        let connections = Arc::new(Connections::new(config.max_connections));
         let certs: Arc<Services> = certs.into();
         let verification = Index::new(&db.read, Arc::clone(&certs))
             .await
@@ -135,8 +149,10 @@ impl Application {
             db,
             pii,
             certs,
-            verify_limiter,
-            match_limiter,
+            limiters,
+            sign_in,
+            passwords: password::Checker::per_core(),
+            connections,
             verification: verification.into(),
             status_lists: Default::default(),
             clock,
@@ -179,26 +195,35 @@ impl Application {
             shutdown_signal().await;
             on_signal.send_replace(true);
         });
+        let config = &self.state.config;
+        let limits = Limits {
+            header_read: config.header_read_timeout,
+            body_read: config.body_read_timeout,
+            idle: config.idle_timeout,
+            max_connections: config.max_connections,
+        };
+        let connections = Arc::clone(&self.state.connections);
         let router = http::router(self.state);
-        let serve = axum::serve(
+        let serve = http::serve::serve(
             self.listener,
-            router.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(stopped(stopping.clone()));
+            router,
+            limits,
+            connections,
+            stopped(stopping.clone()),
+        );
         // Whatever ends the server ends the runner too.
         let serve = async move {
-            let served = serve.await;
+            serve.await;
             stop.send_replace(true);
-            served
         };
-        let (served, ran) = tokio::join!(serve, runner.run(stopped(stopping)));
-        served.context("serving HTTP")?;
+        let ((), ran) = tokio::join!(serve, runner.run(stopped(stopping)));
         ran.context("running background jobs")
     }
 }
 
 /// The job runner of one instance, with every queued job kind and periodic tick
-/// registered. Each instance keeps its own verification index current from the audit log.
+/// registered. Each instance keeps its own verification index current from the audit log,
+/// and prunes its rate limiters and the sign-in throttle's stale rows.
 fn background_work(state: &AppState) -> Runner {
     let (index, conn) = (Arc::clone(&state.verification), state.db.read.clone());
     let limited = state.clone();
@@ -217,8 +242,14 @@ fn background_work(state: &AppState) -> Runner {
             },
         )
         .tick("rate-limiters", Duration::from_secs(60), move || {
-            http::rate_limit::prune(&limited);
-            async { Ok(()) }
+            let state = limited.clone();
+            async move {
+                state.limiters.prune();
+                throttle::prune(&state.db.write, &state.sign_in, state.now())
+                    .await
+                    .context("pruning the sign-in throttle")?;
+                Ok(())
+            }
         })
 }
 

@@ -19,5 +19,6 @@ pub mod occupations;
 pub mod organisations;
 pub mod people;
 pub mod programs;
+pub mod sign_in_throttles;
 pub mod skill_levels;
 pub mod standards;

@@ -17,5 +17,6 @@ pub use super::occupations::Entity as Occupations;
 pub use super::organisations::Entity as Organisations;
 pub use super::people::Entity as People;
 pub use super::programs::Entity as Programs;
+pub use super::sign_in_throttles::Entity as SignInThrottles;
 pub use super::skill_levels::Entity as SkillLevels;
 pub use super::standards::Entity as Standards;

@@ -29,6 +29,7 @@ mod m20261126_000016_create_certificate_files;
 mod m20261126_000017_create_counters;
 mod m20261201_100000_create_jobs;
 mod m20261202_400000_add_certificate_grounds_fell;
+mod m20261210_000001_create_sign_in_throttles;
 mod m20261215_000001_add_account_integration;
 mod m20261215_000001_drop_people_birth_date;
 mod m20261215_000002_add_api_token_minted_by;
@@ -63,6 +64,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000017_create_counters::Migration),
             Box::new(m20261201_100000_create_jobs::Migration),
             Box::new(m20261202_400000_add_certificate_grounds_fell::Migration),
+            Box::new(m20261210_000001_create_sign_in_throttles::Migration),
             Box::new(m20261215_000001_drop_people_birth_date::Migration),
             Box::new(m20261215_000002_rename_people_phone_to_phone_sealed::Migration),
             Box::new(m20261215_000001_add_account_integration::Migration),

@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod integration;
 pub mod password;
+pub mod throttle;
 pub mod token;
 
 use chrono::Duration;
@@ -68,30 +69,45 @@ pub struct IssuedToken {
     pub expires_at: chrono::DateTime<chrono::FixedOffset>,
 }
 
-/// Checks a login and password and issues a token valid for `ttl_seconds`.
-/// An unknown login and a wrong password give the same answer in about the same time.
-pub async fn login(
+/// The account of `login` if `password` is its password and it may sign in. An unknown
+/// login and a wrong password give the same answer in about the same time. Takes no
+/// transaction: the hashing runs on `checker`, off the async workers, and must never hold
+/// the database's writer.
+pub async fn check_password(
     conn: &impl ConnectionTrait,
+    checker: &password::Checker,
     login: &str,
     password: &SecretString,
-    ttl_seconds: i64,
-    now: Now,
-) -> Result<IssuedToken, AuthError> {
+) -> Result<account::Model, AuthError> {
     let found = account::Entity::find()
         .filter(account::Column::Login.eq(login.trim()))
         .one(conn)
         .await?;
     // An integration account has no password: it never signs in.
     let Some(account) = found.filter(|a| !a.integration) else {
-        password::verify_against_dummy(password);
+        checker.verify(password, None).await;
         return Err(AuthError::BadCredentials);
     };
-    if !password::verify(password, &account.password_hash) || account.disabled {
+    let hash = Some(account.password_hash.clone());
+    if !checker.verify(password, hash).await || account.disabled {
         return Err(AuthError::BadCredentials);
     }
+    Ok(account)
+}
+
+/// Signs in `account`, whose password [`check_password`] accepted for `attempt`: clears
+/// the attempt's throttle and issues a token valid for `ttl_seconds`.
+pub async fn login(
+    conn: &impl ConnectionTrait,
+    account: &account::Model,
+    attempt: &throttle::Attempt,
+    ttl_seconds: i64,
+    now: Now,
+) -> Result<IssuedToken, AuthError> {
+    throttle::succeeded(conn, attempt).await?;
     ensure_organisation_active(conn, account.organisation_id.as_deref()).await?;
     let actor = Actor::account(&account.id, &account.login);
-    issue_token(conn, &actor, &account, "login", ttl_seconds, now).await
+    issue_token(conn, &actor, account, "login", ttl_seconds, now).await
 }
 
 /// Issues a token for `account` (a login, or an integration token made by an admin).

@@ -21,7 +21,10 @@ impl IntoResponse for AppError {
             tracing::error!(error = format!("{err:#}"), "request failed");
         }
         let mut response = (status_of(&self), Json(self.body())).into_response();
-        if let Self::RateLimited { retry_after_secs } = self {
+        if let Self::RateLimited {
+            retry_after_secs, ..
+        } = self
+        {
             response
                 .headers_mut()
                 .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));

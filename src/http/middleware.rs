@@ -1,14 +1,21 @@
 //! What wraps every request: a request id (made here or taken from the caller), one
-//! tracing span per request, and the security headers every response carries.
+//! tracing span per request with its log line (refusals over a limit summarised instead),
+//! and the security headers every response carries.
+
+use std::{sync::Arc, time::Duration};
 
 use axum::{
     extract::{MatchedPath, Request},
-    http::{HeaderName, HeaderValue, header},
+    http::{HeaderName, HeaderValue, StatusCode, header},
 };
 use tower_http::{
     request_id::{MakeRequestId, RequestId},
     set_header::SetResponseHeaderLayer,
+    trace::{DefaultOnResponse, OnResponse},
 };
+use tracing::Level;
+
+use super::{client::ClientAddr, rate_limit::Refusals};
 
 /// Request ids: version 4 UUIDs from the thread-local generator (no system call per
 /// request, unlike a fresh read of the operating system's randomness).
@@ -30,12 +37,14 @@ pub fn request_id_header() -> HeaderName {
 }
 
 /// One span per request: method, route pattern (never the concrete path, which may hold
-/// a verification token) and request id.
+/// a verification token), request id and client address (behind a trusted proxy, the
+/// forwarded one).
 pub fn request_span(req: &Request) -> tracing::Span {
     // Borrowed fields: nothing is allocated when the span is filtered out.
     tracing::info_span!(
         "request",
         method = %req.method(),
+        client = %req.extensions().get::<ClientAddr>().copied().unwrap_or(ClientAddr::UNKNOWN),
         route = req
             .extensions()
             .get::<MatchedPath>()
@@ -47,6 +56,36 @@ pub fn request_span(req: &Request) -> tracing::Span {
             .unwrap_or("-"),
         account = tracing::field::Empty
     )
+}
+
+/// The log line of a finished request; a 429 is only noted, so that a flood of refusals
+/// is summarised rather than written line by line.
+#[derive(Clone)]
+pub struct LogResponse {
+    refusals: Arc<Refusals>,
+}
+
+impl LogResponse {
+    pub fn new(refusals: Arc<Refusals>) -> Self {
+        Self { refusals }
+    }
+}
+
+impl<B> OnResponse<B> for LogResponse {
+    fn on_response(
+        self,
+        response: &axum::http::Response<B>,
+        latency: Duration,
+        span: &tracing::Span,
+    ) {
+        if response.status() == StatusCode::TOO_MANY_REQUESTS {
+            self.refusals.note();
+        } else {
+            DefaultOnResponse::new()
+                .level(Level::INFO)
+                .on_response(response, latency, span);
+        }
+    }
 }
 
 /// Headers every response carries. Verification addresses hold a token, so no page ever

@@ -4,13 +4,18 @@
 //! answers: the JSON shape of docs/API.md for the API, an HTML page for a browser route.
 
 pub mod api;
+pub mod client;
 pub mod error;
 pub mod extract;
 pub mod middleware;
 pub mod policy;
 pub mod rate_limit;
+pub mod serve;
+pub mod sign_in;
 pub mod state;
 pub mod web;
+
+use std::sync::Arc;
 
 use axum::{
     Router,
@@ -19,18 +24,24 @@ use axum::{
 };
 use tower_http::{
     request_id::{PropagateRequestIdLayer, SetRequestIdLayer},
-    trace::{DefaultOnResponse, TraceLayer},
+    trace::TraceLayer,
 };
-use tracing::Level;
 
 pub use state::{AppState, Shared};
 
 use crate::error::AppError;
-use middleware::{RandomRequestId, request_id_header, request_span};
+use middleware::{LogResponse, RandomRequestId, request_id_header, request_span};
 
-/// All routes with their middleware.
+/// All routes with their middleware. From the outside in: the security headers (so every
+/// answer carries them, whoever made it), the client's address, the request id, the
+/// request's span and log line, then the routes.
 pub fn router(state: AppState) -> Router {
     let body_limit = state.config.body_limit_bytes;
+    let proxies = Arc::new(client::Proxies::new(
+        state.config.trusted_proxies.clone(),
+        state.config.forwarded_header,
+    ));
+    let refusals = Arc::clone(&state.limiters.refusals);
     let routes = api::router()
         .merge(web::router())
         .fallback(|req: Request| async move { unmatched(&req, AppError::NotFound) })
@@ -38,17 +49,22 @@ pub fn router(state: AppState) -> Router {
             unmatched(&req, AppError::MethodNotAllowed)
         })
         .with_state(state)
-        .layer(DefaultBodyLimit::max(body_limit));
-    middleware::with_security_headers(routes).layer(
-        tower::ServiceBuilder::new()
-            .layer(SetRequestIdLayer::new(request_id_header(), RandomRequestId))
-            .layer(
-                TraceLayer::new_for_http()
-                    .make_span_with(request_span)
-                    .on_response(DefaultOnResponse::new().level(Level::INFO)),
-            )
-            .layer(PropagateRequestIdLayer::new(request_id_header())),
-    )
+        .layer(DefaultBodyLimit::max(body_limit))
+        .layer(
+            tower::ServiceBuilder::new()
+                .layer(SetRequestIdLayer::new(request_id_header(), RandomRequestId))
+                .layer(
+                    TraceLayer::new_for_http()
+                        .make_span_with(request_span)
+                        .on_response(LogResponse::new(refusals)),
+                )
+                .layer(PropagateRequestIdLayer::new(request_id_header())),
+        )
+        .layer(axum::middleware::from_fn_with_state(
+            proxies,
+            client::identify,
+        ));
+    middleware::with_security_headers(routes)
 }
 
 /// Whether a path belongs to the machine-readable side, whose errors are JSON.

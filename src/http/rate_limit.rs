@@ -1,55 +1,80 @@
 //! Rate limits in front of the public look-ups: per client on verification (enumeration
-//! of tokens), per certificate on holder matches (guessing a birth date), and the
-//! pruning that keeps the limiters' tables small.
+//! of tokens); on holder matches (guessing a birth date) per client and certificate, and
+//! per certificate for all clients together, the first lower so that one stranger cannot
+//! use up a certificate's budget for everyone; the pruning that keeps the limiters'
+//! tables small; and the log of refusals, which summarises a flood instead of writing a
+//! line per refused request. Clients are [`ClientAddr`]s: behind a trusted proxy, the
+//! forwarded address.
 
 use std::{
-    net::{IpAddr, SocketAddr},
-    sync::Arc,
+    net::IpAddr,
+    sync::{Arc, Mutex, PoisonError},
+    time::{Duration, Instant},
 };
 
-use axum::{
-    extract::{ConnectInfo, FromRequestParts},
-    http::request::Parts,
-};
+use axum::{extract::FromRequestParts, http::request::Parts};
 
-use super::AppState;
+use super::{AppState, client::ClientAddr};
 use crate::error::AppError;
 
 type ClientLimiter = governor::DefaultKeyedRateLimiter<IpAddr>;
 type CertificateLimiter = governor::DefaultKeyedRateLimiter<String>;
+type ClientCertificateLimiter = governor::DefaultKeyedRateLimiter<(IpAddr, String)>;
 
-/// The verification rate limiter for `per_minute` requests a minute per client; `None`
-/// when turned off.
-pub fn verify_limiter(per_minute: u32) -> Option<Arc<ClientLimiter>> {
-    let rate = std::num::NonZeroU32::new(per_minute)?;
-    let burst = std::num::NonZeroU32::new((per_minute / 4).max(1))?;
-    Some(Arc::new(governor::RateLimiter::keyed(
-        governor::Quota::per_minute(rate).allow_burst(burst),
-    )))
+/// The limiters of one instance.
+pub struct Limiters {
+    /// Per client on verification and look-up; `None` when turned off.
+    pub verify: Option<Arc<ClientLimiter>>,
+    /// Holder matches per certificate (by token), all clients together.
+    pub matches: Option<Arc<CertificateLimiter>>,
+    /// Holder matches per client and certificate.
+    pub client_matches: Option<Arc<ClientCertificateLimiter>>,
+    /// Refusals, logged as a summary.
+    pub refusals: Arc<Refusals>,
 }
 
-/// The holder-match limiter: `per_hour` attempts an hour per certificate, all at once
-/// if need be, then one every `60 / per_hour` minutes.
-pub fn match_limiter(per_hour: u32) -> Option<Arc<CertificateLimiter>> {
-    let rate = std::num::NonZeroU32::new(per_hour)?;
-    Some(Arc::new(governor::RateLimiter::keyed(
-        governor::Quota::per_hour(rate),
-    )))
-}
-
-/// Forgets the clients and certificates that are back at their full allowance, so the
-/// limiters' tables do not grow without end. Run every minute.
-pub fn prune(state: &AppState) {
-    fn prune_one<K: Clone + Eq + std::hash::Hash>(
-        limiter: &Option<Arc<governor::DefaultKeyedRateLimiter<K>>>,
-    ) {
-        if let Some(l) = limiter {
-            l.retain_recent();
-            l.shrink_to_fit();
+impl Limiters {
+    /// Limiters for `verify_per_minute` look-ups a minute per client (in bursts of a
+    /// quarter), `match_per_hour` holder matches an hour per certificate and
+    /// `client_match_per_hour` per client and certificate; 0 turns a limit off.
+    pub fn new(verify_per_minute: u32, match_per_hour: u32, client_match_per_hour: u32) -> Self {
+        Self {
+            verify: keyed(verify_per_minute, |rate| {
+                let burst = std::num::NonZeroU32::new((rate.get() / 4).max(1)).unwrap_or(rate);
+                governor::Quota::per_minute(rate).allow_burst(burst)
+            }),
+            // All at once if need be, then one every `60 / per_hour` minutes.
+            matches: keyed(match_per_hour, governor::Quota::per_hour),
+            client_matches: keyed(client_match_per_hour, governor::Quota::per_hour),
+            refusals: Arc::default(),
         }
     }
-    prune_one(&state.verify_limiter);
-    prune_one(&state.match_limiter);
+
+    /// Forgets the keys that are back at their full allowance, so the limiters' tables
+    /// do not grow without end, and writes the refusals' summary when one is due. Run
+    /// every minute.
+    pub fn prune(&self) {
+        fn prune_one<K: Clone + Eq + std::hash::Hash>(
+            limiter: &Option<Arc<governor::DefaultKeyedRateLimiter<K>>>,
+        ) {
+            if let Some(l) = limiter {
+                l.retain_recent();
+                l.shrink_to_fit();
+            }
+        }
+        prune_one(&self.verify);
+        prune_one(&self.matches);
+        prune_one(&self.client_matches);
+        self.refusals.flush();
+    }
+}
+
+fn keyed<K: Clone + Eq + std::hash::Hash>(
+    rate: u32,
+    quota: impl FnOnce(std::num::NonZeroU32) -> governor::Quota,
+) -> Option<Arc<governor::DefaultKeyedRateLimiter<K>>> {
+    let rate = std::num::NonZeroU32::new(rate)?;
+    Some(Arc::new(governor::RateLimiter::keyed(quota(rate))))
 }
 
 /// Passes when the client is under its verification rate; otherwise 429 with
@@ -69,32 +94,104 @@ impl FromRequestParts<AppState> for WithinRate {
 
 /// The per-client verification limit for the request in `parts`.
 pub fn check_client(state: &AppState, parts: &Parts) -> Result<(), AppError> {
-    let Some(limiter) = &state.verify_limiter else {
-        return Ok(());
-    };
-    let ip = parts
-        .extensions
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip())
-        .unwrap_or(IpAddr::from([0, 0, 0, 0]));
-    limiter.check_key(&ip).map_err(rate_limited)
+    match &state.limiters.verify {
+        Some(limiter) => limiter
+            .check_key(&super::client::of(parts).bucket())
+            .map_err(rate_limited),
+        None => Ok(()),
+    }
 }
 
-/// Whether the certificate behind `token` still accepts holder matches this hour.
-pub fn match_allowed(app: &AppState, token: &str) -> Result<(), AppError> {
-    match &app.match_limiter {
+/// Whether `client` may try a holder match on the certificate behind `token` now: its
+/// own budget for the certificate first, then the certificate's budget for everyone.
+pub fn match_allowed(app: &AppState, client: ClientAddr, token: &str) -> Result<(), AppError> {
+    if let Some(limiter) = &app.limiters.client_matches {
+        limiter
+            .check_key(&(client.bucket(), token.to_owned()))
+            .map_err(rate_limited)?;
+    }
+    match &app.limiters.matches {
         Some(limiter) => limiter.check_key(&token.to_owned()).map_err(rate_limited),
         None => Ok(()),
     }
 }
 
-type Instant = <governor::clock::DefaultClock as governor::clock::Clock>::Instant;
+type GovernorInstant = <governor::clock::DefaultClock as governor::clock::Clock>::Instant;
 
-fn rate_limited(not_until: governor::NotUntil<Instant>) -> AppError {
+fn rate_limited(not_until: governor::NotUntil<GovernorInstant>) -> AppError {
     let wait = not_until.wait_time_from(governor::clock::Clock::now(
         &governor::clock::DefaultClock::default(),
     ));
     AppError::RateLimited {
         retry_after_secs: wait.as_secs().max(1),
+        message: None,
     }
+}
+
+/// How often a flood of refusals is summarised in the log.
+const SUMMARY_INTERVAL: Duration = Duration::from_secs(60);
+
+/// The log of 429 answers: the first after a quiet spell is logged as it happens, the
+/// rest counted and summarised at most once per [`SUMMARY_INTERVAL`], so a flood cannot
+/// fill the disk or bury everything else in the log.
+#[derive(Debug, Default)]
+pub struct Refusals {
+    /// When the current summary period began and the refusals counted in it since;
+    /// `None` while quiet.
+    period: Mutex<Option<(Instant, u64)>>,
+}
+
+impl Refusals {
+    /// Notes one 429 answer (inside the request's span, whose fields the first line
+    /// carries).
+    pub fn note(&self) {
+        let mut period = self.period.lock().unwrap_or_else(PoisonError::into_inner);
+        match period.as_mut() {
+            None => {
+                *period = Some((Instant::now(), 0));
+                drop(period);
+                tracing::warn!(
+                    status = 429,
+                    "refusing requests over a limit (429); further refusals are summarised once a minute"
+                );
+            }
+            Some((since, count)) => {
+                *count += 1;
+                if since.elapsed() >= SUMMARY_INTERVAL {
+                    let (since, count) = (*since, *count);
+                    *period = Some((Instant::now(), 0));
+                    drop(period);
+                    summary(since, count);
+                }
+            }
+        }
+    }
+
+    /// Writes the summary of a period that is over; a quiet period ends the flood.
+    pub fn flush(&self) {
+        let mut period = self.period.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some((since, count)) = *period {
+            if since.elapsed() < SUMMARY_INTERVAL {
+                return;
+            }
+            *period = if count > 0 {
+                Some((Instant::now(), 0))
+            } else {
+                None
+            };
+            drop(period);
+            if count > 0 {
+                summary(since, count);
+            }
+        }
+    }
+}
+
+fn summary(since: Instant, count: u64) {
+    tracing::warn!(
+        status = 429,
+        refused = count,
+        seconds = since.elapsed().as_secs(),
+        "requests refused over a limit (429) in the last period"
+    );
 }

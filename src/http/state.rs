@@ -4,7 +4,9 @@ use std::sync::Arc;
 
 use sea_orm::{DatabaseTransaction, TransactionTrait};
 
+use super::{rate_limit::Limiters, serve::Connections};
 use crate::{
+    auth::{password, throttle},
     certificates::Services,
     clock::{Clock, Now},
     config::Config,
@@ -38,10 +40,14 @@ pub struct Shared {
     pub db: Db,
     pub pii: Arc<PiiKeys>,
     pub certs: Arc<Services>,
-    /// Per-client limit on verification and look-up; `None` when turned off.
-    pub verify_limiter: Option<Arc<governor::DefaultKeyedRateLimiter<std::net::IpAddr>>>,
-    /// Per-certificate limit on holder matches (all clients together), by token.
-    pub match_limiter: Option<Arc<governor::DefaultKeyedRateLimiter<String>>>,
+    /// The rate limits on verification and holder matches.
+    pub limiters: Limiters,
+    /// The sign-in throttle's figures.
+    pub sign_in: throttle::Policy,
+    /// Where passwords are checked, a few at a time.
+    pub passwords: password::Checker,
+    /// The connections being served, for `/health`.
+    pub connections: Arc<Connections>,
     /// What verification answers from.
     pub verification: Arc<crate::verification::Index>,
     /// The signed status lists as last built.

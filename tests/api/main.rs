@@ -15,6 +15,7 @@ mod browser;
 mod certificates;
 mod dates;
 mod demo;
+mod edge;
 mod grounds;
 mod hostile_files;
 mod imports;

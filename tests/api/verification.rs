@@ -151,7 +151,8 @@ async fn an_unknown_token_gets_a_clean_not_found_page() {
 
 #[tokio::test]
 async fn a_verifier_who_knows_the_holder_learns_match_or_no_match_and_nothing_else() {
-    let app = TestApp::spawn().await;
+    // Six checks of one certificate from one client: more than a client's default budget.
+    let app = TestApp::spawn_with(|c| c.holder_match_per_client_per_hour = 10).await;
     let c = chain(&app).await;
     let (_, token, id) = issued(&app, &c, "巴特尔", "19880808").await;
     let path = format!("/api/v1/verify/{token}/holder");

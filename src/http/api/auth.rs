@@ -3,12 +3,14 @@ use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::openapi::NotFound;
+use super::openapi::{NotFound, TooManyRequests};
 use crate::http::{
     AppState,
     api::Created,
+    client::ClientAddr,
     extract::{ApiJson, ApiPath},
     policy::{Allowed, Bureau},
+    sign_in::sign_in,
 };
 use crate::{
     access::{Caller, Role},
@@ -26,19 +28,20 @@ pub struct LoginRequest {
     password: SecretString,
 }
 
-/// Exchanges a login and password for a bearer token.
+/// Exchanges a login and password for a bearer token. Failed attempts slow down and then
+/// lock the login and the client address for a while (429 with `Retry-After` and the time
+/// to come back); an unknown login is answered exactly like a wrong password.
 #[utoipa::path(post, path = "/api/v1/auth/token", operation_id = "auth_create_token", tag = "auth",
     request_body = LoginRequest,
-    responses((status = 200, description = "A new bearer token, and whose it is", body = IssuedToken), (status = 401, description = "Unknown login or wrong password (`unauthenticated`)", body = ErrorBody)))]
+    responses((status = 200, description = "A new bearer token, and whose it is", body = IssuedToken), (status = 401, description = "Unknown login or wrong password (`unauthenticated`)", body = ErrorBody), (status = 429, response = TooManyRequests)))]
 pub async fn create_token(
     State(app): State<AppState>,
+    client: ClientAddr,
     ApiJson(req): ApiJson<LoginRequest>,
 ) -> Result<Json<IssuedToken>, AppError> {
-    let ttl = app.config.token_ttl_seconds;
-    let issued = app
-        .write(async |txn| Ok(auth::login(txn, &req.login, &req.password, ttl, app.now()).await?))
-        .await?;
-    Ok(Json(issued))
+    Ok(Json(
+        sign_in(&app, client, &req.login, &req.password).await?,
+    ))
 }
 
 /// Revokes the token this request carries.

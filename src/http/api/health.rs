@@ -13,6 +13,16 @@ pub struct Health {
     /// `ready` once the verification index is filled (until then look-ups read the
     /// database), `filling` before.
     verification_index: &'static str,
+    connections: ConnectionCount,
+}
+
+/// The connections this instance serves at once.
+#[derive(Serialize, ToSchema)]
+pub struct ConnectionCount {
+    /// Open now, this request's included.
+    open: usize,
+    /// At most (`REGISTRY_MAX_CONNECTIONS`); more wait to be accepted.
+    limit: usize,
 }
 
 /// 200 when the database answers.
@@ -26,6 +36,10 @@ pub async fn show(State(app): State<AppState>) -> Result<Json<Health>, AppError>
             "ready"
         } else {
             "filling"
+        },
+        connections: ConnectionCount {
+            open: app.connections.open(),
+            limit: app.connections.limit(),
         },
     }))
 }

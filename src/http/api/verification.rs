@@ -14,6 +14,7 @@ use crate::{
     error::AppError,
     http::{
         AppState,
+        client::ClientAddr,
         extract::{ApiJson, ApiPath, uploaded_file},
         rate_limit::{WithinRate, match_allowed},
     },
@@ -60,6 +61,7 @@ pub struct MatchAnswer {
 pub async fn holder(
     State(app): State<AppState>,
     _: WithinRate,
+    client: ClientAddr,
     ApiPath(token): ApiPath<String>,
     ApiJson(claim): ApiJson<HolderClaim>,
 ) -> Result<Json<MatchAnswer>, AppError> {
@@ -67,7 +69,7 @@ pub async fn holder(
     app.verification
         .lookup(&app.db.read, &token, app.now().today)
         .await?;
-    match_allowed(&app, &token)?;
+    match_allowed(&app, client, &token)?;
     let matched = verification::holder_matches(&app.db.read, &app.certs, &token, &claim).await?;
     Ok(Json(MatchAnswer { r#match: matched }))
 }

@@ -61,12 +61,24 @@ impl IntoResponse for WebError {
             ),
             AppError::Unauthenticated { .. } => ("请先登录", err.body().message),
             AppError::Forbidden { .. } => ("无权访问", err.body().message),
-            AppError::RateLimited { retry_after_secs } => (
+            AppError::RateLimited {
+                message: Some(message),
+                ..
+            } => ("请求过于频繁", message.clone()),
+            AppError::RateLimited {
+                retry_after_secs,
+                message: None,
+            } => (
                 "请求过于频繁",
                 format!(
                     "为保护证书持有人的信息，访问次数受到限制。请在{}后再试。",
                     wait_in_words(*retry_after_secs)
                 ),
+            ),
+            // Pages take forms only; the API's "must be JSON" would mislead here.
+            AppError::UnsupportedMediaType => (
+                "请求有误",
+                "请通过页面上的表单提交。".to_owned(),
             ),
             AppError::Internal(_) => (
                 "系统繁忙",
@@ -80,7 +92,10 @@ impl IntoResponse for WebError {
             message,
         };
         let mut response = html(status, page.render());
-        if let AppError::RateLimited { retry_after_secs } = err {
+        if let AppError::RateLimited {
+            retry_after_secs, ..
+        } = err
+        {
             response
                 .headers_mut()
                 .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));

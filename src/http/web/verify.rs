@@ -5,7 +5,10 @@
 use askama::Template;
 use axum::{
     Form,
-    extract::{FromRequestParts, Path, Query, State, rejection::FormRejection},
+    extract::{
+        FromRequestParts, Path, Query, State,
+        rejection::{FormRejection, PathRejection, QueryRejection},
+    },
     http::{StatusCode, request::Parts},
     response::{IntoResponse, Response},
 };
@@ -19,6 +22,7 @@ use crate::{
     error::AppError,
     http::{
         AppState,
+        client::ClientAddr,
         rate_limit::{check_client, match_allowed},
     },
     stored::Stored,
@@ -40,6 +44,34 @@ impl FromRequestParts<AppState> for PageRate {
 pub struct LangQuery {
     /// `en` for English; Chinese otherwise.
     lang: Option<String>,
+}
+
+/// The page's language from the query; a query that does not parse asks for nothing, so
+/// the page is Chinese.
+fn language(query: Result<Query<LangQuery>, QueryRejection>) -> LangQuery {
+    query.map(|Query(q)| q).unwrap_or_default()
+}
+
+/// The token from the address and the language from the query. A token that is not even
+/// text (broken percent-encoding) has no page: `None`.
+fn token_and_language(
+    path: Result<Path<String>, PathRejection>,
+    query: Result<Query<LangQuery>, QueryRejection>,
+) -> Option<(String, LangQuery)> {
+    let Path(token) = path.ok()?;
+    Some((token, language(query)))
+}
+
+/// A form the page cannot read, answered as a page with the status it deserves.
+fn form_refused(rejection: &FormRejection) -> Response {
+    let err = match rejection.status() {
+        StatusCode::PAYLOAD_TOO_LARGE => AppError::TooLarge,
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => AppError::UnsupportedMediaType,
+        _ => AppError::Malformed {
+            message: "表单内容无效，请返回重新填写".into(),
+        },
+    };
+    WebError(err).into_response()
 }
 
 fn labels(q: &LangQuery) -> (&'static Labels, &'static str) {
@@ -198,9 +230,12 @@ fn page_error(token: &str, q: &LangQuery, err: AppError) -> Response {
 pub async fn page(
     State(app): State<AppState>,
     _: PageRate,
-    Path(token): Path<String>,
-    Query(q): Query<LangQuery>,
+    token: Result<Path<String>, PathRejection>,
+    q: Result<Query<LangQuery>, QueryRejection>,
 ) -> Response {
+    let Some((token, q)) = token_and_language(token, q) else {
+        return WebError(AppError::NotFound).into_response();
+    };
     match app
         .verification
         .lookup(&app.db.read, &token, app.now().today)
@@ -221,15 +256,17 @@ pub struct HolderForm {
 pub async fn page_match(
     State(app): State<AppState>,
     _: PageRate,
-    Path(token): Path<String>,
-    Query(q): Query<LangQuery>,
+    client: ClientAddr,
+    token: Result<Path<String>, PathRejection>,
+    q: Result<Query<LangQuery>, QueryRejection>,
     form: Result<Form<HolderForm>, FormRejection>,
 ) -> Response {
-    let Ok(Form(form)) = form else {
-        return WebError(AppError::Malformed {
-            message: "表单内容无效，请返回重新填写".into(),
-        })
-        .into_response();
+    let Some((token, q)) = token_and_language(token, q) else {
+        return WebError(AppError::NotFound).into_response();
+    };
+    let form = match form {
+        Ok(Form(form)) => form,
+        Err(rejection) => return form_refused(&rejection),
     };
     let claim = HolderClaim {
         name: form.name,
@@ -243,10 +280,13 @@ pub async fn page_match(
         Ok(v) => v,
         Err(e) => return page_error(&token, &q, e),
     };
-    if let Err(limited) = match_allowed(&app, &token) {
+    if let Err(limited) = match_allowed(&app, client, &token) {
         let mut page = render_page(&token, &q, v, Some(Matched::TooMany));
         *page.status_mut() = StatusCode::TOO_MANY_REQUESTS;
-        if let AppError::RateLimited { retry_after_secs } = limited {
+        if let AppError::RateLimited {
+            retry_after_secs, ..
+        } = limited
+        {
             page.headers_mut().insert(
                 axum::http::header::RETRY_AFTER,
                 axum::http::HeaderValue::from(retry_after_secs),
