@@ -138,19 +138,21 @@ fn address(text: &str) -> Option<IpAddr> {
         .and_then(|inner| inner.parse().ok())
 }
 
-/// Middleware: works out the client of each request once and puts it on the request.
-pub async fn identify(
-    axum::extract::State(proxies): axum::extract::State<std::sync::Arc<Proxies>>,
-    mut req: Request,
-    next: axum::middleware::Next,
-) -> axum::response::Response {
-    let peer = req
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map_or(IpAddr::from([0, 0, 0, 0]), |c| c.0.ip());
-    let client = proxies.client(peer, req.headers());
-    req.extensions_mut().insert(client);
-    next.run(req).await
+/// The layer that works out the client of each request once and puts it on the request
+/// (a plain mapping of the request: nothing is boxed or allocated per request).
+pub fn identify(
+    proxies: Proxies,
+) -> tower::util::MapRequestLayer<impl FnMut(Request) -> Request + Clone> {
+    let proxies = std::sync::Arc::new(proxies);
+    tower::util::MapRequestLayer::new(move |mut req: Request| {
+        let peer = req
+            .extensions()
+            .get::<ConnectInfo<SocketAddr>>()
+            .map_or(ClientAddr::UNKNOWN.0, |c| c.0.ip());
+        let client = proxies.client(peer, req.headers());
+        req.extensions_mut().insert(client);
+        req
+    })
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {

@@ -101,13 +101,9 @@ const SECURITY_HEADERS: [(HeaderName, &str); 4] = [
     ),
 ];
 
-/// `router` with the security headers added to every response that lacks them.
-pub fn with_security_headers(mut router: axum::Router) -> axum::Router {
-    for (name, value) in SECURITY_HEADERS {
-        router = router.layer(SetResponseHeaderLayer::if_not_present(
-            name,
-            HeaderValue::from_static(value),
-        ));
-    }
-    router
+/// The layers that add the security headers to every response that lacks them.
+pub fn security_headers() -> [SetResponseHeaderLayer<HeaderValue>; 4] {
+    SECURITY_HEADERS.map(|(name, value)| {
+        SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value))
+    })
 }

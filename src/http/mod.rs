@@ -32,39 +32,40 @@ pub use state::{AppState, Shared};
 use crate::error::AppError;
 use middleware::{LogResponse, RandomRequestId, request_id_header, request_span};
 
-/// All routes with their middleware. From the outside in: the security headers (so every
-/// answer carries them, whoever made it), the client's address, the request id, the
-/// request's span and log line, then the routes.
+/// All routes with their middleware, one stack wrapped around each route (and the
+/// fallbacks) at once. From the outside in: the security headers (so every answer carries
+/// them, whoever made it), the client's address, the request id, the request's span and
+/// log line, the body limit, then the route.
 pub fn router(state: AppState) -> Router {
     let body_limit = state.config.body_limit_bytes;
-    let proxies = Arc::new(client::Proxies::new(
+    let proxies = client::Proxies::new(
         state.config.trusted_proxies.clone(),
         state.config.forwarded_header,
-    ));
+    );
     let refusals = Arc::clone(&state.limiters.refusals);
-    let routes = api::router()
+    let [nosniff, referrer, framing, content] = middleware::security_headers();
+    let stack = tower::ServiceBuilder::new()
+        .layer(nosniff)
+        .layer(referrer)
+        .layer(framing)
+        .layer(content)
+        .layer(client::identify(proxies))
+        .layer(SetRequestIdLayer::new(request_id_header(), RandomRequestId))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(request_span)
+                .on_response(LogResponse::new(refusals)),
+        )
+        .layer(PropagateRequestIdLayer::new(request_id_header()))
+        .layer(DefaultBodyLimit::max(body_limit));
+    api::router()
         .merge(web::router())
         .fallback(|req: Request| async move { unmatched(&req, AppError::NotFound) })
         .method_not_allowed_fallback(|req: Request| async move {
             unmatched(&req, AppError::MethodNotAllowed)
         })
         .with_state(state)
-        .layer(DefaultBodyLimit::max(body_limit))
-        .layer(
-            tower::ServiceBuilder::new()
-                .layer(SetRequestIdLayer::new(request_id_header(), RandomRequestId))
-                .layer(
-                    TraceLayer::new_for_http()
-                        .make_span_with(request_span)
-                        .on_response(LogResponse::new(refusals)),
-                )
-                .layer(PropagateRequestIdLayer::new(request_id_header())),
-        )
-        .layer(axum::middleware::from_fn_with_state(
-            proxies,
-            client::identify,
-        ));
-    middleware::with_security_headers(routes)
+        .layer(stack)
 }
 
 /// Whether a path belongs to the machine-readable side, whose errors are JSON.

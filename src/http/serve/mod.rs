@@ -1,0 +1,174 @@
+//! Serving HTTP/1.1 connections with limits a slow or hostile client cannot get round:
+//! - the request head must arrive within the header-read timeout, counted from the
+//!   connection's opening or the end of its previous answer: a half-sent head, a head sent
+//!   a byte at a time and a kept-alive connection with no next request are all closed then;
+//! - the body within the body-read timeout from when the handler starts reading it
+//!   (reading then fails, and the handler answers 400 as for any unreadable body);
+//! - an answer the client stops taking (nothing can be written for the idle timeout) ends
+//!   the connection;
+//! - at most `max_connections` are served at once; the rest wait in the listen queue,
+//!   so a flood of half-sent requests costs the server a bounded number of slots, each
+//!   freed by the timeouts above, instead of every file descriptor it has.
+//!
+//! The clocks are per connection and armed only while waiting, so a request that is
+//! served promptly costs no timer at all.
+
+mod clocks;
+
+use std::{
+    convert::Infallible, future::Future, net::SocketAddr, pin::pin, sync::Arc, time::Duration,
+};
+
+use axum::{Router, body::Body, extract::ConnectInfo};
+use hyper::body::Incoming;
+use hyper_util::rt::TokioIo;
+use tokio::{
+    net::{TcpListener, TcpStream},
+    sync::{OwnedSemaphorePermit, Semaphore, watch},
+};
+use tower::ServiceExt;
+
+pub use clocks::BodyTimeout;
+use clocks::{Activity, Answering, Busy, Deadline, Watched};
+
+/// The timeouts and the connection limit (from `Config`).
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    pub header_read: Duration,
+    pub body_read: Duration,
+    pub idle: Duration,
+    pub max_connections: usize,
+}
+
+/// The connection slots: how many are taken, for `/health`.
+#[derive(Debug)]
+pub struct Connections {
+    slots: Arc<Semaphore>,
+    limit: usize,
+}
+
+impl Connections {
+    pub fn new(limit: usize) -> Self {
+        Self {
+            slots: Arc::new(Semaphore::new(limit)),
+            limit,
+        }
+    }
+
+    /// Connections being served now.
+    pub fn open(&self) -> usize {
+        self.limit.saturating_sub(self.slots.available_permits())
+    }
+
+    pub fn limit(&self) -> usize {
+        self.limit
+    }
+}
+
+/// Serves `router` on `listener` until `stop` resolves, then lets open connections finish
+/// their requests (each still bound by the timeouts) and returns when all have closed.
+pub async fn serve(
+    listener: TcpListener,
+    router: Router,
+    limits: Limits,
+    connections: Arc<Connections>,
+    stop: impl Future<Output = ()>,
+) {
+    let (closing, _) = watch::channel(false);
+    let mut stop = pin!(stop);
+    loop {
+        let slot = tokio::select! {
+            biased;
+            () = &mut stop => break,
+            slot = Arc::clone(&connections.slots).acquire_owned() => match slot {
+                Ok(slot) => slot,
+                Err(_) => break,
+            },
+        };
+        let (stream, peer) = tokio::select! {
+            biased;
+            () = &mut stop => break,
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(e) => {
+                    // Out of file descriptors and the like: wait rather than spin.
+                    tracing::warn!(error = %e, "accepting a connection failed");
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    continue;
+                }
+            },
+        };
+        let connection = Connection {
+            router: router.clone(),
+            peer,
+            limits,
+            _slot: slot,
+        };
+        tokio::spawn(connection.run(stream, closing.subscribe()));
+    }
+    drop(listener);
+    closing.send_replace(true);
+    // Every connection holds a slot until it ends: all slots back means all have ended.
+    let all = u32::try_from(connections.limit).unwrap_or(u32::MAX);
+    let _ = connections.slots.acquire_many(all).await;
+}
+
+/// One accepted connection and the slot it holds.
+struct Connection {
+    router: Router,
+    peer: SocketAddr,
+    limits: Limits,
+    _slot: OwnedSemaphorePermit,
+}
+
+impl Connection {
+    async fn run(self, stream: TcpStream, mut closing: watch::Receiver<bool>) {
+        let Limits {
+            header_read,
+            body_read,
+            idle,
+            ..
+        } = self.limits;
+        let activity = Arc::new(Activity::new());
+        let io = TokioIo::new(Watched::new(stream, idle));
+        let (router, peer) = (self.router, self.peer);
+        let working = Arc::clone(&activity);
+        let service = hyper::service::service_fn(move |req: hyper::Request<Incoming>| {
+            let busy = Busy::start(&working);
+            let mut req = req.map(|body| Body::new(Deadline::new(body, body_read)));
+            req.extensions_mut().insert(ConnectInfo(peer));
+            let answer = router.clone().oneshot(req);
+            async move {
+                let answer = answer.await?;
+                // Busy until hyper has written the whole answer and drops its body.
+                Ok::<_, Infallible>(answer.map(|body| Body::new(Answering::new(body, busy))))
+            }
+        });
+        let mut conn = pin!(
+            hyper::server::conn::http1::Builder::new()
+                .keep_alive(true)
+                .serve_connection(io, service)
+        );
+        let mut shutting_down = false;
+        loop {
+            tokio::select! {
+                served = conn.as_mut() => {
+                    if let Err(e) = served {
+                        tracing::debug!(error = %e, "connection ended with an error");
+                    }
+                    break;
+                }
+                _ = closing.wait_for(|closing| *closing), if !shutting_down => {
+                    conn.as_mut().graceful_shutdown();
+                    shutting_down = true;
+                }
+                () = tokio::time::sleep_until(activity.head_deadline(header_read)) => {
+                    if activity.head_overdue(header_read) {
+                        tracing::debug!("no complete request head in time; closing the connection");
+                        break;
+                    }
+                }
+            }
+        }
+    }
+}
