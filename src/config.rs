@@ -66,12 +66,12 @@ pub struct Config {
     /// opening the connection or from the previous answer on it (default 10). A
     /// connection kept open without a new request is closed after it too.
     pub header_read_timeout: Duration,
-    /// `REGISTRY_BODY_TIMEOUT_SECONDS`: time a client has to send a request's whole body
-    /// (default 60).
+    /// `REGISTRY_BODY_TIMEOUT_SECONDS`: time a client has to send a request's whole body,
+    /// from when the server starts reading it (default 60).
     pub body_read_timeout: Duration,
-    /// `REGISTRY_IDLE_TIMEOUT_SECONDS`: a connection on which nothing moves either way for
-    /// this long while no request is being worked on is closed, e.g. a client that stops
-    /// reading its answer (default 60).
+    /// `REGISTRY_IDLE_TIMEOUT_SECONDS`: a connection whose client stops taking its answer
+    /// (nothing can be written for this long) is closed (default 60). A connection idle
+    /// between requests is closed by the header timeout.
     pub idle_timeout: Duration,
     /// `REGISTRY_MAX_CONNECTIONS`: connections served at once (default 512); more wait to
     /// be accepted.
