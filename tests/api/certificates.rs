@@ -189,7 +189,7 @@ pub fn passing() -> Value {
     json!({"attended_hours": 96, "theory_score": 82, "practical_score": 88})
 }
 
-fn fields_of(body: &Value) -> Vec<String> {
+pub fn fields_of(body: &Value) -> Vec<String> {
     body["fields"]
         .as_array()
         .map(|f| {

@@ -6,25 +6,8 @@ use chrono::{Days, NaiveDate};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::certificates::{chain, passing};
+use crate::certificates::{chain, fields_of as fields, passing};
 use crate::helpers::{PASSWORD, TestApp, citizen_id};
-
-fn fields(body: &Value) -> Vec<String> {
-    body["fields"]
-        .as_array()
-        .map(|f| {
-            f.iter()
-                .map(|f| {
-                    format!(
-                        "{}:{}",
-                        f["field"].as_str().unwrap_or(""),
-                        f["reason"].as_str().unwrap_or("")
-                    )
-                })
-                .collect()
-        })
-        .unwrap_or_default()
-}
 
 fn after(day: NaiveDate, days: u64) -> String {
     (day + Days::new(days)).to_string()
