@@ -4,7 +4,7 @@
 
 use chrono::{Days, NaiveDate};
 use reqwest::{Method, StatusCode};
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::certificates::{chain, fields_of as fields, passing};
 use crate::helpers::{PASSWORD, TestApp, citizen_id};
