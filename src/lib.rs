@@ -27,6 +27,7 @@ pub mod programs;
 pub mod standards;
 pub mod startup;
 pub mod stored;
+pub mod tasks;
 pub mod telemetry;
 pub mod untrusted;
 pub mod verification;

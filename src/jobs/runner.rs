@@ -106,7 +106,8 @@ impl Runner {
         self
     }
 
-    /// Registers a periodic task, first run at start and then every `every`. A failure is
+    /// Registers a periodic task, run every `every`, the first time one period after start
+    /// (what a task catches up on at start is done by start-up itself). A failure is
     /// logged and the next tick runs as usual.
     pub fn tick<F, Fut>(mut self, name: &'static str, every: Duration, run: F) -> Self
     where
@@ -329,7 +330,7 @@ async fn execute(
 
 /// Runs `tick` every `tick.every` until `stopped` turns true; a running tick is finished.
 async fn tick_loop(tick: Tick, mut stopped: watch::Receiver<bool>) {
-    let mut interval = tokio::time::interval(tick.every);
+    let mut interval = tokio::time::interval_at(Instant::now() + tick.every, tick.every);
     interval.set_missed_tick_behavior(MissedTickBehavior::Delay);
     loop {
         tokio::select! {

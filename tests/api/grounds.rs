@@ -166,6 +166,21 @@ async fn a_licence_falls_with_the_specialty_it_rests_on_and_rises_with_it() {
         "the suspension list follows"
     );
 
+    // It waits on the licensing authority's task list, naming the certificate that fell.
+    let (status, tasks) = app.get("/api/v1/tasks", &c.officer).await;
+    assert_eq!(status, StatusCode::OK, "{tasks}");
+    let fallen = &tasks["fallen_grounds"];
+    assert_eq!(fallen["total"], 1, "{tasks}");
+    assert_eq!(fallen["items"][0]["certificate_id"], licence["id"]);
+    assert_eq!(fallen["items"][0]["parent_number"], number);
+    assert_eq!(fallen["items"][0]["reason"], why.as_str());
+    assert_eq!(fallen["items"][0]["holder_name"], "娜仁花");
+    let (_, theirs) = app.get("/api/v1/tasks", &c.assessor).await;
+    assert_eq!(
+        theirs["fallen_grounds"]["total"], 0,
+        "the evaluation organisation issued no certificate that fell: {theirs}"
+    );
+
     // The licence's issuer decides: revoke it, with its own reason.
     let l = change(
         &app,
@@ -177,6 +192,11 @@ async fn a_licence_falls_with_the_specialty_it_rests_on_and_rises_with_it() {
     .await;
     assert_eq!(l["status"], "revoked");
     assert!(l["grounds_fell_id"].is_null());
+    let (_, tasks) = app.get("/api/v1/tasks", &c.officer).await;
+    assert_eq!(
+        tasks["fallen_grounds"]["total"], 0,
+        "decided, so off the list: {tasks}"
+    );
 }
 
 #[tokio::test]

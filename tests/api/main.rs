@@ -30,5 +30,6 @@ mod rebuild;
 mod roles;
 mod standards;
 mod stored;
+mod tasks;
 mod training;
 mod verification;

@@ -14,6 +14,7 @@ mod organisations;
 mod people;
 mod programs;
 mod standards;
+mod tasks;
 mod verification;
 
 use std::sync::Arc;
@@ -75,6 +76,7 @@ pub fn router() -> Router<AppState> {
         .routes(routes!(certificates::reinstate))
         .routes(routes!(certificates::supersede))
         .routes(routes!(certificates::status_list))
+        .routes(routes!(tasks::index))
         .routes(routes!(verification::show))
         .routes(routes!(verification::holder))
         .routes(routes!(verification::document))

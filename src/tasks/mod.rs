@@ -1,0 +1,120 @@
+//! What each signed-in organisation has to do next, computed from the records: the task
+//! list behind the staff home page and `GET /api/v1/tasks`. Every section is one or two
+//! bounded queries (a count and the first few rows), never a query per row.
+
+mod queries;
+
+use chrono::NaiveDate;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::{access::Caller, clock::Now, error::AppError};
+
+/// How many rows each section lists (its `total` counts them all).
+pub const SHOWN: u64 = 20;
+
+/// How far ahead expiring licences are listed.
+pub const EXPIRY_HORIZON_DAYS: i64 = 90;
+
+/// The caller's task list; sections that do not apply to the caller's role are absent.
+#[derive(Debug, Clone, Default, Serialize, ToSchema)]
+pub struct TaskList {
+    /// Certificates this organisation issued that were suspended because a certificate
+    /// they rest on was revoked or suspended: revoke each, or reinstate it with a reason.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fallen_grounds: Option<Section<FallenGrounds>>,
+    /// Cohorts that have started and still have trainees without results.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub results_missing: Option<Section<ResultsMissing>>,
+    /// Valid licences this organisation issued that expire within 90 days.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub licences_expiring: Option<Section<LicenceExpiring>>,
+    /// Organisations waiting for the bureau: new ones to approve and renames to decide.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub organisations_waiting: Option<Section<OrganisationWaiting>>,
+}
+
+/// A section: how many there are in all and the first [`SHOWN`] of them.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Section<T> {
+    pub total: u64,
+    pub items: Vec<T>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct FallenGrounds {
+    pub certificate_id: String,
+    pub number: String,
+    /// e.g. 准入类证书.
+    pub kind_label: String,
+    pub holder_name: String,
+    /// "依据证书已撤销（number）" or "依据证书已暂停（number）".
+    pub reason: String,
+    pub parent_id: String,
+    pub parent_number: String,
+    pub suspended_on: NaiveDate,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ResultsMissing {
+    pub cohort_id: String,
+    pub cohort_code: String,
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+    /// Current enrolments without a result.
+    pub without_result: u64,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct LicenceExpiring {
+    pub certificate_id: String,
+    pub number: String,
+    pub holder_name: String,
+    pub valid_until: NaiveDate,
+    /// Days from today; 0 is today.
+    pub days_left: i64,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct OrganisationWaiting {
+    pub organisation_id: String,
+    pub name: String,
+    /// e.g. 培训机构.
+    pub kind_label: String,
+    /// `approval` for a new organisation, `rename` for a rename request.
+    pub waiting_for: String,
+    /// The name asked for, on a rename.
+    pub pending_name: Option<String>,
+}
+
+/// The task list of `caller` on `now`'s day: the bureau sees organisations waiting and,
+/// like any issuer, the certificates whose grounds fell (every issuer's); a provider sees
+/// its cohorts missing results; a licensing authority its expiring licences.
+pub async fn for_caller(
+    conn: &impl sea_orm::ConnectionTrait,
+    caller: &Caller,
+    now: Now,
+) -> Result<TaskList, AppError> {
+    use crate::access::Role;
+    let mut list = TaskList::default();
+    if matches!(caller.role, Role::Trainee | Role::Employer) {
+        return Ok(list);
+    }
+    list.fallen_grounds = Some(queries::fallen_grounds(conn, caller).await?);
+    match caller.role {
+        Role::BureauAdmin => {
+            list.organisations_waiting = Some(queries::organisations_waiting(conn).await?);
+            list.licences_expiring =
+                Some(queries::licences_expiring(conn, caller, now.today).await?);
+        }
+        Role::ProviderStaff => {
+            list.results_missing = Some(queries::results_missing(conn, caller, now.today).await?);
+        }
+        Role::LicensingOfficer => {
+            list.licences_expiring =
+                Some(queries::licences_expiring(conn, caller, now.today).await?);
+        }
+        Role::Assessor | Role::Employer | Role::Trainee => {}
+    }
+    Ok(list)
+}
