@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod integration;
 pub mod password;
+pub mod password_change;
 pub mod throttle;
 pub mod token;
 

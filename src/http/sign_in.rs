@@ -21,6 +21,22 @@ pub async fn sign_in(
     login: &str,
     password: &SecretString,
 ) -> Result<IssuedToken, AppError> {
+    let (account, attempt) = checked(app, client, login, password).await?;
+    let now = app.now();
+    let ttl = app.config.token_ttl_seconds;
+    app.write(async |txn| Ok(auth::login(txn, &account, &attempt, ttl, now).await?))
+        .await
+}
+
+/// The account whose password this is, checked under the same throttle as signing in
+/// (changing a password asks for the current one, and a stolen session must not make
+/// that a free guess). The caller clears the attempt's failures once it acts on it.
+pub async fn checked(
+    app: &AppState,
+    client: ClientAddr,
+    login: &str,
+    password: &SecretString,
+) -> Result<(entities::accounts::Model, throttle::Attempt), AppError> {
     let now = app.now();
     let attempt = throttle::Attempt::new(login, client.bucket());
     let policy = &app.sign_in;
@@ -36,7 +52,5 @@ pub async fn sign_in(
     })
     .await?;
     let account = auth::check_password(&app.db.read, &app.passwords, login, password).await?;
-    let ttl = app.config.token_ttl_seconds;
-    app.write(async |txn| Ok(auth::login(txn, &account, &attempt, ttl, now).await?))
-        .await
+    Ok((account, attempt))
 }

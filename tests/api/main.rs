@@ -28,6 +28,7 @@ mod pages;
 mod privacy;
 mod rebuild;
 mod roles;
+mod staff_pages;
 mod standards;
 mod stored;
 mod tasks;

@@ -3,6 +3,8 @@
 //! functions as the JSON API and never show more than it would.
 
 mod labels;
+pub mod session;
+pub mod staff;
 mod verify;
 
 use askama::Template;
@@ -25,6 +27,12 @@ use crate::{
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/", get(home))
+        .route("/sign-in", get(staff::sign_in_page).post(staff::sign_in))
+        .route("/sign-out", axum::routing::post(staff::sign_out))
+        .route(
+            "/account/password",
+            get(staff::password_page).post(staff::change_password),
+        )
         .route("/v/{token}", get(verify::page).post(verify::page_match))
         .route("/static/site.css", get(style_sheet))
 }
@@ -152,9 +160,16 @@ struct HomePage {
     standards: Vec<StandardLine>,
 }
 
-/// The front page: what the registry is, how to check a certificate, and the city's
-/// local standards in force.
-async fn home(State(app): State<AppState>) -> Result<Response, WebError> {
+/// The front page: for signed-in staff their task list; for everyone else what the
+/// registry is, how to check a certificate, and the city's local standards in force.
+async fn home(
+    State(app): State<AppState>,
+    session::MaybeSession(session): session::MaybeSession,
+    jar: axum_extra::extract::cookie::CookieJar,
+) -> Result<Response, WebError> {
+    if let Some(session) = session {
+        return staff::home(&app, session, jar).await;
+    }
     let page = PageParams {
         limit: Some(50),
         cursor: None,

@@ -1,0 +1,287 @@
+//! The staff side of the site over HTTP as a browser speaks it: the sign-in form and its
+//! CSRF token, the session cookie, the task-list home, changing the password, signing
+//! out. (The real-browser journeys are in `browser.rs`.)
+
+use std::collections::BTreeMap;
+
+use reqwest::{StatusCode, header, redirect::Policy};
+
+use crate::helpers::{PASSWORD, TestApp};
+use registry::access::Role;
+
+/// A browser without a browser: keeps cookies, follows no redirect, reads hidden fields.
+struct Visitor<'a> {
+    app: &'a TestApp,
+    client: reqwest::Client,
+    cookies: BTreeMap<String, String>,
+}
+
+struct Answer {
+    status: StatusCode,
+    location: Option<String>,
+    body: String,
+}
+
+impl<'a> Visitor<'a> {
+    fn new(app: &'a TestApp) -> Self {
+        Self {
+            app,
+            client: reqwest::Client::builder()
+                .redirect(Policy::none())
+                .build()
+                .expect("client"),
+            cookies: BTreeMap::new(),
+        }
+    }
+
+    async fn send(&mut self, request: reqwest::RequestBuilder) -> Answer {
+        let jar: Vec<String> = self
+            .cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
+        let request = if jar.is_empty() {
+            request
+        } else {
+            request.header(header::COOKIE, jar.join("; "))
+        };
+        let response = request.send().await.expect("sent");
+        for set in response.headers().get_all(header::SET_COOKIE) {
+            let set = set.to_str().expect("ascii cookie");
+            let pair = set.split(';').next().expect("pair");
+            let (name, value) = pair.split_once('=').expect("name=value");
+            let removed = set.contains("Max-Age=0") || value.is_empty();
+            if removed {
+                self.cookies.remove(name);
+            } else {
+                self.cookies.insert(name.to_owned(), value.to_owned());
+            }
+        }
+        Answer {
+            status: response.status(),
+            location: response
+                .headers()
+                .get(header::LOCATION)
+                .map(|v| v.to_str().expect("location").to_owned()),
+            body: response.text().await.expect("body"),
+        }
+    }
+
+    async fn get(&mut self, path: &str) -> Answer {
+        let request = self.client.get(format!("{}{path}", self.app.base));
+        self.send(request).await
+    }
+
+    async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Answer {
+        let request = self
+            .client
+            .post(format!("{}{path}", self.app.base))
+            .form(form);
+        self.send(request).await
+    }
+
+    /// Signs in through the form; returns the answer to the post.
+    async fn sign_in(&mut self, login: &str, password: &str) -> Answer {
+        let form = self.get("/sign-in").await;
+        let csrf = hidden(&form.body, "csrf");
+        self.post(
+            "/sign-in",
+            &[
+                ("csrf", &csrf),
+                ("login", login),
+                ("password", password),
+                ("next", "/"),
+            ],
+        )
+        .await
+    }
+}
+
+/// The value of the hidden input `name` in a page.
+fn hidden(body: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = body
+        .find(&marker)
+        .unwrap_or_else(|| panic!("no {name} in {body}"))
+        + marker.len();
+    body[start..].split('"').next().expect("value").to_owned()
+}
+
+#[tokio::test]
+async fn staff_sign_in_with_the_form_and_land_on_their_task_list() {
+    let app = TestApp::spawn().await;
+    let bureau = app.bureau().await;
+    let provider = app
+        .organisation(&bureau, "training_provider", "额尔古纳市职业技能培训中心")
+        .await;
+    app.account("teacher", Role::ProviderStaff, Some(&provider))
+        .await;
+    let mut browser = Visitor::new(&app);
+
+    // A page that needs a session sends the visitor to sign in, and back afterwards.
+    let away = browser.get("/account/password").await;
+    assert_eq!(away.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        away.location.as_deref(),
+        Some("/sign-in?next=%2Faccount%2Fpassword")
+    );
+
+    let form = browser.get("/sign-in").await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert!(form.body.contains("工作人员登录"), "{}", form.body);
+    let signed = browser.sign_in("teacher", PASSWORD).await;
+    assert_eq!(signed.status, StatusCode::SEE_OTHER, "{}", signed.body);
+    assert!(browser.cookies.contains_key("registry_session"));
+
+    let home = browser.get("/").await;
+    assert_eq!(home.status, StatusCode::OK);
+    assert!(home.body.contains("待办事项"), "{}", home.body);
+    assert!(
+        home.body.contains("额尔古纳市职业技能培训中心"),
+        "the organisation's name"
+    );
+    assert!(home.body.contains("培训机构工作人员"), "the role");
+    assert!(home.body.contains("目前没有待办事项"), "{}", home.body);
+}
+
+#[tokio::test]
+async fn a_wrong_password_is_shown_under_its_field_and_the_login_is_kept() {
+    let app = TestApp::spawn().await;
+    app.bureau().await;
+    let mut browser = Visitor::new(&app);
+    let refused = browser.sign_in("bureau", "not the password").await;
+    assert_eq!(refused.status, StatusCode::UNAUTHORIZED);
+    assert!(
+        refused
+            .body
+            .contains("id=\"password-error\">登录名或密码不正确"),
+        "{}",
+        refused.body
+    );
+    assert!(
+        refused.body.contains("value=\"bureau\""),
+        "the login is kept"
+    );
+    assert!(!browser.cookies.contains_key("registry_session"));
+
+    let empty = browser.sign_in("", "").await;
+    assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(empty.body.contains("id=\"login-error\">请填写登录名"));
+    assert!(empty.body.contains("id=\"password-error\">请填写密码"));
+}
+
+#[tokio::test]
+async fn a_post_without_the_csrf_token_is_refused() {
+    let app = TestApp::spawn().await;
+    app.bureau().await;
+    let mut browser = Visitor::new(&app);
+    browser.get("/sign-in").await;
+    let forged = browser
+        .post("/sign-in", &[("login", "bureau"), ("password", PASSWORD)])
+        .await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN, "{}", forged.body);
+    assert!(forged.body.contains("页面已过期或来源不明"));
+    assert!(!browser.cookies.contains_key("registry_session"));
+
+    // Signed in, a form's token is the session's: another session's token does not do.
+    let signed = browser.sign_in("bureau", PASSWORD).await;
+    assert_eq!(signed.status, StatusCode::SEE_OTHER);
+    let wrong = browser
+        .post("/sign-out", &[("csrf", "0123456789abcdef0123456789abcdef")])
+        .await;
+    assert_eq!(wrong.status, StatusCode::FORBIDDEN);
+    let home = browser.get("/").await;
+    assert!(home.body.contains("待办事项"), "still signed in");
+}
+
+#[tokio::test]
+async fn signing_out_ends_the_session_on_the_server() {
+    let app = TestApp::spawn().await;
+    app.bureau().await;
+    let mut browser = Visitor::new(&app);
+    browser.sign_in("bureau", PASSWORD).await;
+    let session = browser.cookies["registry_session"].clone();
+    let home = browser.get("/").await;
+    let csrf = hidden(&home.body, "csrf");
+    let out = browser.post("/sign-out", &[("csrf", &csrf)]).await;
+    assert_eq!(out.status, StatusCode::SEE_OTHER);
+    assert_eq!(out.location.as_deref(), Some("/sign-in"));
+    let notice = browser.get("/sign-in").await;
+    assert!(notice.body.contains("您已退出登录"), "{}", notice.body);
+
+    // The old cookie, replayed, is worth nothing: the token behind it is revoked.
+    let (status, _) = app.get("/api/v1/auth/me", &session).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    browser.cookies.insert("registry_session".into(), session);
+    let replay = browser.get("/account/password").await;
+    assert_eq!(replay.status, StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn changing_the_password_checks_the_current_one_and_ends_other_sessions() {
+    let app = TestApp::spawn().await;
+    let other_device = app.bureau().await;
+    let mut browser = Visitor::new(&app);
+    browser.sign_in("bureau", PASSWORD).await;
+    let page = browser.get("/account/password").await;
+    assert_eq!(page.status, StatusCode::OK);
+    let csrf = hidden(&page.body, "csrf");
+
+    let wrong = browser
+        .post(
+            "/account/password",
+            &[
+                ("csrf", &csrf),
+                ("current", "wrong password"),
+                ("new", "新的密码很长很长"),
+                ("repeat", "新的密码很长很长"),
+            ],
+        )
+        .await;
+    assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+    assert!(wrong.body.contains("id=\"current-error\">当前密码不正确"));
+    let short = browser
+        .post(
+            "/account/password",
+            &[
+                ("csrf", &csrf),
+                ("current", PASSWORD),
+                ("new", "short"),
+                ("repeat", "shorter"),
+            ],
+        )
+        .await;
+    assert_eq!(short.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        short.body.contains("id=\"new-error\">新密码至少8位"),
+        "{}",
+        short.body
+    );
+    assert!(
+        short
+            .body
+            .contains("id=\"repeat-error\">两次输入的新密码不一致")
+    );
+
+    let changed = browser
+        .post(
+            "/account/password",
+            &[
+                ("csrf", &csrf),
+                ("current", PASSWORD),
+                ("new", "新的密码很长很长"),
+                ("repeat", "新的密码很长很长"),
+            ],
+        )
+        .await;
+    assert_eq!(changed.status, StatusCode::SEE_OTHER, "{}", changed.body);
+    let home = browser.get("/").await;
+    assert!(home.body.contains("密码已修改"), "{}", home.body);
+    let (status, _) = app.get("/api/v1/auth/me", &other_device).await;
+    assert_eq!(
+        status,
+        StatusCode::UNAUTHORIZED,
+        "the other device is signed out"
+    );
+    app.login("bureau", "新的密码很长很长").await;
+}
