@@ -2,6 +2,7 @@
 //! style sheet, and the HTML twin of every error. Pages call the same capability
 //! functions as the JSON API and never show more than it would.
 
+mod bureau;
 mod labels;
 pub mod session;
 pub mod staff;
@@ -29,6 +30,23 @@ pub fn router() -> Router<AppState> {
         .route("/", get(home))
         .route("/sign-in", get(staff::sign_in_page).post(staff::sign_in))
         .route("/sign-out", axum::routing::post(staff::sign_out))
+        .route("/organisations", get(bureau::index).post(bureau::create))
+        .route(
+            "/organisations/{id}/approve",
+            axum::routing::post(bureau::approve),
+        )
+        .route(
+            "/organisations/{id}/suspend",
+            axum::routing::post(bureau::suspend),
+        )
+        .route(
+            "/organisations/{id}/name/approve",
+            axum::routing::post(bureau::approve_name),
+        )
+        .route(
+            "/organisations/{id}/name/reject",
+            axum::routing::post(bureau::reject_name),
+        )
         .route(
             "/account/password",
             get(staff::password_page).post(staff::change_password),

@@ -24,7 +24,7 @@ use crate::{
     access::Caller,
     auth::{self, AuthError},
     error::AppError,
-    http::AppState,
+    http::{AppState, policy::Policy},
 };
 
 /// The session cookie: a registry token.
@@ -101,6 +101,22 @@ impl FromRequestParts<AppState> for Session {
             Ok(None) => Err(to_sign_in(parts)),
             Err(e) => Err(WebError(e).into_response()),
         }
+    }
+}
+
+/// A session whose role the policy `P` allows; any other signed-in role gets a 403 page.
+pub struct SignedIn<P>(pub Session, pub std::marker::PhantomData<P>);
+
+impl<P: Policy + Send + Sync> FromRequestParts<AppState> for SignedIn<P> {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let session = Session::from_request_parts(parts, state).await?;
+        session
+            .caller
+            .require(P::ROLES)
+            .map_err(|e| WebError(e).into_response())?;
+        Ok(Self(session, std::marker::PhantomData))
     }
 }
 

@@ -39,7 +39,7 @@ pub struct Shell {
     pub org_name: Option<String>,
     pub csrf: String,
     pub nav: Vec<NavLink>,
-    pub flash: Option<String>,
+    pub flash: Option<Flash>,
 }
 
 pub struct NavLink {
@@ -51,8 +51,10 @@ pub struct NavLink {
 /// The pages each role works in, in the order its navigation lists them.
 fn nav_of(role: Role) -> Vec<(&'static str, &'static str)> {
     let mut links = vec![("/", "待办事项")];
-    if role == Role::Trainee {
-        links.clear();
+    match role {
+        Role::BureauAdmin => links.push(("/organisations", "单位管理")),
+        Role::Trainee => links.clear(),
+        Role::ProviderStaff | Role::Assessor | Role::LicensingOfficer | Role::Employer => {}
     }
     links.push(("/account/password", "修改密码"));
     links
@@ -94,9 +96,18 @@ impl Shell {
     }
 }
 
-/// A flash message for the next page.
+/// A flash message for the next page: what was done.
 pub fn with_flash(jar: CookieJar, message: &str) -> CookieJar {
-    let value = serde_urlencoded::to_string([("m", message)]).unwrap_or_default();
+    flash(jar, "ok", message)
+}
+
+/// A flash message for the next page: what was refused, and why.
+pub fn with_flash_error(jar: CookieJar, message: &str) -> CookieJar {
+    flash(jar, "error", message)
+}
+
+fn flash(jar: CookieJar, kind: &str, message: &str) -> CookieJar {
+    let value = serde_urlencoded::to_string([("k", kind), ("m", message)]).unwrap_or_default();
     jar.add(
         Cookie::build((FLASH_COOKIE, value))
             .path("/")
@@ -105,15 +116,30 @@ pub fn with_flash(jar: CookieJar, message: &str) -> CookieJar {
     )
 }
 
-fn take_flash(jar: CookieJar) -> (CookieJar, Option<String>) {
+/// A message shown once at the top of a page.
+pub struct Flash {
+    pub message: String,
+    pub is_error: bool,
+}
+
+fn take_flash(jar: CookieJar) -> (CookieJar, Option<Flash>) {
     let Some(raw) = jar.get(FLASH_COOKIE).map(|c| c.value().to_owned()) else {
         return (jar, None);
     };
-    let message = serde_urlencoded::from_str::<Vec<(String, String)>>(&raw)
-        .ok()
-        .and_then(|pairs| pairs.into_iter().find(|(k, _)| k == "m").map(|(_, v)| v))
-        .filter(|m| !m.is_empty() && m.chars().count() <= 200);
-    (jar.remove(Cookie::build(FLASH_COOKIE).path("/")), message)
+    let pairs = serde_urlencoded::from_str::<Vec<(String, String)>>(&raw).unwrap_or_default();
+    let field = |name: &str| {
+        pairs
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+    };
+    let flash = field("m")
+        .filter(|m| !m.is_empty() && m.chars().count() <= 300)
+        .map(|message| Flash {
+            message,
+            is_error: field("k").as_deref() == Some("error"),
+        });
+    (jar.remove(Cookie::build(FLASH_COOKIE).path("/")), flash)
 }
 
 /// The per-field messages of a refusal, for the template to show under each field.
@@ -158,7 +184,7 @@ struct SignInPage {
     login: String,
     errors: FieldErrors,
     refusal: Option<String>,
-    notice: Option<String>,
+    notice: Option<Flash>,
 }
 
 #[derive(Deserialize)]
