@@ -283,6 +283,24 @@ fn table() -> Vec<Row> {
             reason,
             &issuers,
         ),
+        row(
+            Method::POST,
+            "/api/v1/certificates/{id}/renewal",
+            json!({"valid_until": "2030-01-01"}),
+            &[LicensingOfficer],
+        ),
+        row(
+            Method::POST,
+            "/api/v1/people/{id}/corrections",
+            json!({"field": "phone", "value": "13904701234", "reason": "x"}),
+            &[ProviderStaff, BureauAdmin],
+        ),
+        row(
+            Method::GET,
+            "/api/v1/people/{id}/corrections",
+            none.clone(),
+            &[BureauAdmin, ProviderStaff, Trainee],
+        ),
     ]
 }
 
