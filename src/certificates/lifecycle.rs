@@ -149,6 +149,7 @@ pub async fn supersede(
     reason: &str,
     now: Now,
 ) -> Result<(certificate::Model, certificate::Model), AppError> {
+    reissue::hold_holder(conn, id).await?;
     let (old, reason) =
         locked_for_issuer(conn, caller, id, reason, "请填写更正原因（1–200字）").await?;
     let status = CertificateStatus::current(&old, now.today)?;

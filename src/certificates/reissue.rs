@@ -54,6 +54,26 @@ pub struct Why<'a> {
     pub reason: &'a str,
 }
 
+/// Holds the holder of certificate `id` under a shared lock, as issuing does, before the
+/// certificate itself is locked: a name correction (which locks the holder first) then
+/// either waits for this re-issue and re-issues its result, or has finished and this one
+/// prints the corrected name. An unknown id holds nothing (the caller answers it).
+pub async fn hold_holder(conn: &impl ConnectionTrait, id: &str) -> Result<(), AppError> {
+    let holder: Option<String> = certificate::Entity::find_by_id(id.to_owned())
+        .select_only()
+        .column(certificate::Column::PersonId)
+        .into_tuple()
+        .one(conn)
+        .await?;
+    if let Some(person_id) = holder {
+        person::Entity::find_by_id(person_id)
+            .lock_shared()
+            .one(conn)
+            .await?;
+    }
+    Ok(())
+}
+
 /// The ids of the certificates `id` rests on.
 pub async fn parents_of(conn: &impl ConnectionTrait, id: &str) -> Result<Vec<String>, AppError> {
     Ok(parent::Entity::find()

@@ -50,6 +50,7 @@ pub async fn renew(
     req: &RenewalRequest,
     now: Now,
 ) -> Result<Renewed, AppError> {
+    reissue::hold_holder(conn, id).await?;
     let old = certificate::Entity::find_by_id(id.to_owned())
         .lock_exclusive()
         .one(conn)

@@ -183,7 +183,6 @@ async fn a_corrected_name_reissues_the_whole_chain_and_the_old_certificates_name
     let (verdict, page) = public(&app, &licence).await;
     assert_eq!(verdict["status"], "superseded", "{verdict}");
     assert_eq!(verdict["superseded_by"]["number"], new_licence["number"]);
-    assert_eq!(verdict["holder_name"], "娜**娃");
     assert!(page.contains("已被替换") && page.contains(new_licence["number"].as_str().expect("n")));
     let (verdict, _) = public(&app, &new_licence).await;
     assert_eq!(verdict["status"], "valid", "{verdict}");
