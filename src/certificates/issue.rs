@@ -316,6 +316,14 @@ pub async fn issue_for_cohort(
         .order_by_asc(enrolment::Column::Id)
         .all(conn)
         .await?;
+    // Each holder is held before the number counter (see `hold_person`), and the counter
+    // stays locked until the cohort commits: so every holder is held first, in one order.
+    person::Entity::find()
+        .filter(person::Column::Id.is_in(enrolments.iter().map(|e| e.person_id.as_str())))
+        .order_by_asc(person::Column::Id)
+        .lock_shared()
+        .all(conn)
+        .await?;
     let actor = caller.actor();
     let mut report = CohortReport {
         cohort_id: cohort.id.clone(),

@@ -401,3 +401,114 @@ async fn the_same_correction_sent_twice_at_once_is_made_once() {
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(fields_of(&answer), ["value:unchanged"]);
 }
+
+#[tokio::test]
+async fn a_licence_renewed_while_the_name_is_corrected_ends_up_printing_the_corrected_name() {
+    let app = TestApp::spawn().await;
+    let second = if app.database_url.starts_with("postgres") {
+        Some(app.second_instance().await)
+    } else {
+        None
+    };
+    let other = second.as_ref().unwrap_or(&app);
+    let c = chain(&app).await;
+    let (person, [_, _, licence]) = licensed(&app, &c, "敖登", &citizen_id("19910909", 157)).await;
+
+    let renewal = format!("/api/v1/certificates/{}/renewal", id_of(&licence));
+    let (corrected, renewed) = tokio::join!(
+        correct(&app, &c.staff, &person, name_correction("敖登格日乐")),
+        other.post(&renewal, &c.officer, json!({"valid_until": "2032-12-31"}),),
+    );
+    assert_eq!(corrected.0, StatusCode::CREATED, "{}", corrected.1);
+    // The renewal came first (and the correction re-issued its licence) or second (and
+    // found the licence already replaced by the correction).
+    assert!(
+        renewed.0 == StatusCode::CREATED
+            || (renewed.0 == StatusCode::CONFLICT && renewed.1["error"] == "superseded"),
+        "{}",
+        renewed.1
+    );
+    let (_, bundle) = app
+        .get(&format!("/api/v1/people/{person}/certificates"), &c.staff)
+        .await;
+    let standing: Vec<Value> = bundle
+        .as_array()
+        .expect("a list")
+        .iter()
+        .filter(|cert| cert["status"] == "valid")
+        .cloned()
+        .collect();
+    assert_eq!(standing.len(), 3, "{bundle}");
+    for cert in standing {
+        let token = if cert["kind"] == "licence" {
+            &c.officer
+        } else {
+            &c.staff
+        };
+        let token = if cert["kind"] == "specialty" {
+            &c.assessor
+        } else {
+            token
+        };
+        let text = pdf_of(&app, token, id_of(&cert)).await;
+        assert!(
+            text.contains("敖登格日乐"),
+            "{} prints {text}",
+            cert["number"]
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_cohort_issued_while_a_name_is_corrected_prints_the_corrected_name() {
+    let app = TestApp::spawn().await;
+    let second = if app.database_url.starts_with("postgres") {
+        Some(app.second_instance().await)
+    } else {
+        None
+    };
+    let other = second.as_ref().unwrap_or(&app);
+    let c = chain(&app).await;
+    let id = citizen_id("19870303", 179);
+    let (_, _, _) = app.completion(&c, "斯琴", &id).await;
+    let full = json!({"attended_hours": 118, "theory_score": 80, "practical_score": 80});
+    app.trainee(
+        &c,
+        &c.pastry_cohort,
+        "萨仁",
+        &citizen_id("19930101", 192),
+        full.clone(),
+    )
+    .await;
+    let (_, person) = app.trainee(&c, &c.pastry_cohort, "斯琴", &id, full).await;
+
+    let issue = format!("/api/v1/cohorts/{}/certificates", c.pastry_cohort);
+    let (issued, corrected) = tokio::join!(
+        other.post(&issue, &c.staff, json!({})),
+        correct(&app, &c.staff, &person, name_correction("斯琴高娃")),
+    );
+    assert_eq!(issued.0, StatusCode::OK, "{}", issued.1);
+    assert_eq!(corrected.0, StatusCode::CREATED, "{}", corrected.1);
+    let (_, bundle) = app
+        .get(&format!("/api/v1/people/{person}/certificates"), &c.staff)
+        .await;
+    let standing: Vec<&Value> = bundle
+        .as_array()
+        .expect("a list")
+        .iter()
+        .filter(|cert| cert["status"] == "valid")
+        .collect();
+    assert_eq!(
+        standing.len(),
+        2,
+        "one completion certificate of each cohort: {bundle}"
+    );
+    for cert in standing {
+        let text = pdf_of(&app, &c.staff, id_of(cert)).await;
+        assert!(
+            text.contains("斯琴高娃"),
+            "{} prints {text}",
+            cert["number"]
+        );
+    }
+}
