@@ -18,6 +18,7 @@ pub mod jobs;
 pub mod occupations;
 pub mod organisations;
 pub mod people;
+pub mod person_corrections;
 pub mod programs;
 pub mod sign_in_throttles;
 pub mod skill_levels;

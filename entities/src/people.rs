@@ -39,6 +39,8 @@ pub enum Relation {
     Certificates,
     #[sea_orm(has_many = "super::enrolments::Entity")]
     Enrolments,
+    #[sea_orm(has_many = "super::person_corrections::Entity")]
+    PersonCorrections,
 }
 
 impl Related<super::accounts::Entity> for Entity {
@@ -62,6 +64,12 @@ impl Related<super::certificates::Entity> for Entity {
 impl Related<super::enrolments::Entity> for Entity {
     fn to() -> RelationDef {
         Relation::Enrolments.def()
+    }
+}
+
+impl Related<super::person_corrections::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::PersonCorrections.def()
     }
 }
 

@@ -16,6 +16,7 @@ pub use super::jobs::Entity as Jobs;
 pub use super::occupations::Entity as Occupations;
 pub use super::organisations::Entity as Organisations;
 pub use super::people::Entity as People;
+pub use super::person_corrections::Entity as PersonCorrections;
 pub use super::programs::Entity as Programs;
 pub use super::sign_in_throttles::Entity as SignInThrottles;
 pub use super::skill_levels::Entity as SkillLevels;

@@ -38,6 +38,7 @@ mod m20261215_000003_add_audit_minted_by;
 mod m20261215_000004_add_organisation_pending_name;
 mod m20261215_000005_add_certificate_issuer_name;
 mod m20261215_000006_create_instance_settings;
+mod m20261216_100000_create_person_corrections;
 
 pub struct Migrator;
 
@@ -73,6 +74,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261215_000004_add_organisation_pending_name::Migration),
             Box::new(m20261215_000005_add_certificate_issuer_name::Migration),
             Box::new(m20261215_000006_create_instance_settings::Migration),
+            Box::new(m20261216_100000_create_person_corrections::Migration),
         ]
     }
 }

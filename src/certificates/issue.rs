@@ -8,11 +8,11 @@
 use chrono::Datelike;
 use entities::{
     certificate_files as file, certificate_parents as parent, certificates as certificate,
-    enrolments as enrolment,
+    enrolments as enrolment, people as person,
 };
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
-    TransactionSession, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set, TransactionSession, TransactionTrait,
 };
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -51,8 +51,8 @@ pub async fn issue(
     req: &IssueRequest,
     now: Now,
 ) -> Result<Issued, AppError> {
-    let grounds = grounds::resolve(conn, caller, req, now.today).await?;
-    match issue_on(conn, services, &caller.actor(), &grounds, now).await? {
+    let mut grounds = grounds::resolve(conn, caller, req, now.today).await?;
+    match issue_on(conn, services, &caller.actor(), &mut grounds, now).await? {
         Outcome::Issued(issued) => Ok(*issued),
         Outcome::NotEligible(missing) => Err(refusal(grounds.kind, &missing)),
         Outcome::NotMade(unmade) => Err(AppError::Internal(unmade.error)),
@@ -67,7 +67,7 @@ fn refusal(kind: CertificateKind, missing: &[Missing]) -> AppError {
     }
 }
 
-enum Outcome {
+pub(super) enum Outcome {
     Issued(Box<Issued>),
     NotEligible(Vec<Missing>),
     /// Eligible, but rendering or signing failed; whatever was written is to be undone.
@@ -84,24 +84,72 @@ async fn by_grounds(
         .await?)
 }
 
+/// The certificate these grounds already produced, as the answer to a repeated request.
+/// A licence asked for again with another validity is refused: a silent answer with the
+/// old dates would let the caller believe the new ones were recorded.
+fn already_issued(existing: certificate::Model, g: &Grounds) -> Result<Outcome, AppError> {
+    if g.kind == CertificateKind::Licence && existing.valid_until != g.valid_until {
+        let until = existing
+            .valid_until
+            .map_or_else(|| "未登记".to_owned(), |d| d.to_string());
+        return Err(AppError::Conflict {
+            code: "use_renewal",
+            message: format!(
+                "依据同一培训已颁发{}（编号{}，有效期至{until}），不能以不同的有效期再次颁发；\
+                 如需变更有效期，请对该证书办理续期",
+                g.kind.label(),
+                existing.number
+            ),
+        });
+    }
+    Ok(Outcome::Issued(Box::new(Issued {
+        certificate: existing,
+        created: false,
+    })))
+}
+
+/// Reads the holder again under a shared lock, so that a name corrected while this
+/// request was on its way is the one printed, and a correction under way waits for this
+/// certificate (and then re-issues it). Taken before the number counter, in the order a
+/// correction takes them.
+async fn hold_person(conn: &impl ConnectionTrait, g: &mut Grounds) -> Result<(), AppError> {
+    g.person = person::Entity::find_by_id(g.person.id.clone())
+        .lock_shared()
+        .one(conn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(())
+}
+
 async fn issue_on(
     conn: &impl ConnectionTrait,
     services: &Services,
     actor: &Actor,
-    g: &Grounds,
+    g: &mut Grounds,
     now: Now,
 ) -> Result<Outcome, AppError> {
-    let key = g.key();
-    if let Some(existing) = by_grounds(conn, &key).await? {
-        return Ok(Outcome::Issued(Box::new(Issued {
-            certificate: existing,
-            created: false,
-        })));
+    hold_person(conn, g).await?;
+    if let Some(existing) = by_grounds(conn, &g.key()).await? {
+        return already_issued(existing, g);
     }
     let check = requirements::check(conn, g, now.today).await?;
     if !check.missing.is_empty() {
         return Ok(Outcome::NotEligible(check.missing));
     }
+    make(conn, services, actor, g, &check.parents, now).await
+}
+
+/// Takes the number and makes the certificate on grounds already judged, resting on
+/// `parents`: signs the credential, renders the PDF, records the chain and audits.
+pub(super) async fn make(
+    conn: &impl ConnectionTrait,
+    services: &Services,
+    actor: &Actor,
+    g: &Grounds,
+    parents: &[String],
+    now: Now,
+) -> Result<Outcome, AppError> {
+    let key = g.key();
     let level = match g.assessment.as_ref().and_then(|a| a.level_code.clone()) {
         Some(code) if g.kind == CertificateKind::SkillLevel => {
             reference::skill_level(conn, &code).await?
@@ -118,10 +166,7 @@ async fn issue_on(
     .await?;
     // Another request may have issued on these grounds while this one waited for the lock.
     if let Some(existing) = by_grounds(conn, &key).await? {
-        return Ok(Outcome::Issued(Box::new(Issued {
-            certificate: existing,
-            created: false,
-        })));
+        return already_issued(existing, g);
     }
     let serial = counter.advance(conn).await?;
     let number = match (g.kind, &g.issuer.national_code, &g.issuer.site_code, digit) {
@@ -200,7 +245,7 @@ async fn issue_on(
     }
     .insert(conn)
     .await?;
-    for parent_id in &check.parents {
+    for parent_id in parents {
         parent::ActiveModel {
             certificate_id: Set(row.id.clone()),
             parent_id: Set(parent_id.clone()),
@@ -222,7 +267,7 @@ async fn issue_on(
             record_type: "certificate",
             record_id: &row.id,
             summary: serde_json::json!({"number": row.number, "kind": row.kind, "person_id": row.person_id,
-                "parents": check.parents, "credential_sha256": row.credential_sha256, "pdf_sha256": row.pdf_sha256}),
+                "parents": parents, "credential_sha256": row.credential_sha256, "pdf_sha256": row.pdf_sha256}),
         },
     )
     .await?;
@@ -271,6 +316,14 @@ pub async fn issue_for_cohort(
         .order_by_asc(enrolment::Column::Id)
         .all(conn)
         .await?;
+    // Each holder is held before the number counter (see `hold_person`), and the counter
+    // stays locked until the cohort commits: so every holder is held first, in one order.
+    person::Entity::find()
+        .filter(person::Column::Id.is_in(enrolments.iter().map(|e| e.person_id.as_str())))
+        .order_by_asc(person::Column::Id)
+        .lock_shared()
+        .all(conn)
+        .await?;
     let actor = caller.actor();
     let mut report = CohortReport {
         cohort_id: cohort.id.clone(),
@@ -286,10 +339,10 @@ pub async fn issue_for_cohort(
             parent_ids: Vec::new(),
             valid_until: None,
         };
-        let g = grounds::resolve(conn, caller, &req, now.today).await?;
-        let name = mask_name(&g.person.name);
+        let mut g = grounds::resolve(conn, caller, &req, now.today).await?;
         let person = conn.begin().await?;
-        let outcome = issue_on(&person, services, &actor, &g, now).await?;
+        let outcome = issue_on(&person, services, &actor, &mut g, now).await?;
+        let name = mask_name(&g.person.name);
         if let Outcome::NotMade(unmade) = &outcome {
             // The number and status index it took go back with the savepoint.
             person.rollback().await?;

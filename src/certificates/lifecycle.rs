@@ -6,13 +6,12 @@
 use entities::certificates as certificate;
 use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, QuerySelect, Set};
 
-use super::{CertificateStatus, fallen};
+use super::{CertificateStatus, fallen, reissue};
 use crate::clock::Now;
 use crate::{
     access::{Caller, rules},
     audit::{self, Change},
     error::AppError,
-    programs::CertificateKind,
     stored::Stored,
 };
 
@@ -137,9 +136,11 @@ pub async fn change(
     Ok(row)
 }
 
-/// Re-issues a certificate with corrections: the grounds are read again (so a corrected
-/// name, program or standard shows on the new certificate), a new certificate is issued
-/// on them, and the old one says it was superseded and by which. The issuer only.
+/// Re-issues a certificate with corrections ([`reissue`]): the grounds are read again (so
+/// a corrected name, program or standard shows on the new certificate), a new certificate
+/// is issued on them, resting on the same parents, and the old one says it was superseded
+/// and by which. A suspended certificate's replacement stays suspended. The issuer only;
+/// an expired licence is renewed instead.
 pub async fn supersede(
     conn: &impl ConnectionTrait,
     services: &super::Services,
@@ -148,12 +149,10 @@ pub async fn supersede(
     reason: &str,
     now: Now,
 ) -> Result<(certificate::Model, certificate::Model), AppError> {
-    use entities::certificate_parents as parent;
-    use sea_orm::{ColumnTrait, QueryFilter};
-
+    reissue::hold_holder(conn, id).await?;
     let (old, reason) =
         locked_for_issuer(conn, caller, id, reason, "请填写更正原因（1–200字）").await?;
-    let status = CertificateStatus::of(&old)?;
+    let status = CertificateStatus::current(&old, now.today)?;
     if !matches!(
         status,
         CertificateStatus::Valid | CertificateStatus::Suspended
@@ -163,49 +162,22 @@ pub async fn supersede(
             message: format!("证书当前状态为“{}”，不能更正换发", status.label()),
         });
     }
-    let parents: Vec<String> = parent::Entity::find()
-        .filter(parent::Column::CertificateId.eq(&old.id))
-        .all(conn)
-        .await?
-        .into_iter()
-        .map(|p| p.parent_id)
-        .collect();
-    let request = super::IssueRequest {
-        kind: CertificateKind::read("certificates", &old.id, &old.kind)?,
-        enrolment_id: old.enrolment_id.clone().ok_or(AppError::NotFound)?,
-        assessment_id: old.assessment_id.clone(),
-        parent_ids: parents,
-        valid_until: old.valid_until,
+    let parents = reissue::parents_of(conn, &old.id).await?;
+    let valid_until = old.valid_until;
+    let why = reissue::Why {
+        action: "certificate.supersede",
+        reason,
     };
-    // Free the grounds for the new certificate; the old one keeps them under a new key.
-    let stamp = now.stamp();
-    let mut retiring: certificate::ActiveModel = old.clone().into();
-    retiring.grounds_key = Set(format!("superseded:{}:{}", old.id, old.grounds_key));
-    retiring.status = Set(CertificateStatus::Superseded.as_str().to_owned());
-    retiring.superseded_at = Set(Some(stamp));
-    retiring.updated_at = Set(stamp);
-    retiring.update(conn).await?;
-    let issued = super::issue::issue(conn, services, caller, &request, now).await?;
-    let mut fresh: certificate::ActiveModel = issued.certificate.into();
-    fresh.supersedes_id = Set(Some(old.id.clone()));
-    let fresh = fresh.update(conn).await?;
-    let mut retired: certificate::ActiveModel = certificate::Entity::find_by_id(old.id.clone())
-        .one(conn)
-        .await?
-        .ok_or(AppError::NotFound)?
-        .into();
-    retired.superseded_by_id = Set(Some(fresh.id.clone()));
-    let retired = retired.update(conn).await?;
-    audit::append(
+    let replaced = reissue::reissue(
         conn,
+        services,
         &caller.actor(),
-        Change {
-            action: "certificate.supersede",
-            record_type: "certificate",
-            record_id: &retired.id,
-            summary: serde_json::json!({"number": retired.number, "superseded_by": fresh.number, "reason": reason}),
-        },
+        old,
+        &parents,
+        valid_until,
+        &why,
+        now,
     )
     .await?;
-    Ok((retired, fresh))
+    Ok((replaced.old, replaced.new))
 }

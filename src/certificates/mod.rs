@@ -11,6 +11,8 @@ pub mod lifecycle;
 pub mod numbering;
 pub mod pdf;
 pub mod read;
+pub mod reissue;
+pub mod renewal;
 pub mod requirements;
 pub mod status;
 pub mod status_lists;

@@ -80,3 +80,7 @@ policy!(
     /// skill level), licensing officers (licences).
     Issuers => [ProviderStaff, Assessor, LicensingOfficer]
 );
+policy!(
+    /// Licensing officers of licensing authorities.
+    Licensing => [LicensingOfficer]
+);

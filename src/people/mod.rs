@@ -6,6 +6,7 @@
 
 pub mod at_rest;
 pub mod citizen_id;
+pub mod corrections;
 pub mod key_groups;
 pub mod names;
 pub mod phone;

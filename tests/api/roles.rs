@@ -121,6 +121,7 @@ fn table() -> Vec<Row> {
             everyone,
         ),
         row(Method::GET, "/api/v1/audit", none.clone(), &[BureauAdmin]),
+        row(Method::GET, "/api/v1/tasks", none.clone(), &staff),
         row(
             Method::GET,
             "/api/v1/audit/verify",
@@ -282,6 +283,24 @@ fn table() -> Vec<Row> {
             "/api/v1/certificates/{id}/supersede",
             reason,
             &issuers,
+        ),
+        row(
+            Method::POST,
+            "/api/v1/certificates/{id}/renewal",
+            json!({"valid_until": "2030-01-01"}),
+            &[LicensingOfficer],
+        ),
+        row(
+            Method::POST,
+            "/api/v1/people/{id}/corrections",
+            json!({"field": "phone", "value": "13904701234", "reason": "x"}),
+            &[ProviderStaff, BureauAdmin],
+        ),
+        row(
+            Method::GET,
+            "/api/v1/people/{id}/corrections",
+            none.clone(),
+            &[BureauAdmin, ProviderStaff, Trainee],
         ),
     ]
 }

@@ -10,7 +10,7 @@ use crate::http::{
     AppState,
     api::Created,
     extract::{ApiJson, ApiPath},
-    policy::{Allowed, Assessor, Issuers, Provider},
+    policy::{Allowed, Assessor, Issuers, Licensing, Provider},
 };
 use crate::{
     access::Caller,
@@ -19,6 +19,7 @@ use crate::{
         issue::{self, CohortReport},
         lifecycle::{self, StatusChange},
         read,
+        renewal::{self, RenewalRequest},
     },
     cohorts::assessment::{self, Assessment, AssessmentInput},
     error::{AppError, ErrorBody},
@@ -286,4 +287,35 @@ pub async fn supersede(
         })
         .await?;
     Ok(Json(Superseded { old, new }))
+}
+
+/// Renews a licence with a new validity period (the issuing licensing authority only): a
+/// new licence, numbered anew and valid from today, supersedes it and rests on the same
+/// grounds. An expired licence may be renewed; a suspended, revoked or superseded one
+/// may not. The same renewal sent again answers the one made (200).
+#[utoipa::path(post, path = "/api/v1/certificates/{id}/renewal", operation_id = "certificates_renew",
+    tag = "certificates", security(("bearer" = [])), params(("id" = String, Path, description = "The licence's id")), request_body = RenewalRequest,
+    responses((status = 201, description = "The old licence, now superseded, and the renewed one", body = Superseded),
+        (status = 200, description = "Already renewed to this date: the same pair", body = Superseded),
+        (status = 409, response = Conflict)))]
+pub async fn renew(
+    State(app): State<AppState>,
+    Allowed(caller, _): Allowed<Licensing>,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(req): ApiJson<RenewalRequest>,
+) -> Result<Response, AppError> {
+    let (created, pair) = app
+        .write(async |txn| {
+            let renewed = renewal::renew(txn, &app.certs, &caller, &id, &req, app.now()).await?;
+            let r = renewed.replaced;
+            let old = read::view(txn, &app.certs, &caller, r.old, app.now().today).await?;
+            let new = read::view(txn, &app.certs, &caller, r.new, app.now().today).await?;
+            Ok((renewed.created, Superseded { old, new }))
+        })
+        .await?;
+    Ok(if created {
+        Created(pair).into_response()
+    } else {
+        Json(pair).into_response()
+    })
 }

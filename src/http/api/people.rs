@@ -1,4 +1,8 @@
-use axum::{Json, extract::State};
+use axum::{
+    Json,
+    extract::State,
+    response::{IntoResponse, Response},
+};
 use secrecy::SecretString;
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -8,12 +12,15 @@ use crate::http::{
     AppState,
     api::Created,
     extract::{ApiJson, ApiPath},
-    policy::{Allowed, PersonReaders, Provider},
+    policy::{Allowed, PersonReaders, Provider, ProviderOrBureau},
 };
 use crate::{
     auth::accounts::Account,
     error::AppError,
-    people::store::{self, PersonView},
+    people::{
+        corrections::{self, Correction, CorrectionInput},
+        store::{self, PersonView},
+    },
 };
 
 /// A person: in full for the holder and the providers that enrolled them, masked for the
@@ -54,4 +61,45 @@ pub async fn create_login(
         })
         .await?;
     Ok(Created(account))
+}
+
+/// Corrects a person's name or phone number, with the reason (and, for a name, the
+/// evidence checked): staff of a provider that enrolled them, or the bureau. A corrected
+/// name re-issues every standing certificate of theirs in the same transaction. The same
+/// correction sent again answers the one made (200).
+#[utoipa::path(post, path = "/api/v1/people/{id}/corrections", operation_id = "people_corrections_create",
+    tag = "people", security(("bearer" = [])), params(("id" = String, Path, description = "The person's id")), request_body = CorrectionInput,
+    responses((status = 201, description = "The correction, with the certificates re-issued because of it", body = Correction),
+        (status = 200, description = "This correction was already made: the record", body = Correction)))]
+pub async fn create_correction(
+    State(app): State<AppState>,
+    Allowed(caller, _): Allowed<ProviderOrBureau>,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(input): ApiJson<CorrectionInput>,
+) -> Result<Response, AppError> {
+    let corrected = app
+        .write(async |txn| {
+            corrections::correct(txn, &app.certs, &caller, &id, input, app.now()).await
+        })
+        .await?;
+    Ok(if corrected.created {
+        Created(corrected.correction).into_response()
+    } else {
+        Json(corrected.correction).into_response()
+    })
+}
+
+/// Every correction of a person, oldest first, for those who may see the person (values
+/// masked as the person is).
+#[utoipa::path(get, path = "/api/v1/people/{id}/corrections", operation_id = "people_corrections_index",
+    tag = "people", security(("bearer" = [])), params(("id" = String, Path, description = "The person's id")),
+    responses((status = 200, description = "The person's corrections, oldest first", body = Vec<Correction>)))]
+pub async fn corrections(
+    State(app): State<AppState>,
+    Allowed(caller, _): Allowed<PersonReaders>,
+    ApiPath(id): ApiPath<String>,
+) -> Result<Json<Vec<Correction>>, AppError> {
+    Ok(Json(
+        corrections::index(&app.db.read, &app.pii, &caller, &id).await?,
+    ))
 }
