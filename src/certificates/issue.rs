@@ -158,6 +158,7 @@ async fn issue_on(
             valid_from: today,
             valid_until,
             issued_at,
+            paper: &check.paper,
         },
     ) {
         Ok(frozen) => frozen,
