@@ -188,6 +188,7 @@ async fn main() -> anyhow::Result<()> {
                 min_practical_score: Some(60),
                 requires: vec![],
                 licensed_activity: None,
+                licence_title: None,
             }],
         },
         now,
@@ -288,6 +289,7 @@ async fn main() -> anyhow::Result<()> {
                 valid_from: Utc::now().date_naive(),
                 valid_until: None,
                 issued_at: Utc::now(),
+                paper: &freeze::Paper::default(),
             },
         )
         .map_err(|e| anyhow::anyhow!("{e:?}"))?;

@@ -22,6 +22,7 @@ pub mod jobs;
 pub mod organisations;
 pub mod pagination;
 pub mod people;
+pub mod pictures;
 pub mod private_files;
 pub mod programs;
 pub mod standards;

@@ -39,6 +39,8 @@ mod m20261215_000004_add_organisation_pending_name;
 mod m20261215_000005_add_certificate_issuer_name;
 mod m20261215_000006_create_instance_settings;
 mod m20261216_100000_create_person_corrections;
+mod m20261216_200001_create_person_photos;
+mod m20261216_200002_create_organisation_seals;
 
 pub struct Migrator;
 
@@ -75,6 +77,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261215_000005_add_certificate_issuer_name::Migration),
             Box::new(m20261215_000006_create_instance_settings::Migration),
             Box::new(m20261216_100000_create_person_corrections::Migration),
+            Box::new(m20261216_200001_create_person_photos::Migration),
+            Box::new(m20261216_200002_create_organisation_seals::Migration),
         ]
     }
 }

@@ -14,7 +14,7 @@ use super::{
 };
 use crate::{
     error::FieldError,
-    people::mask_name,
+    people::{mask_name, photo},
     programs::CertificateKind,
     standards::reference::{Occupation, SkillLevel},
     stored::Stored,
@@ -32,7 +32,25 @@ pub struct FreezeInput<'a> {
     pub valid_from: NaiveDate,
     pub valid_until: Option<NaiveDate>,
     pub issued_at: DateTime<Utc>,
+    /// The pictures the paper prints, read with the grounds.
+    pub paper: &'a Paper,
 }
+
+/// What the paper prints beyond the grounds, read when they are checked: the holder's
+/// photo as stored (sealed) and the issuer's uploaded seal image. Frozen into the PDF;
+/// a later upload changes only certificates issued after it.
+#[derive(Debug, Clone, Default)]
+pub struct Paper {
+    pub photo_sealed: Option<Vec<u8>>,
+    pub seal_png: Option<Vec<u8>>,
+}
+
+/// The national look-up addresses a skill-level certificate prints (人社鉴发〔2021〕1号):
+/// the certificate look-up and the evaluation-organisation look-up of OSTA.
+pub const SKILL_LEVEL_LOOKUPS: [(&str, &str); 2] = [
+    ("证书查询网址", "http://jndj.osta.org.cn"),
+    ("机构查询网址", "http://pjjg.osta.org.cn"),
+];
 
 /// The frozen artefacts.
 pub struct Frozen {
@@ -152,6 +170,7 @@ fn document(
     input: &FreezeInput<'_>,
     credential_json: &str,
     credential_sha256: &str,
+    photo_jpeg: Option<Vec<u8>>,
 ) -> CertificateDocument {
     let g = input.grounds;
     let mut fields: Vec<(String, String)> = Vec::new();
@@ -224,9 +243,28 @@ fn document(
             }
         }
     }
+    let title = match (
+        g.kind,
+        g.rule.as_ref().and_then(|r| r.licence_title.as_deref()),
+    ) {
+        // A licence is titled by its own name (`requirements` refuses one without).
+        (CertificateKind::Licence, Some(name)) => name.to_owned(),
+        _ => g.kind.label().to_owned(),
+    };
+    let lookup_urls = match g.kind {
+        CertificateKind::SkillLevel => SKILL_LEVEL_LOOKUPS
+            .iter()
+            .map(|(label, url)| ((*label).to_owned(), (*url).to_owned()))
+            .collect(),
+        // The other kinds are the registry's own: OSTA knows nothing of them.
+        _ => vec![(
+            "证书查询网址".to_owned(),
+            format!("{}/v/", services.base_url),
+        )],
+    };
     CertificateDocument {
         layout: g.kind.layout().to_owned(),
-        title: g.kind.label().to_owned(),
+        title,
         holder_name: g.person.name.clone(),
         id_type: "居民身份证".to_owned(),
         id_number: g.person.citizen_id_masked.clone(),
@@ -235,18 +273,11 @@ fn document(
         issuer_name: g.issuer.name.clone(),
         issue_date: chinese_date(input.valid_from),
         verify_url: services.verify_url(input.token),
-        lookup_urls: vec![
-            (
-                "证书查询网址".to_owned(),
-                format!("{}/v/", services.base_url),
-            ),
-            (
-                "机构查询网址".to_owned(),
-                "http://www.osta.org.cn".to_owned(),
-            ),
-        ],
+        lookup_urls,
         credential_sha256: credential_sha256.to_owned(),
         credential_json: credential_json.as_bytes().to_vec(),
+        photo_jpeg,
+        seal_png: input.paper.seal_png.clone(),
     }
 }
 
@@ -305,6 +336,13 @@ pub fn freeze(services: &Services, input: &FreezeInput<'_>) -> Result<Frozen, Un
     })?;
     let credential_json = signed.to_string();
     let credential_sha256 = credential::sha256_hex(credential_json.as_bytes());
+    let photo_jpeg = match &input.paper.photo_sealed {
+        Some(sealed) => Some(
+            photo::open(&services.pii, &input.grounds.person.id, sealed)
+                .map_err(|e| Unmade::new(name, e))?,
+        ),
+        None => None,
+    };
     let pdf = services
         .renderer
         .render(&document(
@@ -312,6 +350,7 @@ pub fn freeze(services: &Services, input: &FreezeInput<'_>) -> Result<Frozen, Un
             input,
             &credential_json,
             &credential_sha256,
+            photo_jpeg,
         ))
         .map_err(|e| {
             Unmade::new(

@@ -136,17 +136,19 @@ async fn issue_on(
     if !check.missing.is_empty() {
         return Ok(Outcome::NotEligible(check.missing));
     }
-    make(conn, services, actor, g, &check.parents, now).await
+    make(conn, services, actor, g, &check.parents, &check.paper, now).await
 }
 
 /// Takes the number and makes the certificate on grounds already judged, resting on
-/// `parents`: signs the credential, renders the PDF, records the chain and audits.
+/// `parents` and printing `paper`'s pictures: signs the credential, renders the PDF,
+/// records the chain and audits.
 pub(super) async fn make(
     conn: &impl ConnectionTrait,
     services: &Services,
     actor: &Actor,
     g: &Grounds,
     parents: &[String],
+    paper: &freeze::Paper,
     now: Now,
 ) -> Result<Outcome, AppError> {
     let key = g.key();
@@ -203,6 +205,7 @@ pub(super) async fn make(
             valid_from: today,
             valid_until,
             issued_at,
+            paper,
         },
     ) {
         Ok(frozen) => frozen,

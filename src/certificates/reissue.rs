@@ -190,7 +190,8 @@ pub async fn reissue(
     retiring.superseded_at = Set(Some(stamp));
     retiring.updated_at = Set(stamp);
     retiring.update(conn).await?;
-    let made = match issue::make(conn, services, actor, &grounds, parents, now).await? {
+    let paper = super::requirements::pictures(conn, &grounds).await?;
+    let made = match issue::make(conn, services, actor, &grounds, parents, &paper, now).await? {
         Outcome::Issued(issued) if issued.created => issued.certificate,
         Outcome::Issued(issued) => {
             return Err(anyhow::anyhow!(

@@ -1,16 +1,21 @@
 //! Checking grounds against the program's rule: every unmet requirement becomes a
 //! [`Missing`] with the figures, and the parent certificates that meet the rule's
-//! requirements are found among the holder's valid certificates.
+//! requirements are found among the holder's valid certificates. The paper's own needs
+//! are checked here too: a skill-level certificate prints the holder's photo, a licence
+//! its own name; the pictures are read once, for the freezer ([`Paper`]).
 
 use sea_orm::ConnectionTrait;
 
 use super::{
     CertificateStatus,
+    freeze::Paper,
     grounds::{Grounds, Missing, missing},
 };
 use crate::{
     cohorts::{EnrolmentStatus, assessment::PASS_MARK},
     error::AppError,
+    organisations::seal,
+    people::photo,
     programs::{CertificateKind, CertificateRule},
     standards::{self, reference},
     stored::Stored,
@@ -52,6 +57,8 @@ fn score_checks(
 pub struct Check {
     pub missing: Vec<Missing>,
     pub parents: Vec<String>,
+    /// The pictures the paper prints.
+    pub paper: Paper,
 }
 
 /// Checks every requirement of the program's rule against the grounds.
@@ -71,6 +78,7 @@ pub async fn check(
         return Ok(Check {
             missing: out,
             parents,
+            paper: Paper::default(),
         });
     };
     if EnrolmentStatus::of(&g.enrolment)? == EnrolmentStatus::Withdrawn {
@@ -147,9 +155,49 @@ pub async fn check(
             )),
         }
     }
+    let paper = paper_of(conn, g, rule, &mut out).await?;
     Ok(Check {
         missing: out,
         parents,
+        paper,
+    })
+}
+
+/// Reads the pictures the paper prints, and refuses a certificate whose paper would lack
+/// what its kind must show.
+async fn paper_of(
+    conn: &impl ConnectionTrait,
+    g: &Grounds,
+    rule: &CertificateRule,
+    out: &mut Vec<Missing>,
+) -> Result<Paper, AppError> {
+    let photo_sealed = photo::sealed_of(conn, &g.person.id).await?;
+    if g.kind == CertificateKind::SkillLevel && photo_sealed.is_none() {
+        out.push(missing(
+            "person.photo",
+            "missing",
+            "职业技能等级证书须印有持证人照片（人社鉴发〔2021〕1号），请先上传该学员的照片",
+        ));
+    }
+    if g.kind == CertificateKind::Licence && rule.licence_title.is_none() {
+        out.push(missing(
+            "rule.licence_title",
+            "missing",
+            "培训项目的准入类证书规则未写明证书名称，无法印制证书标题",
+        ));
+    }
+    Ok(Paper {
+        photo_sealed,
+        seal_png: seal::png_of(conn, &g.issuer.id).await?,
+    })
+}
+
+/// The pictures a certificate on `g` prints, read without judging them: a re-issue
+/// prints the holder's photo and the issuer's seal as they are now.
+pub async fn pictures(conn: &impl ConnectionTrait, g: &Grounds) -> Result<Paper, AppError> {
+    Ok(Paper {
+        photo_sealed: photo::sealed_of(conn, &g.person.id).await?,
+        seal_png: seal::png_of(conn, &g.issuer.id).await?,
     })
 }
 

@@ -193,3 +193,27 @@ pub async fn uploaded_file(
         format!("请上传{what}（字段名 file）"),
     ))
 }
+
+/// The raw body of an upload sent as itself (`Content-Type: image/png`, say), read only up
+/// to `max_bytes`: `Ok(None)` as soon as it holds more, so nothing larger is ever read
+/// whole. Such a route is bounded by its own rule, not by the general body limit.
+pub async fn raw_body_within(
+    body: axum::body::Body,
+    max_bytes: usize,
+) -> Result<Option<Vec<u8>>, AppError> {
+    use http_body::Body as _;
+    let mut body = std::pin::pin!(body);
+    let mut bytes = Vec::new();
+    while let Some(frame) = std::future::poll_fn(|cx| body.as_mut().poll_frame(cx)).await {
+        let frame = frame.map_err(|_| AppError::Malformed {
+            message: "无法读取上传的文件".into(),
+        })?;
+        if let Ok(data) = frame.into_data() {
+            if bytes.len() + data.len() > max_bytes {
+                return Ok(None);
+            }
+            bytes.extend_from_slice(&data);
+        }
+    }
+    Ok(Some(bytes))
+}

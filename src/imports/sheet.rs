@@ -178,7 +178,11 @@ pub(super) fn cell_name(row: u32, column: u32) -> String {
         letters.push(char::from(b'A' + rem));
         n = (n - 1) / 26;
     }
-    letters.iter().rev().collect::<String>() + &(u64::from(row) + 1).to_string()
+    format!(
+        "{}{}",
+        letters.iter().rev().collect::<String>(),
+        u64::from(row) + 1
+    )
 }
 
 /// How far down the header may be: lists often start with a title row or two.

@@ -3,13 +3,15 @@
 //! credit code is parsed once into a [`CreditCode`] and its name into an [`OrgName`],
 //! unique among active organisations. An organisation's own rename waits for the
 //! bureau ([`renames`]); the bureau cannot suspend itself out of the registry
-//! ([`lockout`]).
+//! ([`lockout`]). An issuing organisation uploads the seal image its certificates print
+//! ([`seal`]).
 
 pub mod credit_code;
 pub mod kind;
 pub mod lockout;
 pub mod name;
 pub mod renames;
+pub mod seal;
 pub mod status;
 
 use entities::organisations as organisation;

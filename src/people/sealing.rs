@@ -107,16 +107,23 @@ impl PiiKeys {
 
     /// Seals a value: `v1:` + base64(nonce ‖ ciphertext ‖ tag) under a fresh random nonce.
     pub fn seal(&self, plaintext: &str) -> Result<String, SealError> {
+        let blob = self.seal_bytes(plaintext.as_bytes())?;
+        Ok(format!("{SEALED_PREFIX}{}", STANDARD.encode(blob)))
+    }
+
+    /// Seals bytes (a photo, say) the same way, without the text envelope: nonce ‖
+    /// ciphertext ‖ tag under a fresh random nonce.
+    pub fn seal_bytes(&self, plaintext: &[u8]) -> Result<Vec<u8>, SealError> {
         let mut nonce = [0u8; NONCE_LEN];
         OsRng.fill_bytes(&mut nonce);
         let ciphertext = self
             .cipher()
-            .encrypt(&nonce.into(), plaintext.as_bytes())
+            .encrypt(&nonce.into(), plaintext)
             .map_err(|_| SealError::TooLong)?;
         let mut blob = Vec::with_capacity(NONCE_LEN + ciphertext.len());
         blob.extend_from_slice(&nonce);
         blob.extend_from_slice(&ciphertext);
-        Ok(format!("{SEALED_PREFIX}{}", STANDARD.encode(blob)))
+        Ok(blob)
     }
 
     /// Opens a value produced by [`PiiKeys::seal`] with the same keys. Other keys, an
@@ -126,15 +133,18 @@ impl PiiKeys {
             .strip_prefix(SEALED_PREFIX)
             .ok_or(SealError::Format)?;
         let blob = STANDARD.decode(encoded).map_err(|_| SealError::Format)?;
+        String::from_utf8(self.open_bytes(&blob)?).map_err(|_| SealError::Open)
+    }
+
+    /// Opens bytes produced by [`PiiKeys::seal_bytes`] with the same keys.
+    pub fn open_bytes(&self, blob: &[u8]) -> Result<Vec<u8>, SealError> {
         let (nonce, ciphertext) = blob
             .split_first_chunk::<NONCE_LEN>()
             .filter(|(_, rest)| rest.len() >= TAG_LEN)
             .ok_or(SealError::Format)?;
-        let plaintext = self
-            .cipher()
+        self.cipher()
             .decrypt(&(*nonce).into(), ciphertext)
-            .map_err(|_| SealError::Open)?;
-        String::from_utf8(plaintext).map_err(|_| SealError::Open)
+            .map_err(|_| SealError::Open)
     }
 
     /// The keyed blind index of a value: HMAC-SHA-256 under the index key, as 64

@@ -41,7 +41,14 @@ pub struct CertificateRule {
     /// e.g. `民宿经营接待从业`; the program title when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub licensed_activity: Option<String>,
+    /// For a licence (required): the licence's own name, its title on the paper, e.g.
+    /// `民宿经营接待从业资格证`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub licence_title: Option<String>,
 }
+
+/// The longest licence title (it is set in the title line, which shrinks to fit).
+pub const MAX_LICENCE_TITLE_CHARS: usize = 24;
 
 /// A new program as submitted.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
@@ -179,8 +186,47 @@ fn rule_problems(
                 ));
             }
         }
+        fields.extend(licence_title_problems(rule, &at("licence_title")));
     }
     fields
+}
+
+/// A licence is titled by its own name, which only a licence rule carries.
+fn licence_title_problems(rule: &CertificateRule, field: &str) -> Option<FieldError> {
+    let title = rule.licence_title.as_deref().map(str::trim);
+    match (rule.kind == CertificateKind::Licence, title) {
+        (false, None) => None,
+        (false, Some(_)) => Some(FieldError::new(
+            field,
+            "licence_only",
+            "只有准入类证书可以写明证书名称",
+        )),
+        (true, None) => Some(FieldError::new(
+            field,
+            "required",
+            "准入类证书须写明证书名称（印在证书标题处），如“民宿经营接待从业资格证”",
+        )),
+        (true, Some(t)) if !(4..=MAX_LICENCE_TITLE_CHARS).contains(&t.chars().count()) => {
+            Some(FieldError::new(
+                field,
+                "length",
+                format!("准入类证书名称须为4–{MAX_LICENCE_TITLE_CHARS}个字符"),
+            ))
+        }
+        (true, Some(t)) if !(t.ends_with('证') || t.ends_with("证书")) => Some(FieldError::new(
+            field,
+            "not_a_licence_name",
+            "准入类证书名称须以“证”或“证书”结尾，如“民宿经营接待从业资格证”",
+        )),
+        (true, Some(t)) if t.chars().any(|c| c.is_control() || c.is_whitespace()) => {
+            Some(FieldError::new(
+                field,
+                "invalid_characters",
+                "准入类证书名称不能含空格或控制字符",
+            ))
+        }
+        (true, Some(_)) => None,
+    }
 }
 
 /// Creates a program for the caller's provider, pinning the standard version in force.
@@ -188,9 +234,12 @@ pub async fn create(
     conn: &impl ConnectionTrait,
     actor: &Actor,
     provider_id: &str,
-    input: ProgramInput,
+    mut input: ProgramInput,
     now: Now,
 ) -> Result<Program, AppError> {
+    for rule in &mut input.certificates {
+        rule.licence_title = rule.licence_title.take().map(|t| t.trim().to_owned());
+    }
     let mut fields = Vec::new();
     let title_len = input.title.trim().chars().count();
     if !(2..=100).contains(&title_len) {

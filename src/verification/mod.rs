@@ -45,6 +45,7 @@ pub struct Verification {
     /// The certificate that replaced this one.
     pub superseded_by: Option<ChainEntry>,
     pub kind: CertificateKind,
+    /// As the paper is titled: the kind's name, or a licence's own name.
     pub title: String,
     pub number: String,
     /// Masked, e.g. 张*三.
@@ -54,6 +55,15 @@ pub struct Verification {
     pub occupation: Option<String>,
     pub standard: Option<String>,
     pub level: Option<String>,
+    /// Completion (and apprenticeship) certificates: the program trained, as printed.
+    pub program: Option<String>,
+    /// Completion certificates: the program's hours (学时).
+    pub hours: Option<u32>,
+    /// Completion certificates: the training period, first and last day.
+    pub training_from: Option<NaiveDate>,
+    pub training_until: Option<NaiveDate>,
+    /// Licences: what the licence admits the holder to (准入事项).
+    pub licensed_activity: Option<String>,
     /// The issuer's name as the certificate was issued under (frozen in its credential),
     /// which is what the paper prints.
     pub issuer_name: String,

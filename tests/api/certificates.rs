@@ -66,7 +66,7 @@ pub async fn chain(app: &TestApp) -> Chain {
             json!({"title": "民宿主理人培训", "hours": 100, "standard_code": "150784-MSZLR", "min_age": 18, "max_age": 60,
                    "certificates": rules(json!([
                        {"kind": "specialty", "min_theory_score": 60, "min_practical_score": 60, "requires": ["completion"]},
-                       {"kind": "licence", "requires": ["specialty"], "licensed_activity": "民宿经营接待从业"}]))}),
+                       {"kind": "licence", "requires": ["specialty"], "licensed_activity": "民宿经营接待从业", "licence_title": "民宿经营接待从业资格证"}]))}),
         )
         .await;
     let (_, pastry) = app
@@ -299,7 +299,7 @@ async fn completion_and_a_passed_assessment_give_a_skill_level_certificate_with_
     let app = TestApp::spawn().await;
     let c = chain(&app).await;
     let result = json!({"attended_hours": 115, "theory_score": 82, "practical_score": 88});
-    let (enrolment, _) = app
+    let (enrolment, person) = app
         .trainee(
             &c,
             &c.pastry_cohort,
@@ -308,6 +308,7 @@ async fn completion_and_a_passed_assessment_give_a_skill_level_certificate_with_
             result,
         )
         .await;
+    app.upload_photo(&c, &person).await;
     let assessment = app.assess(&c, &enrolment, Some("level4"), 75, 80).await;
     let request =
         json!({"kind": "skill_level", "enrolment_id": enrolment, "assessment_id": assessment});

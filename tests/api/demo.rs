@@ -175,6 +175,17 @@ async fn the_demo_loads_a_realistic_data_set_once_however_often_it_runs() {
         .await
         .expect("pdf");
     assert_eq!(pdf.status(), StatusCode::OK);
+    // A skill-level certificate prints its holder's photo and its issuer's uploaded seal.
+    let skill = certificates
+        .iter()
+        .find(|c| c["kind"] == "skill_level")
+        .and_then(|c| c["id"].as_str())
+        .expect("a skill-level certificate");
+    let names: Vec<String> = crate::paper::images_of(&app.pdf_of(skill, &bureau).await)
+        .into_iter()
+        .map(|(name, ..)| name)
+        .collect();
+    assert_eq!(names, ["ImPhoto", "ImSeal"]);
     let statuses: Vec<&str> = certificates
         .iter()
         .filter_map(|c| c["status"].as_str())

@@ -91,6 +91,12 @@ fn table() -> Vec<Row> {
             &[BureauAdmin],
         ),
         row(
+            Method::PUT,
+            "/api/v1/organisations/{id}/seal",
+            json!({}),
+            &staff,
+        ),
+        row(
             Method::POST,
             "/api/v1/organisations/{id}/suspend",
             json!({}),
@@ -221,6 +227,12 @@ fn table() -> Vec<Row> {
             "/api/v1/people/{id}/account",
             json!({"login": "abc", "password": "12345678"}),
             &[ProviderStaff],
+        ),
+        row(
+            Method::PUT,
+            "/api/v1/people/{id}/photo",
+            json!({}),
+            &[ProviderStaff, BureauAdmin],
         ),
         row(Method::POST, "/api/v1/assessments", json!({}), &[Assessor]),
         row(

@@ -1,12 +1,21 @@
 //! Lays one certificate out on the page: frame, title, the label/value rows, photo box,
-//! issuer and date, seal, QR code and the small print, each where its layout puts it.
+//! issuer and date, the issuer's seal image, QR code and the small print, each where its
+//! layout puts it.
 
 use super::{
     CertificateDocument,
     canvas::{Canvas, TextStyle},
     layout::{Align, Layout, RowItem, Rows},
+    picture::Picture,
     qr, seal,
 };
+
+/// The pictures of one certificate, registered on its document.
+#[derive(Default)]
+pub struct Pictures<'p> {
+    pub photo: Option<&'p Picture>,
+    pub seal: Option<&'p Picture>,
+}
 
 const MM_PER_PT: f32 = 25.4 / 72.0;
 
@@ -15,10 +24,11 @@ pub fn compose(
     canvas: &mut Canvas<'_>,
     layout: &Layout,
     doc: &CertificateDocument,
+    pictures: &Pictures<'_>,
 ) -> anyhow::Result<()> {
     draw_frame(canvas, layout);
     draw_heading(canvas, layout, &doc.title);
-    draw_photo(canvas, layout);
+    draw_photo(canvas, layout, pictures.photo);
     draw_rows(canvas, layout, doc);
     if let Some(badge) = &layout.number_badge {
         let style = TextStyle::plain(badge.size_pt, badge.color);
@@ -26,6 +36,9 @@ pub fn compose(
         canvas.text(&text, badge.x_mm, badge.baseline_mm, badge.align, &style);
     }
     draw_issuer(canvas, layout, doc);
+    if let (Some(s), Some(image)) = (&layout.seal, pictures.seal) {
+        seal::draw(canvas, s, image);
+    }
     qr::draw(canvas, &layout.qr, &doc.verify_url)?;
     draw_footer(canvas, layout, doc);
     Ok(())
@@ -83,8 +96,13 @@ fn draw_heading(canvas: &mut Canvas<'_>, layout: &Layout, title: &str) {
     }
 }
 
-fn draw_photo(canvas: &mut Canvas<'_>, layout: &Layout) {
+/// The holder's photo filling the frame (it was cropped to the frame's proportions when
+/// uploaded), or the empty frame with its label.
+fn draw_photo(canvas: &mut Canvas<'_>, layout: &Layout, photo: Option<&Picture>) {
     let Some(p) = &layout.photo else { return };
+    if let Some(photo) = photo {
+        canvas.image(&photo.id, p.x_mm, p.top_mm, p.width_mm, p.height_mm);
+    }
     canvas.stroke_rect(
         p.x_mm,
         p.top_mm,
@@ -93,6 +111,9 @@ fn draw_photo(canvas: &mut Canvas<'_>, layout: &Layout) {
         p.width_line_mm,
         p.color,
     );
+    if photo.is_some() {
+        return;
+    }
     let style = TextStyle::plain(p.label_size_pt, p.color);
     let baseline = p.top_mm + p.height_mm / 2.0 + p.label_size_pt * MM_PER_PT * 0.35;
     canvas.text(
@@ -243,9 +264,6 @@ fn draw_issuer(canvas: &mut Canvas<'_>, layout: &Layout, doc: &CertificateDocume
     );
     let date_baseline = issuer.baseline_mm + issuer.pitch_mm;
     canvas.text(&date_line, issuer.x_mm, date_baseline, issuer.align, &style);
-    if let Some(s) = &layout.seal {
-        seal::draw(canvas, s, &doc.issuer_name);
-    }
 }
 
 fn draw_footer(canvas: &mut Canvas<'_>, layout: &Layout, doc: &CertificateDocument) {

@@ -62,6 +62,9 @@ pub struct Rules {
     pub required_lookups: Vec<String>,
     /// Printed in place of an empty field value ("--" on a skill-level certificate).
     pub empty_value: Option<String>,
+    /// The holder's photo must fill the photo frame (a skill-level certificate).
+    #[serde(default)]
+    pub requires_photo: bool,
 }
 
 /// A rectangle parallel to the page edges, `inset_mm` in from them.
@@ -125,7 +128,8 @@ pub struct RuleLine {
     pub color: Rgb,
 }
 
-/// An empty photo frame with a label in its middle.
+/// The photo frame: the holder's photo fills it; without one it stays empty, with a label
+/// in its middle.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Photo {
@@ -219,20 +223,13 @@ pub struct Issuer {
     pub color: Rgb,
 }
 
-/// A seal-like ring with the issuer's name along its upper arc.
+/// Where the issuer's uploaded seal image goes: fitted in a square of `size_mm`, centred on
+/// `center_mm`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Seal {
     pub center_mm: [f32; 2],
-    pub radius_mm: f32,
-    pub width_mm: f32,
-    pub text_size_pt: f32,
-    /// Angle the name spans, in degrees, centred on the top.
-    pub arc_deg: f32,
-    /// Outer radius of the star in the middle; no star when zero.
-    #[serde(default)]
-    pub star_mm: f32,
-    pub color: Rgb,
+    pub size_mm: f32,
 }
 
 /// The verification QR code and its caption.
@@ -349,6 +346,12 @@ impl Layout {
         }
         if self.qr.size_mm <= 0.0 {
             bail!("qr.size_mm must be positive");
+        }
+        if self.rules.requires_photo && self.photo.is_none() {
+            bail!("rules.requires_photo needs a [photo] frame");
+        }
+        if self.seal.as_ref().is_some_and(|s| s.size_mm <= 0.0) {
+            bail!("seal.size_mm must be positive");
         }
         Ok(())
     }

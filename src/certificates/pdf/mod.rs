@@ -8,8 +8,10 @@
 //! bytes, so the registry can store their SHA-256.
 //!
 //! Submodules: `layout` (the TOML layout schema), `font` (parse once, subset per document),
-//! `canvas` (millimetre drawing surface), `compose` (where each block goes), `qr` and `seal`
-//! (vector drawings), `output` (attachment, metadata, compression).
+//! `canvas` (millimetre drawing surface), `compose` (where each block goes), `qr` (vector
+//! drawing), `picture` (the holder's photo and the issuer's uploaded seal as image
+//! XObjects) and `seal` (where the seal image goes), `output` (attachment, metadata,
+//! compression).
 
 mod canvas;
 mod compose;
@@ -18,6 +20,9 @@ mod fallback_tests;
 mod font;
 mod layout;
 mod output;
+mod picture;
+#[cfg(test)]
+mod picture_tests;
 mod qr;
 pub mod samples;
 mod seal;
@@ -72,6 +77,11 @@ pub struct CertificateDocument {
     pub credential_sha256: String,
     /// Embedded as the attachment `credential.json` (application/ld+json).
     pub credential_json: Vec<u8>,
+    /// The holder's photo as the registry stored it (a JPEG cropped to the photo frame);
+    /// required where the layout's rules say so.
+    pub photo_jpeg: Option<Vec<u8>>,
+    /// The issuer's uploaded seal (a PNG with transparency); no seal is printed without.
+    pub seal_png: Option<Vec<u8>>,
 }
 
 /// Renders certificates; build once, share everywhere (it is `Send + Sync`).
@@ -90,6 +100,9 @@ const _: () = {
 /// The stamp's resource name on the page; fixed (printpdf would draw random ones) so output
 /// is reproducible. The fonts' are `font::resource_id`.
 const STAMP_STATE: &str = "GStamp";
+/// The pictures' resource names, fixed for the same reason.
+const PHOTO_IMAGE: &str = "ImPhoto";
+const SEAL_IMAGE: &str = "ImSeal";
 
 impl Renderer {
     /// Loads `certs_dir/fonts/` (exactly one `.ttf`), the fallback fonts in
@@ -148,11 +161,29 @@ impl Renderer {
         check_rules(layout, doc)?;
 
         let stamp_id = ExtendedGraphicsStateId(STAMP_STATE.to_owned());
+        let photo = match (&layout.photo, doc.photo_jpeg.as_deref()) {
+            (Some(_), Some(bytes)) => Some(picture::jpeg(PHOTO_IMAGE, bytes)?),
+            _ => None,
+        };
+        let seal = match (&layout.seal, doc.seal_png.as_deref()) {
+            (Some(_), Some(bytes)) => Some(picture::png_with_alpha(SEAL_IMAGE, bytes)?),
+            _ => None,
+        };
         let mut canvas = Canvas::new(&self.fonts, stamp_id.clone(), layout.page.height_mm);
-        compose::compose(&mut canvas, layout, doc)?;
+        let pictures = compose::Pictures {
+            photo: photo.as_ref(),
+            seal: seal.as_ref(),
+        };
+        compose::compose(&mut canvas, layout, doc, &pictures)?;
         let (ops, chars) = canvas.finish();
 
         let mut pdf = PdfDocument::new(&doc.title);
+        for picture in [photo, seal].into_iter().flatten() {
+            pdf.resources
+                .xobjects
+                .map
+                .insert(picture.id, picture.xobject);
+        }
         for (face, subset) in self.fonts.subsets(&chars)? {
             pdf.resources
                 .fonts
@@ -197,6 +228,9 @@ fn check_rules(layout: &Layout, doc: &CertificateDocument) -> anyhow::Result<()>
         if !present {
             bail!("a {} certificate must show the field {label:?}", doc.layout);
         }
+    }
+    if rules.requires_photo && doc.photo_jpeg.is_none() {
+        bail!("a {} certificate must carry the holder's photo", doc.layout);
     }
     for label in &rules.required_lookups {
         let present = doc

@@ -2,6 +2,8 @@
 //! Erguna data: used by the tests, the benchmark (`benches/certificates.rs`) and for
 //! previewing a layout after editing it.
 
+use image::{Rgb, RgbImage, codecs::jpeg::JpegEncoder};
+
 use super::CertificateDocument;
 use crate::programs::CertificateKind;
 
@@ -36,14 +38,49 @@ fn base(
         issuer_name: issuer.to_owned(),
         issue_date: "2026年11月26日".to_owned(),
         verify_url,
-        lookup_urls: pairs(&[
-            ("证书查询网址", "http://zscx.osta.org.cn"),
-            ("机构查询网址", "https://jineng.erguna.gov.cn/organisations"),
-        ]),
+        lookup_urls: pairs(&[("证书查询网址", "https://jineng.erguna.gov.cn/v/")]),
         credential_sha256: "9f2c6a1be07d43c58a0e1f6b2d9c7a4e3b5f8d1c0a6e9b2f4d7c3a8e1b5f0d6c"
             .to_owned(),
         credential_json: credential.into_bytes(),
+        photo_jpeg: None,
+        seal_png: None,
     }
+}
+
+/// A plain avatar standing for an uploaded photo, 413 × 531 pixels (the photo frame at
+/// 300 dpi): a head and shoulders on a light background, in tones that vary with `seed`.
+/// The demo uses it for its trainees.
+pub fn avatar_jpeg(seed: u64) -> Vec<u8> {
+    const BACKGROUNDS: [[u8; 3]; 4] = [
+        [214, 230, 245],
+        [236, 240, 243],
+        [245, 236, 222],
+        [226, 240, 230],
+    ];
+    const CLOTHES: [[u8; 3]; 4] = [[38, 52, 86], [70, 70, 74], [96, 44, 40], [44, 78, 64]];
+    let pick = |n: usize| (seed as usize / n) % 4;
+    let (bg, clothes) = (BACKGROUNDS[pick(1)], CLOTHES[pick(4)]);
+    let (skin, hair) = ([226, 190, 160], [40, 32, 30]);
+    let image = RgbImage::from_fn(413, 531, |x, y| {
+        let (x, y) = (x as f32, y as f32);
+        let head = ((x - 206.0) / 88.0).powi(2) + ((y - 220.0) / 108.0).powi(2);
+        let hair_cap = ((x - 206.0) / 96.0).powi(2) + ((y - 200.0) / 110.0).powi(2);
+        let shoulders = ((x - 206.0) / 190.0).powi(2) + ((y - 560.0) / 200.0).powi(2);
+        let colour = if shoulders <= 1.0 {
+            clothes
+        } else if head <= 1.0 {
+            skin
+        } else if hair_cap <= 1.0 && y < 215.0 {
+            hair
+        } else {
+            bg
+        };
+        Rgb(colour)
+    });
+    let mut jpeg = Vec::new();
+    // Encoding into memory cannot fail; an empty result would be refused by the renderer.
+    let _ = JpegEncoder::new_with_quality(&mut jpeg, 85).encode_image(&image);
+    jpeg
 }
 
 /// A 职业技能等级证书 with every field 人社鉴发〔2021〕1号 requires.
@@ -54,6 +91,11 @@ pub fn skill_level() -> CertificateDocument {
             ("工种/职业方向", "--"),
             ("职业技能等级", "四级/中级工"),
         ]),
+        lookup_urls: pairs(&[
+            ("证书查询网址", "http://jndj.osta.org.cn"),
+            ("机构查询网址", "http://pjjg.osta.org.cn"),
+        ]),
+        photo_jpeg: Some(avatar_jpeg(0)),
         ..base(
             CertificateKind::SkillLevel.layout(),
             "职业技能等级证书",
@@ -73,7 +115,6 @@ pub fn completion() -> CertificateDocument {
             ("学时", "120学时"),
             ("考核结果", "合格"),
         ]),
-        lookup_urls: pairs(&[("证书查询网址", "https://jineng.erguna.gov.cn/verify")]),
         ..base(
             CertificateKind::Completion.layout(),
             "结业证书",
@@ -106,13 +147,13 @@ pub fn specialty() -> CertificateDocument {
 pub fn licence() -> CertificateDocument {
     CertificateDocument {
         fields: pairs(&[
-            ("准入项目", "旅游马匹驾乘安全员"),
+            ("准入事项", "旅游马匹驾乘安全员"),
             ("作业范围", "额尔古纳市辖区骑马游经营场所"),
             ("有效期至", "2029年11月25日"),
         ]),
         ..base(
             CertificateKind::Licence.layout(),
-            "上岗资格证书",
+            "旅游马匹驾乘安全员上岗资格证",
             "乌云其木格",
             "EGN-ZR-2026-00815",
             "额尔古纳市文化旅游体育局",

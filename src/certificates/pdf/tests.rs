@@ -140,7 +140,6 @@ fn a_skill_level_certificate_shows_everything_the_national_rule_requires() {
         "居民身份证",
         "证件号码",
         "150784********123X",
-        "照片",
         "职业名称",
         "中式面点师",
         "工种/职业方向",
@@ -152,8 +151,8 @@ fn a_skill_level_certificate_shows_everything_the_national_rule_requires() {
         "评价机构：额尔古纳市职业技能评价中心",
         "发证日期：2026年11月26日",
         "扫码验证",
-        "证书查询网址：http://zscx.osta.org.cn",
-        "机构查询网址：https://jineng.erguna.gov.cn/organisations",
+        "证书查询网址：http://jndj.osta.org.cn",
+        "机构查询网址：http://pjjg.osta.org.cn",
         &doc.verify_url,
         &doc.credential_sha256,
     ];

@@ -256,6 +256,7 @@ pub fn rule(kind: CertificateKind) -> CertificateRule {
         min_practical_score: Some(60),
         requires: vec![],
         licensed_activity: None,
+        licence_title: None,
     };
     match kind {
         CertificateKind::Completion => scores(Some(90)),
@@ -266,6 +267,7 @@ pub fn rule(kind: CertificateKind) -> CertificateRule {
             min_practical_score: None,
             requires: vec![CertificateKind::Specialty],
             licensed_activity: Some("民宿经营接待从业".into()),
+            licence_title: Some("民宿经营接待从业资格证".into()),
         },
         CertificateKind::Specialty => CertificateRule {
             requires: vec![CertificateKind::Completion],

@@ -4,7 +4,8 @@
 //! cohorts with generated trainees, results, withdrawals and a few trainee logins; their
 //! certificate chains — completion, the evaluation organisation's assessments, specialty
 //! or skill-level certificates, homestay licences — with one certificate suspended and
-//! one revoked.
+//! one revoked. The issuing organisations upload their seal images and the holders of
+//! skill-level certificates have (generated) photos, so every certificate's paper is whole.
 //!
 //! Everything goes through the capability functions, so every rule is checked and every
 //! change is in the audit log. The data comes from fixed seeds and each record is looked
@@ -23,6 +24,7 @@ mod holdings;
 mod lookup;
 mod names;
 mod output;
+mod pictures;
 mod schedule;
 mod setup;
 mod trainees;
@@ -129,6 +131,7 @@ pub async fn load(
     let orgs = setup::organisations(db, &actor, &mut data, founded).await?;
     let callers = setup::staff(db, &actor, &orgs, &mut credentials, &mut data, founded).await?;
     let programs = setup::programs(db, &callers, &mut data, founded).await?;
+    pictures::seals(db, &callers, &mut data, founded).await?;
     let all = trainees::generate_all(&cohorts, |key| PROGRAMS.iter().find(|p| p.key == key))?;
     let evaluation_org_id = orgs
         .get("evaluator")
@@ -266,6 +269,20 @@ async fn award(
         days_from(exam_day, DAYS_FROM_EXAM_TO_CERTIFICATE as i64)?,
         10,
     );
+    if assessed_kind == CertificateKind::SkillLevel {
+        // The skill-level certificate prints the holder's photo: the provider uploads them.
+        let passed: Vec<&str> = assessed
+            .iter()
+            .filter(|a| a.passed)
+            .map(|a| a.enrolment_id.as_str())
+            .collect();
+        let holders = cohort
+            .enrolled
+            .iter()
+            .filter(|e| passed.contains(&e.enrolment_id.as_str()));
+        let keys = issuers.services.pii.as_ref();
+        pictures::photos(db, keys, provider, holders, data, certified).await?;
+    }
     let held =
         awards::on_assessments(db, issuers, assessed_kind, &assessed, data, certified).await?;
     if offers(CertificateKind::Licence) {

@@ -171,6 +171,10 @@ pub struct Summary {
     pub licence: Issued,
     pub suspended: Count,
     pub revoked: Count,
+    /// Holders' photos uploaded (for the skill-level certificates).
+    pub photos: Count,
+    /// Issuing organisations' seal images uploaded.
+    pub seals: Count,
 }
 
 impl fmt::Display for Summary {
@@ -186,6 +190,8 @@ impl fmt::Display for Summary {
             self.withdrawals.line("退学", "人次"),
             self.results.line("已登记成绩", "条"),
             self.trainee_logins.line("学员登录账号", "个"),
+            self.seals.line("机构印章图片", "个"),
+            self.photos.line("持证人照片", "张"),
             format!(
                 "  考核评价：{} 人次（本次新增 {}；未通过 {}）",
                 self.assessments.total, self.assessments.created, self.assessments_failed

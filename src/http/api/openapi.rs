@@ -199,3 +199,8 @@ pub struct DocumentUpload {
     #[schema(value_type = String, format = Binary, content_media_type = "application/octet-stream")]
     pub file: Vec<u8>,
 }
+
+/// An image sent as the request body itself (a photo, a seal).
+#[derive(ToSchema)]
+#[schema(value_type = String, format = Binary)]
+pub struct ImageBody(pub Vec<u8>);

@@ -2,18 +2,18 @@ use axum::{Json, extract::State};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::openapi::{Conflict, Invalid};
+use super::openapi::{Conflict, ImageBody, Invalid};
 use crate::http::{
     AppState,
     api::Created,
-    extract::{ApiJson, ApiPath, ApiQuery},
+    extract::{ApiJson, ApiPath, ApiQuery, raw_body_within},
     policy::{Allowed, Bureau, OrgStaff},
 };
 use crate::{
     access::Caller,
     error::AppError,
     organisations::{
-        self, OrgKind, OrgStatus, Organisation, OrganisationInput, OrganisationPatch, renames,
+        self, OrgKind, OrgStatus, Organisation, OrganisationInput, OrganisationPatch, renames, seal,
     },
     pagination::{Page, PageParams},
 };
@@ -162,4 +162,35 @@ pub async fn reject_name(
         .write(async |txn| renames::reject(txn, &caller.actor(), &id, app.now()).await)
         .await?;
     Ok(Json(org))
+}
+
+/// Uploads (or replaces) the organisation's seal image, as the raw body (`image/png` with a
+/// transparent background, at most 512 KiB): printed on the certificates it issues from
+/// now on, fitted in a 40 mm square over the issuer lines. The registry never draws a seal;
+/// without one a certificate prints the issuer's name only. The organisation's own staff
+/// only; a refused picture is a 422 on `file` and nothing is kept.
+#[utoipa::path(put, path = "/api/v1/organisations/{id}/seal", operation_id = "organisations_update_seal",
+    tag = "organisations", security(("bearer" = [])), params(("id" = String, Path, description = "The organisation's id")),
+    request_body(content = ImageBody, content_type = "image/png", description = "The seal image itself"),
+    responses((status = 200, description = "The stored seal (its size and digest)", body = seal::Seal), (status = 422, response = Invalid)))]
+pub async fn update_seal(
+    State(app): State<AppState>,
+    Allowed(caller, _): Allowed<OrgStaff>,
+    ApiPath(id): ApiPath<String>,
+    headers: axum::http::HeaderMap,
+    body: axum::body::Body,
+) -> Result<Json<seal::Seal>, AppError> {
+    // An organisation the caller may not give a seal is refused before the body is read;
+    // the picture is read before the writer's transaction opens.
+    seal::find_organisation(&app.db.read, &caller, &id).await?;
+    let declared = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok());
+    seal::check_content_type(declared)?;
+    let bytes = raw_body_within(body, seal::MAX_BYTES).await?;
+    let prepared = seal::prepare(bytes).await?;
+    let stored = app
+        .write(async |txn| seal::store(txn, &caller, &id, &prepared, app.now()).await)
+        .await?;
+    Ok(Json(stored))
 }

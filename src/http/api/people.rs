@@ -7,11 +7,11 @@ use secrecy::SecretString;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use super::openapi::Conflict;
+use super::openapi::{Conflict, ImageBody, Invalid};
 use crate::http::{
     AppState,
     api::Created,
-    extract::{ApiJson, ApiPath},
+    extract::{ApiJson, ApiPath, raw_body_within},
     policy::{Allowed, PersonReaders, Provider, ProviderOrBureau},
 };
 use crate::{
@@ -19,6 +19,7 @@ use crate::{
     error::AppError,
     people::{
         corrections::{self, Correction, CorrectionInput},
+        photo,
         store::{self, PersonView},
     },
 };
@@ -102,4 +103,38 @@ pub async fn corrections(
     Ok(Json(
         corrections::index(&app.db.read, &app.pii, &caller, &id).await?,
     ))
+}
+
+/// Uploads (or replaces) the person's photo, as the raw body (`image/jpeg` or `image/png`,
+/// at most 2 MiB and 24 megapixels): cropped from its centre to the certificate's photo
+/// frame (35 mm × 45 mm), scaled down to 300 dpi, re-encoded as JPEG and sealed at rest.
+/// A skill-level certificate is not issued without one. Staff of a provider that enrolled
+/// the person, or the bureau; a refused picture is a 422 on `file` and nothing is kept.
+#[utoipa::path(put, path = "/api/v1/people/{id}/photo", operation_id = "people_update_photo",
+    tag = "people", security(("bearer" = [])), params(("id" = String, Path, description = "The person's id")),
+    request_body(content((ImageBody = "image/jpeg"), (ImageBody = "image/png")), description = "The photo itself"),
+    responses((status = 200, description = "The stored photo (its size and digest; the image is printed, never served)", body = photo::Photo), (status = 422, response = Invalid)))]
+pub async fn update_photo(
+    State(app): State<AppState>,
+    Allowed(caller, _): Allowed<ProviderOrBureau>,
+    ApiPath(id): ApiPath<String>,
+    headers: axum::http::HeaderMap,
+    body: axum::body::Body,
+) -> Result<Json<photo::Photo>, AppError> {
+    // An unknown person is a 404 before the body is read; the picture is read before the
+    // writer's transaction opens.
+    photo::find_person(&app.db.read, &caller, &id).await?;
+    photo::check_content_type(content_type(&headers))?;
+    let bytes = raw_body_within(body, photo::MAX_BYTES).await?;
+    let prepared = photo::prepare(bytes).await?;
+    let stored = app
+        .write(async |txn| photo::store(txn, &app.pii, &caller, &id, &prepared, app.now()).await)
+        .await?;
+    Ok(Json(stored))
+}
+
+fn content_type(headers: &axum::http::HeaderMap) -> Option<&str> {
+    headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
 }

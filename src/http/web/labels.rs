@@ -15,6 +15,14 @@ pub struct Labels {
     pub occupation: &'static str,
     pub level: &'static str,
     pub standard: &'static str,
+    pub program: &'static str,
+    pub hours: &'static str,
+    /// After the number of hours.
+    pub hours_unit: &'static str,
+    pub period: &'static str,
+    /// Between the first and the last day of a period.
+    pub period_to: &'static str,
+    pub licensed_activity: &'static str,
     pub issuer: &'static str,
     /// Before the issuer's current name, when it was renamed after issuing.
     pub issuer_now: &'static str,
@@ -47,6 +55,12 @@ pub const ZH: Labels = Labels {
     occupation: "职业",
     level: "等级",
     standard: "考核规范",
+    program: "培训项目",
+    hours: "培训学时",
+    hours_unit: "学时",
+    period: "培训时间",
+    period_to: " 至 ",
+    licensed_activity: "准入事项",
     issuer: "发证机构",
     issuer_now: "发证机构现名：",
     credit_code: "统一社会信用代码",
@@ -78,6 +92,12 @@ pub const EN: Labels = Labels {
     occupation: "Occupation",
     level: "Level",
     standard: "Standard",
+    program: "Training program",
+    hours: "Training hours",
+    hours_unit: " hours",
+    period: "Training period",
+    period_to: " to ",
+    licensed_activity: "Licensed activity",
     issuer: "Issued by",
     issuer_now: "The issuer's name now: ",
     credit_code: "Unified social credit code",
@@ -113,12 +133,21 @@ impl Labels {
         let since = v.status_since.map(|d| d.to_string()).unwrap_or_default();
         let reason = v.reason.clone().unwrap_or_default();
         match (self.english, v.status) {
-            (false, Valid) => "证书真实有效，由本系统签发且未被篡改。".to_owned(),
+            (false, Valid) => {
+                "查有此证：本系统签发了这份证书，记录现行有效。扫码只能证明记录存在，\
+                 请核对纸质证书上的证书编号、姓名与本页一致，照片与持证人本人相符。"
+                    .to_owned()
+            }
             (false, Revoked) => format!("已于 {since} 撤销，原因：{reason}"),
             (false, Suspended) => format!("自 {since} 起暂停使用，原因：{reason}"),
             (false, Expired) => format!("有效期已于 {since} 届满"),
             (false, Superseded) => format!("已于 {since} 被更正后的新证书替换，本证书不再使用"),
-            (true, Valid) => "Genuine and valid: issued by this registry and unaltered.".to_owned(),
+            (true, Valid) => {
+                "Record found and valid: this registry issued this certificate and it \
+                 is in force. A scan proves only that the record exists: check that the number \
+                 and the name on the paper match this page, and that its photo shows the holder."
+                    .to_owned()
+            }
             (true, Revoked) => format!("Revoked on {since}. Reason: {reason}"),
             (true, Suspended) => format!("Suspended since {since}. Reason: {reason}"),
             (true, Expired) => format!("Expired on {since}"),

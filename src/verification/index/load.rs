@@ -14,6 +14,7 @@ use sea_orm::{
 
 use super::{
     FILL_BATCH, Index,
+    paper::Sources,
     snapshot::{Cert, Holder, Issuer},
 };
 use crate::{
@@ -36,6 +37,8 @@ struct CertRow {
     person_id: String,
     issuer_org_id: String,
     issuer_name: String,
+    program_id: Option<String>,
+    enrolment_id: Option<String>,
     standard_id: Option<String>,
     occupation_code: Option<String>,
     level_code: Option<String>,
@@ -91,6 +94,8 @@ impl Index {
                 certificate::Column::PersonId,
                 certificate::Column::IssuerOrgId,
                 certificate::Column::IssuerName,
+                certificate::Column::ProgramId,
+                certificate::Column::EnrolmentId,
                 certificate::Column::StandardId,
                 certificate::Column::OccupationCode,
                 certificate::Column::LevelCode,
@@ -128,6 +133,17 @@ impl Index {
         }
         let issuers: Vec<String> = rows.iter().map(|r| r.issuer_org_id.clone()).collect();
         self.load_issuers(conn, &issuers).await?;
+        let mut program_ids: Vec<&str> = rows
+            .iter()
+            .filter_map(|r| r.program_id.as_deref())
+            .collect();
+        program_ids.sort_unstable();
+        program_ids.dedup();
+        let enrolment_ids: Vec<&str> = rows
+            .iter()
+            .filter_map(|r| r.enrolment_id.as_deref())
+            .collect();
+        let sources = Sources::read(conn, &program_ids, &enrolment_ids).await?;
 
         let mut by_person: HashMap<&str, Vec<&CertRow>> = HashMap::new();
         for row in &rows {
@@ -170,9 +186,15 @@ impl Index {
                     .as_ref()
                     .and_then(|s| rows.iter().position(|r| &r.id == s))
                     .map(|i| i as u32);
-                let cert = self
+                let facts = sources.facts(
+                    words[at].0,
+                    row.program_id.as_deref(),
+                    row.enrolment_id.as_deref(),
+                );
+                let mut cert = self
                     .cert(conn, row, words[at], chain, superseded_by)
                     .await?;
+                cert.paper = (facts != Default::default()).then(|| Box::new(facts));
                 certificates.push(cert);
             }
             holders.push(Holder {
@@ -226,6 +248,7 @@ impl Index {
             pdf_sha256: digest(&row.pdf_sha256)?,
             chain,
             superseded_by,
+            paper: None,
         })
     }
 

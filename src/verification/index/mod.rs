@@ -35,6 +35,7 @@ use super::{ChainEntry, Verification};
 use crate::{certificates::Services, error::AppError, stored::CorruptRow};
 
 mod load;
+mod paper;
 mod snapshot;
 
 use snapshot::{Cert, Entry, Holder, Issuer};
@@ -309,6 +310,7 @@ impl Index {
         };
         let (status, reason, since) = cert.status_on(today);
         let own_issuer = issuer(cert);
+        let paper = cert.paper.as_deref();
         Verification {
             status,
             status_label: status.label().to_owned(),
@@ -316,13 +318,20 @@ impl Index {
             status_since: since,
             superseded_by: cert.superseded_by.map(chain_entry),
             kind: cert.kind,
-            title: cert.kind.label().to_owned(),
+            title: paper
+                .and_then(|p| p.title.clone())
+                .unwrap_or_else(|| cert.kind.label().to_owned()),
             number: cert.number.to_string(),
             holder_name: holder.name.to_string(),
             holder_id: holder.citizen_id.to_string(),
             occupation: cert.occupation.as_deref().map(str::to_owned),
             standard: cert.standard.as_deref().map(str::to_owned),
             level: cert.level.as_deref().map(str::to_owned),
+            program: paper.and_then(|p| p.program.clone()),
+            hours: paper.and_then(|p| p.hours),
+            training_from: paper.and_then(|p| p.period).map(|(from, _)| from),
+            training_until: paper.and_then(|p| p.period).map(|(_, until)| until),
+            licensed_activity: paper.and_then(|p| p.licensed_activity.clone()),
             issuer_name: cert.issuer_name.to_string(),
             issuer_current_name: renamed(cert),
             issuer_credit_code: own_issuer

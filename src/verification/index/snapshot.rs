@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use chrono::NaiveDate;
 
+use super::paper::PaperFacts;
 use crate::{certificates::CertificateStatus, programs::CertificateKind};
 
 /// One certificate as verification shows it.
@@ -32,6 +33,9 @@ pub(super) struct Cert {
     /// Positions of the other certificates of this one's chain in the holder's list.
     pub(super) chain: Box<[u32]>,
     pub(super) superseded_by: Option<u32>,
+    /// What the paper prints beyond the row (program, hours, period; a licence's name and
+    /// 准入事项); `None` for the kinds that print none of it.
+    pub(super) paper: Option<Box<PaperFacts>>,
 }
 
 impl Cert {
@@ -94,6 +98,7 @@ mod tests {
             pdf_sha256: [0; 32],
             chain: Box::new([]),
             superseded_by: None,
+            paper: None,
         }
     }
 

@@ -9,8 +9,8 @@ mod text;
 use std::collections::BTreeSet;
 
 use printpdf::{
-    Color, ExtendedGraphicsStateId, Line, LinePoint, Mm, Op, PaintMode, Point, Polygon,
-    PolygonRing, Pt, Rect, WindingOrder,
+    Color, ExtendedGraphicsStateId, Line, LinePoint, Mm, Op, PaintMode, Point, Pt, Rect, XObjectId,
+    XObjectTransform,
 };
 
 pub use self::text::TextStyle;
@@ -124,39 +124,6 @@ impl<'f> Canvas<'f> {
         });
     }
 
-    /// Strokes a circle, drawn as four cubic Bézier arcs.
-    pub fn circle(&mut self, center_mm: [f32; 2], radius_mm: f32, line_mm: f32, rgb: Rgb) {
-        // Control-point distance that makes a quarter Bézier hug the circle.
-        const KAPPA: f32 = 0.552_284_8;
-        let [cx, cy] = center_mm;
-        let (r, k) = (radius_mm, radius_mm * KAPPA);
-        let quarters = [
-            [[cx + r, cy + k], [cx + k, cy + r], [cx, cy + r]],
-            [[cx - k, cy + r], [cx - r, cy + k], [cx - r, cy]],
-            [[cx - r, cy - k], [cx - k, cy - r], [cx, cy - r]],
-            [[cx + k, cy - r], [cx + r, cy - k], [cx + r, cy]],
-        ];
-        let mut points = vec![LinePoint {
-            p: self.point(cx + r, cy),
-            bezier: false,
-        }];
-        for [c1, c2, end] in quarters {
-            for ([x, y], bezier) in [(c1, true), (c2, true), (end, false)] {
-                points.push(LinePoint {
-                    p: self.point(x, y),
-                    bezier,
-                });
-            }
-        }
-        self.paint(PaintMode::Stroke, line_mm, rgb);
-        self.ops.push(Op::DrawLine {
-            line: Line {
-                points,
-                is_closed: true,
-            },
-        });
-    }
-
     /// Fills rectangles given as `[x, top, width, height]`, all in one colour.
     pub fn fill_rects(&mut self, rects: impl IntoIterator<Item = [f32; 4]>, rgb: Rgb) {
         self.paint(PaintMode::Fill, 0.0, rgb);
@@ -174,26 +141,19 @@ impl<'f> Canvas<'f> {
         }
     }
 
-    /// Fills the union of closed polygons given as corner lists.
-    pub fn fill_polygons(&mut self, rings: impl IntoIterator<Item = Vec<[f32; 2]>>, rgb: Rgb) {
-        let rings = rings
-            .into_iter()
-            .map(|corners| PolygonRing {
-                points: corners
-                    .into_iter()
-                    .map(|[x, y]| LinePoint {
-                        p: self.point(x, y),
-                        bezier: false,
-                    })
-                    .collect(),
-            })
-            .collect();
-        self.paint(PaintMode::Fill, 0.0, rgb);
-        self.ops.push(Op::DrawPolygon {
-            polygon: Polygon {
-                rings,
-                mode: PaintMode::Fill,
-                winding_order: WindingOrder::NonZero,
+    /// Draws a registered image into the rectangle with top-left corner (`x_mm`, `top_mm`),
+    /// stretched to fill it (callers keep the proportions).
+    pub fn image(&mut self, id: &XObjectId, x_mm: f32, top_mm: f32, w_mm: f32, h_mm: f32) {
+        self.ops.push(Op::UseXobject {
+            id: id.clone(),
+            transform: XObjectTransform {
+                translate_x: Some(mm_to_pt(x_mm)),
+                translate_y: Some(self.y_pt(top_mm + h_mm)),
+                scale_x: Some(mm_to_pt(w_mm).0),
+                scale_y: Some(mm_to_pt(h_mm).0),
+                // An image maps onto the unit square; the scale above is its whole size.
+                no_auto_scale: true,
+                ..XObjectTransform::default()
             },
         });
     }

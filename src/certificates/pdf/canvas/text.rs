@@ -69,30 +69,6 @@ impl Canvas<'_> {
         self.show(text, matrix, style, spaced.then_some(text));
     }
 
-    /// Draws one decorative character centred on (`x_mm`, `y_mm`), turned `angle_deg`
-    /// anticlockwise. It is kept out of text extraction (an empty /ActualText), so a seal's
-    /// ring of letters does not scramble the copied text.
-    pub fn rotated_char(
-        &mut self,
-        c: char,
-        x_mm: f32,
-        y_mm: f32,
-        angle_deg: f32,
-        style: &TextStyle,
-    ) {
-        let mut buf = [0u8; 4];
-        let text: &str = c.encode_utf8(&mut buf);
-        let half_width = self.fonts.width_pt(text, style.size_pt) / 2.0;
-        // Centre vertically on the ideographic body (about 0.38 em above the baseline).
-        let lift = 0.38 * style.size_pt;
-        let (sin, cos) = angle_deg.to_radians().sin_cos();
-        let (sin, cos) = (round_to(sin, 1e4), round_to(cos, 1e4));
-        let x = round_to(mm_to_pt(x_mm).0 - cos * half_width + sin * lift, 100.0);
-        let y = round_to(self.y_pt(y_mm).0 - sin * half_width - cos * lift, 100.0);
-        let matrix = TextMatrix::Raw([cos, sin, -sin, cos, x, y]);
-        self.show(text, matrix, style, Some(""));
-    }
-
     /// Sets `text`; `actual_text` replaces what text extraction sees.
     fn show(
         &mut self,
