@@ -285,3 +285,105 @@ async fn changing_the_password_checks_the_current_one_and_ends_other_sessions() 
     );
     app.login("bureau", "新的密码很长很长").await;
 }
+
+#[tokio::test]
+async fn the_bureau_registers_approves_and_suspends_organisations_in_pages() {
+    let app = TestApp::spawn().await;
+    app.bureau().await;
+    let mut browser = Visitor::new(&app);
+    browser.sign_in("bureau", PASSWORD).await;
+    let list = browser.get("/organisations").await;
+    assert_eq!(list.status, StatusCode::OK);
+    let csrf = hidden(&list.body, "csrf");
+
+    // A bad credit code: its error under the field, the name typed kept, nothing written.
+    let before = app.count("organisations").await;
+    let refused = browser
+        .post(
+            "/organisations",
+            &[
+                ("csrf", &csrf),
+                ("kind", "employer"),
+                ("name", "额尔古纳市白桦林旅游有限公司"),
+                ("credit_code", "91150784MA0N000000"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        refused.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        refused.body
+    );
+    assert!(
+        refused.body.contains("id=\"credit_code-error\""),
+        "{}",
+        refused.body
+    );
+    assert!(
+        refused
+            .body
+            .contains("value=\"额尔古纳市白桦林旅游有限公司\"")
+    );
+    assert_eq!(app.count("organisations").await, before);
+
+    let code = crate::helpers::credit_code();
+    let created = browser
+        .post(
+            "/organisations",
+            &[
+                ("csrf", &csrf),
+                ("kind", "employer"),
+                ("name", "额尔古纳市白桦林旅游有限公司"),
+                ("credit_code", &code),
+            ],
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.body);
+    let list = browser.get("/organisations?kind=employer").await;
+    assert!(
+        list.body
+            .contains("已登记“额尔古纳市白桦林旅游有限公司”，待审核。"),
+        "{}",
+        list.body
+    );
+    assert!(list.body.contains("待审核"));
+    let marker = "action=\"/organisations/";
+    let start = list.body.find(marker).expect("an action") + marker.len();
+    let id = list.body[start..].split('/').next().expect("id").to_owned();
+
+    let approved = browser
+        .post(&format!("/organisations/{id}/approve"), &[("csrf", &csrf)])
+        .await;
+    assert_eq!(approved.status, StatusCode::SEE_OTHER);
+    let list = browser.get("/organisations").await;
+    assert!(
+        list.body.contains("已批准“额尔古纳市白桦林旅游有限公司”。"),
+        "{}",
+        list.body
+    );
+
+    // The bureau's own organisation cannot be suspended by itself: the reason, as a flash.
+    let (_, me) = app
+        .get("/api/v1/auth/me", &app.login("bureau", PASSWORD).await)
+        .await;
+    if let Some(own) = me["organisation_id"].as_str() {
+        browser
+            .post(&format!("/organisations/{own}/suspend"), &[("csrf", &csrf)])
+            .await;
+        let list = browser.get("/organisations").await;
+        assert!(list.body.contains("flash flash-error"), "{}", list.body);
+    }
+
+    // Other roles are refused the page.
+    let bureau = app.login("bureau", PASSWORD).await;
+    let provider = app
+        .organisation(&bureau, "training_provider", "额尔古纳市职业技能培训中心")
+        .await;
+    app.account("teacher", Role::ProviderStaff, Some(&provider))
+        .await;
+    let mut teacher = Visitor::new(&app);
+    teacher.sign_in("teacher", PASSWORD).await;
+    let forbidden = teacher.get("/organisations").await;
+    assert_eq!(forbidden.status, StatusCode::FORBIDDEN);
+}
