@@ -38,3 +38,4 @@ mod stored;
 mod tasks;
 mod training;
 mod verification;
+mod visitor;

@@ -2,110 +2,11 @@
 //! CSRF token, the session cookie, the task-list home, changing the password, signing
 //! out. (The real-browser journeys are in `browser.rs`.)
 
-use std::collections::BTreeMap;
-
-use reqwest::{StatusCode, header, redirect::Policy};
+use reqwest::StatusCode;
 
 use crate::helpers::{PASSWORD, TestApp};
+use crate::visitor::{Visitor, hidden};
 use registry::access::Role;
-
-/// A browser without a browser: keeps cookies, follows no redirect, reads hidden fields.
-struct Visitor<'a> {
-    app: &'a TestApp,
-    client: reqwest::Client,
-    cookies: BTreeMap<String, String>,
-}
-
-struct Answer {
-    status: StatusCode,
-    location: Option<String>,
-    body: String,
-}
-
-impl<'a> Visitor<'a> {
-    fn new(app: &'a TestApp) -> Self {
-        Self {
-            app,
-            client: reqwest::Client::builder()
-                .redirect(Policy::none())
-                .build()
-                .expect("client"),
-            cookies: BTreeMap::new(),
-        }
-    }
-
-    async fn send(&mut self, request: reqwest::RequestBuilder) -> Answer {
-        let jar: Vec<String> = self
-            .cookies
-            .iter()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect();
-        let request = if jar.is_empty() {
-            request
-        } else {
-            request.header(header::COOKIE, jar.join("; "))
-        };
-        let response = request.send().await.expect("sent");
-        for set in response.headers().get_all(header::SET_COOKIE) {
-            let set = set.to_str().expect("ascii cookie");
-            let pair = set.split(';').next().expect("pair");
-            let (name, value) = pair.split_once('=').expect("name=value");
-            let removed = set.contains("Max-Age=0") || value.is_empty();
-            if removed {
-                self.cookies.remove(name);
-            } else {
-                self.cookies.insert(name.to_owned(), value.to_owned());
-            }
-        }
-        Answer {
-            status: response.status(),
-            location: response
-                .headers()
-                .get(header::LOCATION)
-                .map(|v| v.to_str().expect("location").to_owned()),
-            body: response.text().await.expect("body"),
-        }
-    }
-
-    async fn get(&mut self, path: &str) -> Answer {
-        let request = self.client.get(format!("{}{path}", self.app.base));
-        self.send(request).await
-    }
-
-    async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Answer {
-        let request = self
-            .client
-            .post(format!("{}{path}", self.app.base))
-            .form(form);
-        self.send(request).await
-    }
-
-    /// Signs in through the form; returns the answer to the post.
-    async fn sign_in(&mut self, login: &str, password: &str) -> Answer {
-        let form = self.get("/sign-in").await;
-        let csrf = hidden(&form.body, "csrf");
-        self.post(
-            "/sign-in",
-            &[
-                ("csrf", &csrf),
-                ("login", login),
-                ("password", password),
-                ("next", "/"),
-            ],
-        )
-        .await
-    }
-}
-
-/// The value of the hidden input `name` in a page.
-fn hidden(body: &str, name: &str) -> String {
-    let marker = format!("name=\"{name}\" value=\"");
-    let start = body
-        .find(&marker)
-        .unwrap_or_else(|| panic!("no {name} in {body}"))
-        + marker.len();
-    body[start..].split('"').next().expect("value").to_owned()
-}
 
 #[tokio::test]
 async fn staff_sign_in_with_the_form_and_land_on_their_task_list() {

@@ -4,9 +4,11 @@
 
 use askama::Template;
 use axum::{
+    Router,
     extract::{Path, Query, State},
     http::StatusCode,
     response::{IntoResponse, Redirect, Response},
+    routing::{get, post},
 };
 use axum_extra::extract::cookie::CookieJar;
 use serde::Deserialize;
@@ -23,6 +25,16 @@ use crate::{
     pagination::PageParams,
     stored::Stored,
 };
+
+/// The bureau's pages.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/organisations", get(index).post(create))
+        .route("/organisations/{id}/approve", post(approve))
+        .route("/organisations/{id}/suspend", post(suspend))
+        .route("/organisations/{id}/name/approve", post(approve_name))
+        .route("/organisations/{id}/name/reject", post(reject_name))
+}
 
 /// One organisation as the list shows it.
 pub struct OrgRow {

@@ -30,29 +30,14 @@ pub fn router() -> Router<AppState> {
         .route("/", get(home))
         .route("/sign-in", get(staff::sign_in_page).post(staff::sign_in))
         .route("/sign-out", axum::routing::post(staff::sign_out))
-        .route("/organisations", get(bureau::index).post(bureau::create))
-        .route(
-            "/organisations/{id}/approve",
-            axum::routing::post(bureau::approve),
-        )
-        .route(
-            "/organisations/{id}/suspend",
-            axum::routing::post(bureau::suspend),
-        )
-        .route(
-            "/organisations/{id}/name/approve",
-            axum::routing::post(bureau::approve_name),
-        )
-        .route(
-            "/organisations/{id}/name/reject",
-            axum::routing::post(bureau::reject_name),
-        )
         .route(
             "/account/password",
             get(staff::password_page).post(staff::change_password),
         )
         .route("/v/{token}", get(verify::page).post(verify::page_match))
         .route("/static/site.css", get(style_sheet))
+        // Each area's pages, listed in its own module.
+        .merge(bureau::router())
 }
 
 /// An error on a browser route: the same facts as the JSON error, as a page.
