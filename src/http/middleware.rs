@@ -90,14 +90,14 @@ impl<B> OnResponse<B> for LogResponse {
 
 /// Headers every response carries. Verification addresses hold a token, so no page ever
 /// sends its address on to another site (`Referrer-Policy`); pages load nothing from
-/// elsewhere, run no script and cannot be framed. Harmless on JSON, so set on all.
+/// elsewhere, run only the registry's own scripts (no inline script) and cannot be framed. Harmless on JSON, so set on all.
 const SECURITY_HEADERS: [(HeaderName, &str); 4] = [
     (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
     (header::REFERRER_POLICY, "no-referrer"),
     (header::X_FRAME_OPTIONS, "DENY"),
     (
         header::CONTENT_SECURITY_POLICY,
-        "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
     ),
 ];
 

@@ -2,10 +2,13 @@
 //! style sheet, and the HTML twin of every error. Pages call the same capability
 //! functions as the JSON API and never show more than it would.
 
+mod accounts;
+mod audit;
 mod bureau;
 mod labels;
 pub mod session;
 pub mod staff;
+mod standard_pages;
 mod verify;
 
 use askama::Template;
@@ -38,6 +41,9 @@ pub fn router() -> Router<AppState> {
         .route("/static/site.css", get(style_sheet))
         // Each area's pages, listed in its own module.
         .merge(bureau::router())
+        .merge(accounts::router())
+        .merge(audit::router())
+        .merge(standard_pages::router())
 }
 
 /// An error on a browser route: the same facts as the JSON error, as a page.

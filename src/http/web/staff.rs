@@ -52,7 +52,12 @@ pub struct NavLink {
 fn nav_of(role: Role) -> Vec<(&'static str, &'static str)> {
     let mut links = vec![("/", "待办事项")];
     match role {
-        Role::BureauAdmin => links.push(("/organisations", "单位管理")),
+        Role::BureauAdmin => links.extend([
+            ("/organisations", "单位管理"),
+            ("/accounts", "账号管理"),
+            ("/standards", "地方标准"),
+            ("/audit", "审计日志"),
+        ]),
         Role::Trainee => links.clear(),
         Role::ProviderStaff | Role::Assessor | Role::LicensingOfficer | Role::Employer => {}
     }
