@@ -5,6 +5,7 @@
 //! groups.
 
 pub mod at_rest;
+pub mod batch;
 pub mod citizen_id;
 pub mod key_groups;
 pub mod names;
