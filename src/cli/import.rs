@@ -82,7 +82,7 @@ pub(super) async fn run(config: &Config, args: ImportArgs, now: Now) -> anyhow::
     let txn = db.write.begin().await?;
     let import = Import {
         cohort_id: &args.cohort,
-        upload: &upload,
+        upload,
         dry_run: args.dry_run,
         progress: &bar,
     };

@@ -128,10 +128,10 @@ pub struct ImportReport {
 }
 
 /// What to import where.
-#[derive(Clone, Copy)]
 pub struct Import<'a> {
     pub cohort_id: &'a str,
-    pub upload: &'a Upload,
+    /// Taken apart as it is checked, so its rows are not held twice.
+    pub upload: Upload,
     /// Check every row and write nothing.
     pub dry_run: bool,
     /// Told how far the checking and the writing have come.
@@ -206,38 +206,45 @@ pub async fn enrol_all(
     import: Import<'_>,
     now: Now,
 ) -> Result<ImportReport, AppError> {
-    let plan = plan::check(conn, keys, caller, &import).await?;
+    let Import {
+        cohort_id,
+        upload: Upload { rows, sha256 },
+        dry_run,
+        progress,
+    } = import;
+    let rows_read = rows.len();
+    let plan = plan::check(conn, keys, caller, cohort_id, rows, progress).await?;
     if !plan.refused.is_empty() {
         return Err(refused(plan.refused));
     }
-    let enrolled = if import.dry_run {
+    let enrolled = if dry_run {
         plan.enrol.iter().map(|row| row.report(None)).collect()
     } else {
-        write::write(conn, keys, caller, &import, &plan.cohort, &plan.enrol, now).await?
+        write::write(conn, keys, caller, &plan.cohort, &plan.enrol, progress, now).await?
     };
     // A list uploaded again changes nothing, and says so in no audit entry either.
-    if !enrolled.is_empty() && !import.dry_run {
+    if !enrolled.is_empty() && !dry_run {
         audit::append(
             conn,
             &caller.actor(),
             Change {
                 action: "cohort.import",
                 record_type: "cohort",
-                record_id: import.cohort_id,
+                record_id: cohort_id,
                 summary: serde_json::json!({
-                    "rows": import.upload.rows(),
+                    "rows": rows_read,
                     "enrolled": enrolled.len(),
                     "skipped": plan.skipped.len(),
-                    "file_sha256": import.upload.sha256,
+                    "file_sha256": sha256,
                 }),
             },
         )
         .await?;
     }
     Ok(ImportReport {
-        cohort_id: import.cohort_id.to_owned(),
-        dry_run: import.dry_run,
-        rows: import.upload.rows(),
+        cohort_id: cohort_id.to_owned(),
+        dry_run,
+        rows: rows_read,
         enrolled,
         skipped: plan.skipped,
     })

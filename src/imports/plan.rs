@@ -10,7 +10,7 @@ use entities::{cohorts as cohort, enrolments, people as person, programs as prog
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 
 use super::{
-    Import, ImportedRow, Refusal, SkippedRow,
+    ImportedRow, Refusal, SkippedRow,
     progress::{Phase, Progress},
     sheet::Row,
 };
@@ -76,23 +76,19 @@ pub(super) async fn check(
     conn: &impl ConnectionTrait,
     keys: &PiiKeys,
     caller: &Caller,
-    import: &Import<'_>,
+    cohort_id: &str,
+    rows: Vec<Row>,
+    progress: &dyn Progress,
 ) -> Result<Plan, AppError> {
-    let cohort = enrolment::lock_cohort(conn, caller, import.cohort_id).await?;
+    let cohort = enrolment::lock_cohort(conn, caller, cohort_id).await?;
     let program = db::linked::<program::Entity>(conn, &cohort.program_id, || {
         format!("cohort {} has no program", cohort.id)
     })
     .await?;
     let mut refused = Vec::new();
-    let parsed = parse_rows(
-        keys,
-        &import.upload.rows,
-        (&cohort, &program),
-        &mut refused,
-        import.progress,
-    )?;
-    import.progress.start(Phase::LookingUp, parsed.len() as u64);
-    let indexes: Vec<String> = parsed.iter().map(|p| p.index.clone()).collect();
+    let parsed = parse_rows(keys, rows, (&cohort, &program), &mut refused, progress)?;
+    progress.start(Phase::LookingUp, parsed.len() as u64);
+    let indexes: Vec<&str> = parsed.iter().map(|p| p.index.as_str()).collect();
     let mut people = batch::find_by_index(conn, &indexes).await?;
     let person_ids: Vec<&str> = people.values().map(|p| p.id.as_str()).collect();
     let mut in_cohort = enrolments_of(conn, &cohort.id, &person_ids).await?;
@@ -110,7 +106,7 @@ pub(super) async fn check(
         index,
     } in parsed
     {
-        import.progress.advance(1);
+        progress.advance(1);
         let known = people.remove(&index);
         if known
             .as_ref()
@@ -154,7 +150,7 @@ pub(super) async fn check(
 /// `refused`; the rest come back with their blind index.
 fn parse_rows(
     keys: &PiiKeys,
-    rows: &[Row],
+    rows: Vec<Row>,
     (cohort, program): (&cohort::Model, &program::Model),
     refused: &mut Vec<Refusal>,
     progress: &dyn Progress,
@@ -186,10 +182,10 @@ fn parse_rows(
             first_row_of.insert(id.as_str().to_owned(), row.row);
         }
         let input = IdentityInput {
-            name: row.name.clone(),
-            citizen_id: row.citizen_id.clone(),
-            phone: row.phone.clone(),
-            key_groups: row.key_groups.clone(),
+            name: row.name,
+            citizen_id: row.citizen_id,
+            phone: row.phone,
+            key_groups: row.key_groups,
         };
         let checked = input.parse(cohort.starts_on).and_then(|identity| {
             enrolment::check_age(cohort, program, &identity).map(|()| identity)

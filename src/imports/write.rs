@@ -7,7 +7,11 @@ use sea_orm::{
     ActiveModelTrait, ConnectionTrait, EntityTrait, IntoActiveModel, Iterable, Set, TryInsertResult,
 };
 
-use super::{Import, ImportedRow, plan::Planned, progress::Phase};
+use super::{
+    ImportedRow,
+    plan::Planned,
+    progress::{Phase, Progress},
+};
 use crate::{
     access::Caller,
     audit::{self, Change},
@@ -19,23 +23,51 @@ use crate::{
     stored::Stored,
 };
 
+/// How many rows are written together: the memory an import holds beyond its rows.
+const WRITE_CHUNK: usize = 2_000;
+
 /// A known person's record, and what enrolling them adds to it.
 struct Update<'a> {
     row: &'a person::Model,
     change: batch::ContactUpdate,
 }
 
-/// Writes every planned row; the enrolments, in sheet order.
+/// Writes every planned row, a chunk at a time; the enrolments, in sheet order.
 pub(super) async fn write(
     conn: &impl ConnectionTrait,
     keys: &PiiKeys,
     caller: &Caller,
-    import: &Import<'_>,
     cohort: &cohort::Model,
     rows: &[Planned],
+    progress: &dyn Progress,
     now: Now,
 ) -> Result<Vec<ImportedRow>, AppError> {
-    import.progress.start(Phase::Writing, rows.len() as u64);
+    progress.start(Phase::Writing, rows.len() as u64);
+    let actor = caller.actor();
+    let mut audit = audit::Appender::lock(conn).await?;
+    let mut report = Vec::with_capacity(rows.len());
+    for chunk in rows.chunks(WRITE_CHUNK) {
+        let written = write_chunk(conn, keys, cohort, chunk, now).await?;
+        audit.append(conn, &actor, written.changes()).await?;
+        report.extend(
+            chunk
+                .iter()
+                .zip(&written.enrolment_ids)
+                .map(|(planned, id)| planned.report(Some(id.clone()))),
+        );
+        progress.advance(chunk.len() as u64);
+    }
+    Ok(report)
+}
+
+/// Writes the people and enrolments of `rows`; what was written, for the audit log.
+async fn write_chunk<'a>(
+    conn: &impl ConnectionTrait,
+    keys: &PiiKeys,
+    cohort: &'a cohort::Model,
+    rows: &'a [Planned],
+    now: Now,
+) -> Result<Written<'a>, AppError> {
     let mut person_ids = Vec::with_capacity(rows.len());
     let mut registered = Vec::new();
     let mut updated = Vec::new();
@@ -96,22 +128,15 @@ pub(super) async fn write(
         )
         .exec_without_returning(conn)
         .await?;
-        import.progress.advance(chunk.len() as u64);
     }
-    let written = Written {
+    Ok(Written {
         cohort_id: &cohort.id,
         rows,
-        registered: &registered,
-        updated: &updated,
-        person_ids: &person_ids,
-        enrolment_ids: &enrolment_ids,
-    };
-    audit::append_all(conn, &caller.actor(), written.changes()).await?;
-    Ok(rows
-        .iter()
-        .zip(enrolment_ids)
-        .map(|(planned, id)| planned.report(Some(id)))
-        .collect())
+        registered,
+        updated,
+        person_ids,
+        enrolment_ids,
+    })
 }
 
 /// Inserts the people not registered yet. One registered meanwhile by another import or
@@ -137,22 +162,22 @@ async fn register(
     Ok(())
 }
 
-/// What an import wrote, for its audit entries.
+/// What a chunk of rows wrote, for its audit entries.
 struct Written<'a> {
     cohort_id: &'a str,
     rows: &'a [Planned],
-    registered: &'a [(person::Model, &'a Planned)],
-    updated: &'a [Update<'a>],
+    registered: Vec<(person::Model, &'a Planned)>,
+    updated: Vec<Update<'a>>,
     /// The person of each row.
-    person_ids: &'a [String],
+    person_ids: Vec<String>,
     /// The enrolment of each row.
-    enrolment_ids: &'a [String],
+    enrolment_ids: Vec<String>,
 }
 
-impl<'a> Written<'a> {
+impl Written<'_> {
     /// The audit entries single enrolments would have written: people registered,
     /// people updated, enrolments made or made current again.
-    fn changes(&self) -> Vec<Change<'a>> {
+    fn changes(&self) -> Vec<Change<'_>> {
         let mut changes =
             Vec::with_capacity(self.registered.len() + self.updated.len() + self.rows.len());
         changes.extend(self.registered.iter().map(|(person, planned)| {
@@ -173,8 +198,8 @@ impl<'a> Written<'a> {
         let of_rows = self
             .rows
             .iter()
-            .zip(self.person_ids)
-            .zip(self.enrolment_ids);
+            .zip(&self.person_ids)
+            .zip(&self.enrolment_ids);
         changes.extend(of_rows.map(|((planned, person_id), enrolment_id)| Change {
             action: if planned.withdrawn.is_some() {
                 "enrolment.reactivate"

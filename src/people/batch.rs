@@ -17,12 +17,12 @@ const LOOKUP_CHUNK: usize = 2_000;
 /// The people registered under any of `indexes` (blind indexes), by index.
 pub async fn find_by_index(
     conn: &impl ConnectionTrait,
-    indexes: &[String],
+    indexes: &[&str],
 ) -> Result<HashMap<String, person::Model>, AppError> {
     let mut found = HashMap::new();
     for chunk in indexes.chunks(LOOKUP_CHUNK) {
         let rows = person::Entity::find()
-            .filter(person::Column::CitizenIdIndex.is_in(chunk.iter().map(String::as_str)))
+            .filter(person::Column::CitizenIdIndex.is_in(chunk.iter().copied()))
             .all(conn)
             .await?;
         found.extend(rows.into_iter().map(|p| (p.citizen_id_index.clone(), p)));

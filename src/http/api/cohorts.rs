@@ -192,15 +192,16 @@ pub async fn import(
     } else {
         Outcome::Commit
     };
+    let import = Import {
+        cohort_id: &id,
+        upload,
+        dry_run: q.dry_run,
+        progress: &imports::Silent,
+    };
+    let now = app.now();
     let report = app
         .unit_of_work(outcome, async |txn| {
-            let import = Import {
-                cohort_id: &id,
-                upload: &upload,
-                dry_run: q.dry_run,
-                progress: &imports::Silent,
-            };
-            imports::enrol_all(txn, &app.pii, &caller, import, app.now()).await
+            imports::enrol_all(txn, &app.pii, &caller, import, now).await
         })
         .await?;
     Ok(match outcome {
