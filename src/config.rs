@@ -5,6 +5,8 @@ use std::{net::SocketAddr, path::PathBuf, time::Duration};
 use anyhow::Context;
 use secrecy::SecretString;
 
+use crate::imports::Limits;
+
 /// Everything the registry reads from its environment (names as in docs/API.md).
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -88,6 +90,13 @@ pub struct Config {
     pub sign_in_window_minutes: u32,
     /// `REGISTRY_SIGN_IN_LOCK_MINUTES`: how long a lock lasts (default 15).
     pub sign_in_lock_minutes: u32,
+    /// `REGISTRY_IMPORT_MAX_ROWS`: data rows one uploaded enrolment list may hold (default
+    /// 2,000); the file's other bounds grow with it (`imports::Limits`). A larger upload
+    /// also needs `REGISTRY_BODY_LIMIT_BYTES` raised.
+    pub import_max_rows: usize,
+    /// `REGISTRY_LEDGER_IMPORT_MAX_ROWS`: data rows one `registry import` may hold (the
+    /// bureau's historical ledgers; default 200,000).
+    pub ledger_import_max_rows: usize,
 }
 
 /// Which header a trusted proxy puts the client's address in.
@@ -183,6 +192,8 @@ impl Config {
             sign_in_lock_after: number("REGISTRY_SIGN_IN_LOCK_AFTER", 10)?,
             sign_in_window_minutes: number("REGISTRY_SIGN_IN_WINDOW_MINUTES", 15)?,
             sign_in_lock_minutes: number("REGISTRY_SIGN_IN_LOCK_MINUTES", 15)?,
+            import_max_rows: rows("REGISTRY_IMPORT_MAX_ROWS", Limits::UPLOAD_ROWS)?,
+            ledger_import_max_rows: rows("REGISTRY_LEDGER_IMPORT_MAX_ROWS", Limits::LEDGER_ROWS)?,
         })
     }
 
@@ -217,6 +228,8 @@ impl Config {
             sign_in_lock_after: 10,
             sign_in_window_minutes: 15,
             sign_in_lock_minutes: 15,
+            import_max_rows: Limits::UPLOAD_ROWS,
+            ledger_import_max_rows: Limits::LEDGER_ROWS,
         }
     }
 }
@@ -229,6 +242,14 @@ fn number(name: &str, default: u32) -> anyhow::Result<u32> {
             .parse()
             .with_context(|| format!("{name} must be a whole number")),
         None => Ok(default),
+    }
+}
+
+/// The environment variable `name` as a number of rows above 0.
+fn rows(name: &str, default: usize) -> anyhow::Result<usize> {
+    match number(name, u32::try_from(default).unwrap_or(u32::MAX))? {
+        0 => anyhow::bail!("{name} must be a whole number of rows above 0"),
+        n => Ok(n as usize),
     }
 }
 

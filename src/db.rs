@@ -112,3 +112,12 @@ fn sqlite_options(url: &str, max_connections: u32) -> ConnectOptions {
         });
     options
 }
+
+/// The most bound parameters one statement carries: below both SQLite's limit (32,766
+/// since 3.32) and PostgreSQL's (65,535).
+pub const MAX_BOUND_PARAMETERS: usize = 30_000;
+
+/// How many rows of `columns` columns one multi-row insert may carry.
+pub fn rows_per_insert(columns: usize) -> usize {
+    (MAX_BOUND_PARAMETERS / columns.max(1)).max(1)
+}

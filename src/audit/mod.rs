@@ -6,6 +6,8 @@
 //! one writer connection on SQLite), so several server instances still build one chain.
 //! Summaries are written by the capabilities and never contain a citizen ID in clear.
 
+mod batch;
+
 use chrono::{DateTime, SubsecRound, Utc};
 use entities::{audit_head, audit_log};
 use sea_orm::{
@@ -15,6 +17,8 @@ use sea_orm::{
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use utoipa::{IntoParams, ToSchema};
+
+pub use batch::Appender;
 
 /// Hash that the first entry chains to.
 pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";

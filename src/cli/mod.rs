@@ -2,14 +2,11 @@
 //! loads.
 
 pub mod demo;
+mod import;
 mod keys;
 mod verify;
 
-use std::{
-    io::BufRead,
-    path::{Path, PathBuf},
-    process::ExitCode,
-};
+use std::{io::BufRead, path::PathBuf, process::ExitCode};
 
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
@@ -17,17 +14,15 @@ use sea_orm::TransactionTrait;
 use secrecy::SecretString;
 
 use crate::{
-    access::{Caller, Role},
+    access::Role,
     audit::{self, Actor},
     auth::accounts,
-    clock::{Clock, Now},
-    cohorts,
+    clock::Clock,
     config::Config,
-    imports, instance,
     organisations::{self, OrgKind, OrgStatus, OrganisationInput},
-    startup::{self, Application, open_database},
+    startup::{Application, open_database},
     stored::Stored,
-    telemetry, untrusted,
+    telemetry,
 };
 
 #[derive(Parser)]
@@ -72,16 +67,9 @@ enum Command {
         offline: bool,
     },
     /// Enrol a cohort from a spreadsheet (XLSX, or CSV in UTF-8 or GBK; columns 姓名,
-    /// 身份证号, optional 手机号, 重点群体), all or nothing (exit code 1 if any row is refused).
-    Import {
-        file: PathBuf,
-        /// The cohort's id.
-        #[arg(long)]
-        cohort: String,
-        /// Check every row and keep nothing.
-        #[arg(long)]
-        dry_run: bool,
-    },
+    /// 身份证号, optional 手机号, 重点群体) as the account --as, all or nothing (exit code 1
+    /// if any row is refused); people already in the cohort are skipped.
+    Import(import::ImportArgs),
     /// Load a realistic demo data set (idempotent) and write its logins, passwords and ids
     /// as JSON
     Demo {
@@ -226,11 +214,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             println!("{}", org.id);
         }
         Command::Demo { out } => demo::run(&config, out.as_deref(), now).await?,
-        Command::Import {
-            file,
-            cohort,
-            dry_run,
-        } => return import_file(&config, &file, &cohort, dry_run, now).await,
+        Command::Import(args) => return import::run(&config, args, now).await,
         Command::Verify { file, did, offline } => {
             return verify::verify_file(&config, &file, did.as_deref(), offline).await;
         }
@@ -251,64 +235,6 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
-}
-
-async fn import_file(
-    config: &Config,
-    file: &Path,
-    cohort: &str,
-    dry_run: bool,
-    now: Now,
-) -> anyhow::Result<ExitCode> {
-    let bytes = untrusted::read_file(file, imports::sheet::MAX_FILE_BYTES)
-        .with_context(|| format!("无法读取文件 {}", file.display()))?
-        .with_context(|| format!("文件 {} 太大，不像是一份学员名单", file.display()))?;
-    let db = open_database(config).await?;
-    let pii = startup::pii_keys(config)?;
-    let shared = instance::Shared {
-        pii: Some(&pii),
-        ..Default::default()
-    };
-    instance::ensure_shared(&db, &shared, now).await?;
-    let provider = cohorts::provider_of(&db.read, cohort)
-        .await
-        .map_err(|e| anyhow::anyhow!("{}", e.body().message))?
-        .with_context(|| format!("没有编号为 {cohort} 的班次"))?;
-    let caller = Caller::command_line(Role::ProviderStaff, Some(provider));
-    let upload = match imports::read(bytes).await {
-        Ok(upload) => upload,
-        Err(e) => return Ok(refused(&e)),
-    };
-    let txn = db.write.begin().await?;
-    match imports::enrol_all(&txn, &pii, &caller, cohort, &upload, dry_run, now).await {
-        Ok(report) if dry_run => {
-            txn.rollback().await?;
-            println!("检查通过：{} 行均可导入（试运行，未写入）", report.rows);
-            Ok(ExitCode::SUCCESS)
-        }
-        Ok(report) => {
-            txn.commit().await?;
-            println!("已导入 {} 名学员", report.enrolled.len());
-            Ok(ExitCode::SUCCESS)
-        }
-        Err(e) => {
-            txn.rollback().await?;
-            Ok(refused(&e))
-        }
-    }
-}
-
-/// Prints an import's refusal, field by field; the failing exit code.
-fn refused(e: &crate::error::AppError) -> ExitCode {
-    let body = e.body();
-    eprintln!("{}", body.message);
-    for f in body.fields {
-        match f.row {
-            Some(row) => eprintln!("  第{row}行  {}  {}", f.field, f.reason),
-            None => eprintln!("  {}  {}", f.field, f.reason),
-        }
-    }
-    ExitCode::FAILURE
 }
 
 fn read_password() -> anyhow::Result<SecretString> {

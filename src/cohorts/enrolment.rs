@@ -5,10 +5,14 @@ use std::collections::HashMap;
 
 use entities::{cohorts as cohort, enrolments as enrolment, people as person, programs as program};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, Set,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+
+mod checks;
+
+pub(crate) use checks::{check_age, cohort_full, lock_cohort, name_mismatch, new_enrolment};
 
 use super::{EnrolmentStatus, enrolled_count, find as find_cohort};
 use crate::clock::Now;
@@ -17,7 +21,7 @@ use crate::{
     access::{Caller, rules},
     audit::{self, Change},
     error::{AppError, FieldError},
-    pagination::{self, Page, PageParams, new_id},
+    pagination::{self, Page, PageParams},
     people::{
         PiiKeys,
         store::{self, IdentityInput, PersonView},
@@ -93,26 +97,11 @@ pub async fn enrol(
     input: IdentityInput,
     now: Now,
 ) -> Result<Enrolment, AppError> {
-    find_cohort(conn, caller, cohort_id).await?;
     // Lock the cohort so concurrent enrolments count capacity one at a time.
-    let cohort = cohort::Entity::find_by_id(cohort_id.to_owned())
-        .lock_exclusive()
-        .one(conn)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let cohort = lock_cohort(conn, caller, cohort_id).await?;
     let program = program_of(conn, &cohort).await?;
     let identity = input.parse(cohort.starts_on)?;
-    let age = identity.citizen_id.age_on(cohort.starts_on);
-    if age < program.min_age as u32 || age > program.max_age as u32 {
-        return Err(AppError::invalid(
-            "citizen_id",
-            "age_out_of_range",
-            format!(
-                "开班日（{}）该学员{}周岁，不在本项目要求的{}–{}周岁范围内",
-                cohort.starts_on, age, program.min_age, program.max_age
-            ),
-        ));
-    }
+    check_age(&cohort, &program, &identity)?;
     let index = keys.blind_index(identity.citizen_id.as_str());
     let known = person::Entity::find()
         .filter(person::Column::CitizenIdIndex.eq(&index))
@@ -122,11 +111,7 @@ pub async fn enrol(
         .as_ref()
         .is_some_and(|p| p.name != identity.name.as_str())
     {
-        return Err(AppError::invalid(
-            "name",
-            "mismatch_with_registered",
-            "该身份证号码已登记在册，但姓名与登记信息不一致，请核对",
-        ));
+        return Err(name_mismatch());
     }
     let previous = match &known {
         Some(p) => {
@@ -150,17 +135,10 @@ pub async fn enrol(
     }
     let enrolled = enrolled_count(conn, &cohort.id).await?;
     if enrolled >= cohort.capacity as u64 {
-        return Err(AppError::Conflict {
-            code: "cohort_full",
-            message: format!(
-                "班次 {} 已满（{}人），不能再报名",
-                cohort.code, cohort.capacity
-            ),
-        });
+        return Err(cohort_full(&cohort));
     }
     let actor = caller.actor();
     let person = store::find_or_register(conn, keys, &actor, &identity, now).await?;
-    let now = now.stamp();
     let action = if previous.is_some() {
         "enrolment.reactivate"
     } else {
@@ -177,22 +155,10 @@ pub async fn enrol(
             active.update(conn).await?
         }
         None => {
-            enrolment::ActiveModel {
-                id: Set(new_id()),
-                cohort_id: Set(cohort.id.clone()),
-                person_id: Set(person.id.clone()),
-                provider_id: Set(cohort.provider_id.clone()),
-                status: Set(EnrolmentStatus::Enrolled.as_str().to_owned()),
-                attended_hours: Set(None),
-                theory_score: Set(None),
-                practical_score: Set(None),
-                result_recorded_at: Set(None),
-                enrolled_at: Set(now),
-                withdrawn_at: Set(None),
-                withdraw_reason: Set(None),
-            }
-            .insert(conn)
-            .await?
+            new_enrolment(&cohort, &person.id, now)
+                .into_active_model()
+                .insert(conn)
+                .await?
         }
     };
     audit::append(

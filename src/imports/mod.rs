@@ -1,20 +1,25 @@
 //! Enrolling a cohort from a spreadsheet (CSV in UTF-8 or GBK, or XLSX), all or nothing.
 //!
-//! The file is read first ([`read`]): off the async workers, within size and time limits,
-//! and before any transaction is open, so a large or hostile file never holds the
-//! database's writer. Then every row goes through exactly the checks of a single
-//! enrolment (identity fields, the age window, key-group rules, the same person twice,
-//! capacity), each inside its own savepoint of the caller's transaction, so one refused
-//! row never spoils the checking of the next. If any row is refused the answer is a 422
-//! naming every refused row and field and the caller rolls back: nothing of the file is
-//! kept. A dry run checks the same way and keeps nothing either.
+//! The file is read first ([`read`]): off the async workers, within the [`Limits`] of its
+//! kind of import (a provider's upload, or the bureau's ledger at the command line), and
+//! before any transaction is open, so a large or hostile file never holds the database's
+//! writer. Then every row goes through the checks of a single enrolment (identity fields,
+//! the age window, key-group rules, the same person twice, capacity) with the registry's
+//! look-ups made in batches ([`plan`]); a person already enrolled in the cohort is
+//! reported as skipped, so an extended list can be uploaded again. If any row is refused
+//! the answer is a 422 naming every refused row and field and nothing of the file is
+//! kept; otherwise the rows are written in multi-row statements ([`write`]), in the
+//! caller's one transaction. A dry run checks the same way and writes nothing.
 
+mod csv_text;
+pub mod limits;
+mod plan;
+pub mod progress;
 pub mod sheet;
+mod write;
 mod xlsx;
 
-use std::{collections::HashMap, time::Duration};
-
-use sea_orm::{DatabaseTransaction, TransactionTrait};
+use sea_orm::DatabaseTransaction;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
@@ -23,20 +28,15 @@ use crate::{
     access::Caller,
     audit::{self, Change},
     clock::Now,
-    cohorts::{self, enrolment},
     error::{AppError, FieldError},
-    people::{CitizenId, PiiKeys, store::IdentityInput},
+    people::PiiKeys,
     untrusted::{self, Overrun},
 };
-
-/// The most rows one file may hold (a cohort is far smaller; a larger file is a mistake).
-pub const MAX_ROWS: usize = 2_000;
+pub use limits::Limits;
+pub use progress::{Progress, Silent};
 
 /// How many refused rows the message spells out; `fields` lists them all.
 const ROWS_IN_MESSAGE: usize = 10;
-
-/// How long reading one file may take (a list of 2,000 rows takes well under a second).
-const READ_TIME_LIMIT: Duration = Duration::from_secs(20);
 
 /// A spreadsheet as read, not yet checked against the cohort.
 #[derive(Debug)]
@@ -45,24 +45,23 @@ pub struct Upload {
     sha256: String,
 }
 
-/// Reads an uploaded spreadsheet off the async workers: refused when it exceeds the
-/// limits of [`sheet`], has no data rows or more than [`MAX_ROWS`], or takes longer than
-/// a list could.
-pub async fn read(bytes: Vec<u8>) -> Result<Upload, AppError> {
-    let read = untrusted::parse(READ_TIME_LIMIT, move || {
-        let rows = sheet::read(&bytes)?;
+impl Upload {
+    /// Data rows read.
+    pub fn rows(&self) -> usize {
+        self.rows.len()
+    }
+}
+
+/// Reads an uploaded spreadsheet off the async workers: refused when it exceeds
+/// `limits`, has no data rows, or takes longer than a list of that length could.
+pub async fn read(bytes: Vec<u8>, limits: Limits) -> Result<Upload, AppError> {
+    let read = untrusted::parse(limits.read_time(), move || {
+        let rows = sheet::read(&bytes, &limits)?;
         if rows.is_empty() {
             return Err(AppError::invalid(
                 "file",
                 "no_rows",
                 "表格只有表头，没有学员数据",
-            ));
-        }
-        if rows.len() > MAX_ROWS {
-            return Err(AppError::invalid(
-                "file",
-                "too_many_rows",
-                format!("表格有{}行学员数据，一次最多导入{MAX_ROWS}行", rows.len()),
             ));
         }
         Ok(Upload {
@@ -77,7 +76,7 @@ pub async fn read(bytes: Vec<u8>) -> Result<Upload, AppError> {
             "too_slow",
             format!(
                 "表格未能在{}秒内读完，请把名单复制到新表格后重新上传",
-                READ_TIME_LIMIT.as_secs()
+                limits.read_time().as_secs()
             ),
         )),
         Err(Overrun::Crashed) => Err(AppError::invalid(
@@ -100,6 +99,20 @@ pub struct ImportedRow {
     pub citizen_id: String,
 }
 
+/// One row left as it was: the person is enrolled in the cohort already.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SkippedRow {
+    /// The spreadsheet's row number.
+    pub row: u32,
+    pub name: String,
+    /// Masked, e.g. `150784********123X`.
+    pub citizen_id: String,
+    /// `already_enrolled`.
+    pub reason: &'static str,
+    /// The reason in Chinese, e.g. 已在本班次中，本次跳过.
+    pub message: String,
+}
+
 /// What an import did.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ImportReport {
@@ -108,127 +121,109 @@ pub struct ImportReport {
     pub dry_run: bool,
     /// Data rows read.
     pub rows: usize,
-    /// Every row, enrolled (or, on a dry run, enrollable), in sheet order.
+    /// The rows enrolled (or, on a dry run, enrollable), in sheet order.
     pub enrolled: Vec<ImportedRow>,
+    /// The rows of people already enrolled in the cohort, left as they were.
+    pub skipped: Vec<SkippedRow>,
+}
+
+/// What to import where.
+pub struct Import<'a> {
+    pub cohort_id: &'a str,
+    /// Taken apart as it is checked, so its rows are not held twice.
+    pub upload: Upload,
+    /// Check every row and write nothing.
+    pub dry_run: bool,
+    /// Told how far the checking and the writing have come.
+    pub progress: &'a dyn Progress,
 }
 
 /// A refused row, as one or more field errors and a sentence.
-struct Refusal {
-    fields: Vec<FieldError>,
-    message: String,
+pub(crate) struct Refusal {
+    pub(crate) row: u32,
+    pub(crate) fields: Vec<FieldError>,
+    pub(crate) message: String,
 }
 
-fn refusal(row: u32, field: &str, reason: &str, message: &str) -> Refusal {
-    Refusal {
-        fields: vec![FieldError {
-            row: Some(row),
-            ..FieldError::new(field, reason, message)
-        }],
-        message: format!("第{row}行：{message}"),
+impl Refusal {
+    /// A row refused for one field.
+    pub(crate) fn of(row: u32, field: &str, reason: &str, message: &str) -> Self {
+        Self {
+            row,
+            fields: vec![FieldError {
+                row: Some(row),
+                ..FieldError::new(field, reason, message)
+            }],
+            message: format!("第{row}行：{message}"),
+        }
+    }
+
+    /// A row refused by a capability's error: its fields, numbered with the row.
+    pub(crate) fn from_error(row: u32, message: &str, fields: Vec<FieldError>) -> Self {
+        Self {
+            row,
+            fields: fields
+                .into_iter()
+                .map(|f| FieldError {
+                    row: Some(row),
+                    ..f
+                })
+                .collect(),
+            message: format!("第{row}行：{message}"),
+        }
     }
 }
 
-/// Checks and enrols every row of `upload` into the cohort, in `conn`'s transaction. On
-/// `Ok` the caller commits (or, for a dry run, rolls back); on `Err` it rolls back.
+/// The 422 naming every refused row, in sheet order.
+fn refused(mut refusals: Vec<Refusal>) -> AppError {
+    refusals.sort_by_key(|r| r.row);
+    let mut message = format!(
+        "共{}行有误，本次未导入任何学员，请改正后重新上传：",
+        refusals.len()
+    );
+    let shown: Vec<&str> = refusals
+        .iter()
+        .take(ROWS_IN_MESSAGE)
+        .map(|r| r.message.as_str())
+        .collect();
+    message.push_str(&shown.join("；"));
+    if refusals.len() > ROWS_IN_MESSAGE {
+        message.push_str("；……");
+    }
+    AppError::Invalid {
+        message,
+        fields: refusals.into_iter().flat_map(|r| r.fields).collect(),
+    }
+}
+
+/// Checks every row of the upload against the cohort and enrols those not enrolled yet,
+/// in `conn`'s transaction. On `Ok` the caller commits (or, for a dry run, rolls back);
+/// on `Err` it rolls back.
 pub async fn enrol_all(
     conn: &DatabaseTransaction,
     keys: &PiiKeys,
     caller: &Caller,
-    cohort_id: &str,
-    upload: &Upload,
-    dry_run: bool,
+    import: Import<'_>,
     now: Now,
 ) -> Result<ImportReport, AppError> {
-    cohorts::find(conn, caller, cohort_id).await?;
-    let rows = &upload.rows;
-    let mut refused: Vec<Refusal> = Vec::new();
-    let mut enrolled = Vec::new();
-    let mut first_row_of: HashMap<String, u32> = HashMap::new();
-    for row in rows {
-        if row.citizen_id_is_number {
-            refused.push(refusal(
-                row.row,
-                "citizen_id",
-                "stored_as_number",
-                "身份证号被表格存成了数字，末尾几位已丢失；请把该列设为“文本”格式后重新填写",
-            ));
-            continue;
-        }
-        let parsed = CitizenId::parse(&row.citizen_id).ok();
-        if let Some(id) = &parsed {
-            if let Some(first) = first_row_of.get(id.as_str()) {
-                refused.push(refusal(
-                    row.row,
-                    "citizen_id",
-                    "duplicate_in_file",
-                    &format!("身份证号与第{first}行重复"),
-                ));
-                continue;
-            }
-            first_row_of.insert(id.as_str().to_owned(), row.row);
-        }
-        let input = IdentityInput {
-            name: row.name.clone(),
-            citizen_id: row.citizen_id.clone(),
-            phone: row.phone.clone(),
-            key_groups: row.key_groups.clone(),
-        };
-        let savepoint = conn.begin().await?;
-        match enrolment::enrol(&savepoint, keys, caller, cohort_id, input, now).await {
-            Ok(e) => {
-                savepoint.commit().await?;
-                enrolled.push(ImportedRow {
-                    row: row.row,
-                    enrolment_id: (!dry_run).then_some(e.id),
-                    name: e.person.name,
-                    citizen_id: parsed.map(|id| id.masked()).unwrap_or_default(),
-                });
-            }
-            Err(AppError::Invalid { message, fields }) => {
-                savepoint.rollback().await?;
-                refused.push(Refusal {
-                    fields: fields
-                        .into_iter()
-                        .map(|f| FieldError {
-                            row: Some(row.row),
-                            ..f
-                        })
-                        .collect(),
-                    message: format!("第{}行：{message}", row.row),
-                });
-            }
-            Err(AppError::Conflict { code, message }) => {
-                savepoint.rollback().await?;
-                let field = if code == "cohort_full" {
-                    "cohort"
-                } else {
-                    "citizen_id"
-                };
-                refused.push(refusal(row.row, field, code, &message));
-            }
-            Err(other) => return Err(other),
-        }
+    let Import {
+        cohort_id,
+        upload: Upload { rows, sha256 },
+        dry_run,
+        progress,
+    } = import;
+    let rows_read = rows.len();
+    let plan = plan::check(conn, keys, caller, cohort_id, rows, progress).await?;
+    if !plan.refused.is_empty() {
+        return Err(refused(plan.refused));
     }
-    if !refused.is_empty() {
-        let mut message = format!(
-            "共{}行有误，本次未导入任何学员，请改正后重新上传：",
-            refused.len()
-        );
-        let shown: Vec<&str> = refused
-            .iter()
-            .take(ROWS_IN_MESSAGE)
-            .map(|r| r.message.as_str())
-            .collect();
-        message.push_str(&shown.join("；"));
-        if refused.len() > ROWS_IN_MESSAGE {
-            message.push_str("；……");
-        }
-        return Err(AppError::Invalid {
-            message,
-            fields: refused.into_iter().flat_map(|r| r.fields).collect(),
-        });
-    }
-    if !dry_run {
+    let enrolled = if dry_run {
+        plan.enrol.iter().map(|row| row.report(None)).collect()
+    } else {
+        write::write(conn, keys, caller, &plan.cohort, &plan.enrol, progress, now).await?
+    };
+    // A list uploaded again changes nothing, and says so in no audit entry either.
+    if !enrolled.is_empty() && !dry_run {
         audit::append(
             conn,
             &caller.actor(),
@@ -236,7 +231,12 @@ pub async fn enrol_all(
                 action: "cohort.import",
                 record_type: "cohort",
                 record_id: cohort_id,
-                summary: serde_json::json!({"rows": rows.len(), "file_sha256": upload.sha256}),
+                summary: serde_json::json!({
+                    "rows": rows_read,
+                    "enrolled": enrolled.len(),
+                    "skipped": plan.skipped.len(),
+                    "file_sha256": sha256,
+                }),
             },
         )
         .await?;
@@ -244,7 +244,8 @@ pub async fn enrol_all(
     Ok(ImportReport {
         cohort_id: cohort_id.to_owned(),
         dry_run,
-        rows: rows.len(),
+        rows: rows_read,
         enrolled,
+        skipped: plan.skipped,
     })
 }

@@ -2,25 +2,20 @@
 //! [`super::xlsx`]), or CSV in UTF-8 (with or without a byte-order mark) or GBK/GB 18030,
 //! as Excel and WPS save it on a Chinese Windows. The first non-empty row is the header;
 //! columns are found by their Chinese (or English) titles, in any order. Row numbers are
-//! the spreadsheet's own, so an error message points at the line a user sees.
+//! the spreadsheet's own as Excel and WPS show them (blank lines count, a line break
+//! inside a quoted cell does not, CRLF is one break), so an error message points at the
+//! line a user sees.
 //!
-//! A file is bounded before it is read whole: its size, and how far down and across its
-//! cells reach (an enrolment list is at most [`MAX_SHEET_ROWS`] by [`MAX_COLUMNS`]).
+//! A file is bounded before it is read whole ([`Limits`]): its size, and how far down and
+//! across its cells reach. Lines are read as a stream and turned into rows one by one
+//! ([`Rows`]); reading stops at the first line past the limits.
 
-use crate::{error::AppError, imports::MAX_ROWS, people::KeyGroup};
-
-use super::xlsx;
-
-/// The largest file read, XLSX or CSV (a list of 2,000 trainees is well under 1 MiB).
-pub const MAX_FILE_BYTES: usize = 4 << 20;
-
-/// How far down a sheet's cells may reach: the data rows of one import and the title
-/// and header rows above them.
-pub const MAX_SHEET_ROWS: u32 = MAX_ROWS as u32 + HEADER_SEARCH_ROWS as u32;
-
-/// How far across a sheet's cells may reach: a list has four columns we read, and offices
-/// add a few of their own (序号, 备注, ……).
-pub const MAX_COLUMNS: u32 = 50;
+use super::{
+    csv_text,
+    limits::{HEADER_SEARCH_ROWS, Limits, MAX_COLUMNS},
+    xlsx,
+};
+use crate::{error::AppError, people::KeyGroup};
 
 /// One data row as written, before any checking.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,8 +28,8 @@ pub struct Row {
     /// ID as typed is lost.
     pub citizen_id_is_number: bool,
     pub phone: Option<String>,
-    /// Key-group codes where a cell names a known group (by label or code); otherwise
-    /// the text as written, which enrolment refuses by name.
+    /// Key-group codes where a cell names a known group (by code, label or a variant);
+    /// otherwise the text as written, which enrolment refuses by name.
     pub key_groups: Vec<String>,
 }
 
@@ -43,9 +38,6 @@ pub(super) struct Cell {
     pub(super) text: String,
     pub(super) number: bool,
 }
-
-/// The non-empty rows of a sheet: the row number and its cells from column A.
-pub(super) type Grid = Vec<(u32, Vec<Cell>)>;
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Column {
@@ -91,82 +83,42 @@ pub(super) fn file_error(reason: &str, message: impl Into<String>) -> AppError {
 }
 
 /// The refusal of a sheet whose cells reach past `cell` (an A1-style name).
-pub(super) fn sheet_too_large(cell: &str) -> AppError {
+pub(super) fn sheet_too_large(limits: &Limits, cell: &str) -> AppError {
     file_error(
         "sheet_too_large",
         format!(
-            "表格范围过大：用到了单元格 {cell}，一份名单最多 {MAX_COLUMNS} 列、{MAX_SHEET_ROWS} 行；\
-             请删除多余的行和列（或把名单复制到新表格）后重新上传"
+            "表格范围过大：用到了单元格 {cell}，一份名单最多 {MAX_COLUMNS} 列、{} 行\
+             （最多 {} 行学员数据）；请删除多余的行和列（或把名单复制到新表格、分成几份）后重新上传",
+            limits.sheet_rows(),
+            limits.max_rows()
         ),
     )
 }
 
-/// Whether a cell at (`row`, `column`), both from 0, lies inside the limits.
-pub(super) fn within_limits(row: u32, column: u32) -> bool {
-    row < MAX_SHEET_ROWS && column < MAX_COLUMNS
-}
-
-/// The data rows of a spreadsheet; refused as a whole when it is larger than a list can
-/// be, not a spreadsheet we read, or its header lacks the name or ID column.
-pub fn read(bytes: &[u8]) -> Result<Vec<Row>, AppError> {
-    if bytes.len() > MAX_FILE_BYTES {
+/// The data rows of a spreadsheet; refused as a whole when it is larger than `limits`
+/// allow, not a spreadsheet we read, or its header lacks the name or ID column.
+pub fn read(bytes: &[u8], limits: &Limits) -> Result<Vec<Row>, AppError> {
+    if bytes.len() > limits.file_bytes() {
         return Err(file_error(
             "file_too_large",
-            format!("文件超过 {} MiB，不像是一份学员名单", MAX_FILE_BYTES >> 20),
+            format!(
+                "文件超过 {} MiB，不像是一份学员名单",
+                limits.file_bytes() >> 20
+            ),
         ));
     }
-    let grid = if bytes.starts_with(b"PK\x03\x04") {
-        xlsx::grid(bytes)?
+    let mut rows = Rows::new(limits);
+    if bytes.starts_with(b"PK\x03\x04") {
+        xlsx::read(bytes, limits, &mut rows)?;
     } else if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
         return Err(file_error(
             "xls_not_supported",
             "不支持旧版 Excel（.xls）文件，请另存为 .xlsx 或 CSV 后再导入",
         ));
     } else {
-        csv_grid(&decode_text(bytes))?
-    };
-    rows_of(grid)
-}
-
-/// UTF-8 when the bytes are UTF-8 (a byte-order mark is dropped), otherwise GB 18030,
-/// which contains GBK.
-fn decode_text(bytes: &[u8]) -> String {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    match std::str::from_utf8(bytes) {
-        Ok(text) => text.to_owned(),
-        Err(_) => encoding_rs::GB18030.decode(bytes).0.into_owned(),
+        csv_text::read(&csv_text::decode(bytes), &mut rows)?;
     }
-}
-
-fn csv_grid(text: &str) -> Result<Grid, AppError> {
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(text.as_bytes());
-    let mut grid = Vec::new();
-    for record in reader.records() {
-        let record = record.map_err(|e| {
-            let line = e.position().map_or(0, |p| p.line());
-            file_error(
-                "unreadable",
-                format!("第{line}行无法按 CSV 读取，请检查引号是否成对"),
-            )
-        })?;
-        let line = record.position().map_or(0, |p| p.line()) as u32;
-        let last = record.len().saturating_sub(1) as u32;
-        if !within_limits(line.saturating_sub(1), last) {
-            return Err(sheet_too_large(&cell_name(line.saturating_sub(1), last)));
-        }
-        let cells = record
-            .iter()
-            .map(|text| Cell {
-                text: text.trim().to_owned(),
-                number: false,
-            })
-            .collect();
-        grid.push((line, cells));
-    }
-    Ok(grid)
+    rows.finish()
 }
 
 /// The A1-style name of the cell at (`row`, `column`), both from 0: (0, 16383) is XFD1.
@@ -185,9 +137,6 @@ pub(super) fn cell_name(row: u32, column: u32) -> String {
     )
 }
 
-/// How far down the header may be: lists often start with a title row or two.
-const HEADER_SEARCH_ROWS: usize = 10;
-
 fn columns_of(header: &[Cell], header_row: u32) -> Result<Vec<(usize, Column)>, AppError> {
     let mut columns: Vec<(usize, Column)> = Vec::new();
     for (at, cell) in header.iter().enumerate() {
@@ -204,87 +153,135 @@ fn columns_of(header: &[Cell], header_row: u32) -> Result<Vec<(usize, Column)>, 
     Ok(columns)
 }
 
-fn rows_of(grid: Grid) -> Result<Vec<Row>, AppError> {
-    let lines: Grid = grid
-        .into_iter()
-        .filter(|(_, cells)| cells.iter().any(|c| !c.text.is_empty()))
-        .collect();
-    let Some(first_row) = lines.first().map(|(row, _)| *row) else {
-        return Err(file_error(
-            "empty",
-            "表格是空的：应有表头（姓名、身份证号……）和学员数据",
-        ));
-    };
-    // The header is the first row naming both required columns.
-    let mut found = None;
-    for (i, (row, cells)) in lines.iter().take(HEADER_SEARCH_ROWS).enumerate() {
-        let columns = columns_of(cells, *row)?;
-        let has = |wanted: Column| columns.iter().any(|(_, c)| *c == wanted);
-        if has(Column::Name) && has(Column::CitizenId) {
-            found = Some((i, columns));
-            break;
+/// The lines of a sheet, top to bottom, turned into data rows as they come: the header
+/// is the first of the first [`HEADER_SEARCH_ROWS`] non-empty lines naming both required
+/// columns; every later line is a row, mapped through it.
+pub(super) struct Rows<'a> {
+    pub(super) limits: &'a Limits,
+    /// The first non-empty line, while no header has been found (for the refusal).
+    first: Option<(u32, Vec<Cell>)>,
+    /// Non-empty lines seen while looking for the header.
+    searched: u32,
+    columns: Option<Vec<(usize, Column)>>,
+    rows: Vec<Row>,
+}
+
+impl<'a> Rows<'a> {
+    fn new(limits: &'a Limits) -> Self {
+        Self {
+            limits,
+            first: None,
+            searched: 0,
+            columns: None,
+            rows: Vec::new(),
         }
     }
-    let Some((header_at, columns)) = found else {
-        let columns = columns_of(&lines[0].1, first_row)?;
+
+    /// Takes the next line (row number, cells from column A); refused when the header
+    /// cannot be found in time or the rows exceed the limit.
+    pub(super) fn line(&mut self, row: u32, cells: Vec<Cell>) -> Result<(), AppError> {
+        if cells.iter().all(|c| c.text.is_empty()) {
+            return Ok(());
+        }
+        let Some(columns) = &self.columns else {
+            return self.header_search(row, cells);
+        };
+        let cell = |wanted: Column| {
+            columns
+                .iter()
+                .find(|(_, c)| *c == wanted)
+                .and_then(|(at, _)| cells.get(*at))
+        };
+        let text = |wanted: Column| cell(wanted).map(|c| c.text.clone()).unwrap_or_default();
+        let read = Row {
+            row,
+            name: text(Column::Name),
+            citizen_id: text(Column::CitizenId),
+            citizen_id_is_number: cell(Column::CitizenId).is_some_and(|c| c.number),
+            phone: Some(text(Column::Phone)).filter(|p| !p.is_empty()),
+            key_groups: key_groups(&text(Column::KeyGroups)),
+        };
+        // Lists are often numbered ahead (序号 1–50) with the rest left blank: a row
+        // with nothing in the columns we read is not a trainee.
+        if read.name.is_empty()
+            && read.citizen_id.is_empty()
+            && read.phone.is_none()
+            && read.key_groups.is_empty()
+        {
+            return Ok(());
+        }
+        if self.rows.len() == self.limits.max_rows() {
+            return Err(file_error(
+                "too_many_rows",
+                format!(
+                    "表格的学员数据超过{}行（第{row}行已是第{}行数据），一次最多导入{}行；请分成几份上传",
+                    self.limits.max_rows(),
+                    self.limits.max_rows() + 1,
+                    self.limits.max_rows()
+                ),
+            ));
+        }
+        self.rows.push(read);
+        Ok(())
+    }
+
+    fn header_search(&mut self, row: u32, cells: Vec<Cell>) -> Result<(), AppError> {
+        let columns = columns_of(&cells, row)?;
+        let has = |wanted: Column| columns.iter().any(|(_, c)| *c == wanted);
+        if has(Column::Name) && has(Column::CitizenId) {
+            self.columns = Some(columns);
+            self.first = None;
+            return Ok(());
+        }
+        self.searched += 1;
+        if self.first.is_none() {
+            self.first = Some((row, cells));
+        }
+        if self.searched == HEADER_SEARCH_ROWS {
+            return Err(self.missing_header());
+        }
+        Ok(())
+    }
+
+    fn missing_header(&self) -> AppError {
+        let Some((first_row, first)) = &self.first else {
+            return file_error(
+                "empty",
+                "表格是空的：应有表头（姓名、身份证号……）和学员数据",
+            );
+        };
+        let columns = columns_of(first, *first_row).unwrap_or_default();
         let missing = [Column::Name, Column::CitizenId]
             .into_iter()
             .filter(|wanted| !columns.iter().any(|(_, c)| c == wanted))
             .map(Column::title)
             .collect::<Vec<_>>()
             .join("”“");
-        return Err(file_error(
+        file_error(
             "missing_column",
             format!(
                 "找不到表头：第{first_row}行起缺少“{missing}”列；需要的列：姓名、身份证号，可选：手机号、重点群体"
             ),
-        ));
-    };
-    let lines = lines.into_iter().skip(header_at + 1);
-    Ok(lines
-        .map(|(row, cells)| {
-            let cell = |wanted: Column| {
-                columns
-                    .iter()
-                    .find(|(_, c)| *c == wanted)
-                    .and_then(|(at, _)| cells.get(*at))
-            };
-            let text = |wanted: Column| cell(wanted).map(|c| c.text.clone()).unwrap_or_default();
-            Row {
-                row,
-                name: text(Column::Name),
-                citizen_id: text(Column::CitizenId),
-                citizen_id_is_number: cell(Column::CitizenId).is_some_and(|c| c.number),
-                phone: Some(text(Column::Phone)).filter(|p| !p.is_empty()),
-                key_groups: key_groups(&text(Column::KeyGroups)),
-            }
-        })
-        // Lists are often numbered ahead (序号 1–50) with the rest left blank: a row
-        // with nothing in the columns we read is not a trainee.
-        .filter(|r| {
-            !(r.name.is_empty()
-                && r.citizen_id.is_empty()
-                && r.phone.is_none()
-                && r.key_groups.is_empty())
-        })
-        .collect())
+        )
+    }
+
+    /// The data rows, once every line is in; refused when no header was found.
+    fn finish(self) -> Result<Vec<Row>, AppError> {
+        if self.columns.is_none() {
+            return Err(self.missing_header());
+        }
+        Ok(self.rows)
+    }
 }
 
-/// Key groups as written in one cell, separated by 、，,；; or spaces; each a group's
-/// label (高校毕业生, 返岗妇女 or 返岗妇女（妈妈岗）) or code.
+/// Key groups as written in one cell, separated by 、，,；; / or spaces; each a group's
+/// code, label or variant ([`KeyGroup::read`]).
 fn key_groups(cell: &str) -> Vec<String> {
     cell.split(['、', '，', ',', '；', ';', ' ', '/'])
         .map(str::trim)
         // What people write for "none".
         .filter(|t| !matches!(*t, "" | "无" | "否" | "-" | "—" | "－" | "none"))
-        .map(|t| {
-            KeyGroup::ALL
-                .into_iter()
-                .find(|g| {
-                    g.as_str() == t || g.label() == t || g.label().split('（').next() == Some(t)
-                })
-                .map_or_else(|| t.to_owned(), |g| g.as_str().to_owned())
-        })
+        .map(|t| KeyGroup::read(t).map_or_else(|| t.to_owned(), |g| g.as_str().to_owned()))
         .collect()
 }
 
@@ -305,7 +302,7 @@ mod tests {
                    13800000000,15078419900101123X,张三,高校毕业生、返岗妇女\n\
                    ,,,\n\
                    ,150784199202021234,李四,\n";
-        let rows = read(csv.as_bytes()).expect("rows");
+        let rows = read(csv.as_bytes(), &Limits::default()).expect("rows");
         assert_eq!(rows.len(), 2);
         assert_eq!(
             (rows[0].row, rows[0].name.as_str(), rows[0].phone.as_deref()),
@@ -320,7 +317,7 @@ mod tests {
         let text = "姓名,身份证号\n乌日娜,150784199001011234\n";
         let (gbk, _, lossy) = encoding_rs::GBK.encode(text);
         assert!(!lossy && std::str::from_utf8(&gbk).is_err());
-        let rows = read(&gbk).expect("rows");
+        let rows = read(&gbk, &Limits::default()).expect("rows");
         assert_eq!(rows[0].name, "乌日娜");
         assert_eq!(rows[0].citizen_id, "150784199001011234");
     }
@@ -337,23 +334,24 @@ mod tests {
     #[test]
     fn rows_numbered_ahead_but_left_blank_are_not_trainees() {
         let csv = "序号,姓名,身份证号\n1,张三,150784199001011234\n2,,\n3,,\n";
-        let rows = read(csv.as_bytes()).expect("rows");
+        let rows = read(csv.as_bytes(), &Limits::default()).expect("rows");
         assert_eq!(rows.len(), 1);
     }
 
     #[test]
     fn a_header_without_the_id_column_an_old_xls_and_an_empty_file_are_refused() {
+        let limits = Limits::default();
         assert_eq!(
-            reason(read("姓名,电话\n张三,1\n".as_bytes()).unwrap_err()),
+            reason(read("姓名,电话\n张三,1\n".as_bytes(), &limits).unwrap_err()),
             "missing_column"
         );
         assert_eq!(
-            reason(read(&[0xD0, 0xCF, 0x11, 0xE0, 0, 0]).unwrap_err()),
+            reason(read(&[0xD0, 0xCF, 0x11, 0xE0, 0, 0], &limits).unwrap_err()),
             "xls_not_supported"
         );
-        assert_eq!(reason(read(b"\n,,\n").unwrap_err()), "empty");
+        assert_eq!(reason(read(b"\n,,\n", &limits).unwrap_err()), "empty");
         assert_eq!(
-            reason(read("姓名,姓名,身份证号\n".as_bytes()).unwrap_err()),
+            reason(read("姓名,姓名,身份证号\n".as_bytes(), &limits).unwrap_err()),
             "duplicate_column"
         );
     }
@@ -368,29 +366,39 @@ mod tests {
 
     #[test]
     fn a_csv_wider_longer_or_larger_than_a_list_is_refused_before_it_is_read_whole() {
+        let limits = Limits::default();
         let header = "姓名,身份证号";
         let wide =
             |more: usize| format!("{header}{}\n张三,150784199001011234\n", ",x".repeat(more));
-        assert!(read(wide(MAX_COLUMNS as usize - 2).as_bytes()).is_ok());
-        let err = read(wide(MAX_COLUMNS as usize - 1).as_bytes()).unwrap_err();
+        assert!(read(wide(MAX_COLUMNS as usize - 2).as_bytes(), &limits).is_ok());
+        let err = read(wide(MAX_COLUMNS as usize - 1).as_bytes(), &limits).unwrap_err();
         assert!(err.to_string().contains("AY1"), "{err}");
         assert_eq!(reason(err), "sheet_too_large");
+        assert_eq!(
+            reason(read(&vec![b' '; limits.file_bytes() + 1], &limits).unwrap_err()),
+            "file_too_large"
+        );
+    }
 
-        let rows = |n: u32| {
-            let mut csv = format!("{header}\n");
-            for _ in 1..n {
+    #[test]
+    fn rows_past_the_limit_are_refused_naming_the_limit() {
+        let three = Limits::rows(3);
+        let list = |rows: usize, blank_lines: usize| {
+            let mut csv = format!("姓名,身份证号\n{}", "\n".repeat(blank_lines));
+            for _ in 0..rows {
                 csv.push_str("张三,150784199001011234\n");
             }
             csv
         };
-        assert!(read(rows(MAX_SHEET_ROWS).as_bytes()).is_ok());
+        assert_eq!(read(list(3, 0).as_bytes(), &three).expect("rows").len(), 3);
+        let err = read(list(4, 0).as_bytes(), &three).unwrap_err();
+        assert!(err.to_string().contains("一次最多导入3行"), "{err}");
+        assert_eq!(reason(err), "too_many_rows");
+        // The sheet may reach row 13 (3 data rows, 10 for titles and the header).
+        assert!(read(list(1, 11).as_bytes(), &three).is_ok());
         assert_eq!(
-            reason(read(rows(MAX_SHEET_ROWS + 1).as_bytes()).unwrap_err()),
+            reason(read(list(1, 12).as_bytes(), &three).unwrap_err()),
             "sheet_too_large"
-        );
-        assert_eq!(
-            reason(read(&vec![b' '; MAX_FILE_BYTES + 1]).unwrap_err()),
-            "file_too_large"
         );
     }
 }

@@ -7,46 +7,39 @@
 //! for; and the sheet is read cell by cell, each cell's reference checked against the
 //! limits before it is kept.
 
-use std::{
-    collections::BTreeMap,
-    io::{self, Cursor, Read},
-};
+use std::io::{self, Cursor, Read};
 
 use calamine::{Data, Reader, Xlsx};
 use quick_xml::events::Event;
 
-use super::sheet::{Cell, Grid, cell_name, file_error, sheet_too_large, within_limits};
+use super::{
+    limits::Limits,
+    sheet::{Cell, Rows, cell_name, file_error, sheet_too_large},
+};
 use crate::error::AppError;
 
 /// The most parts one file may hold (Excel and WPS write about a dozen for one sheet).
 pub const MAX_ENTRIES: usize = 256;
 
-/// What all parts together may unpack to, as declared and as actually inflated.
-pub const MAX_UNPACKED_BYTES: u64 = 32 << 20;
-
-/// The most shared strings the string table may announce (a list of 2,000 trainees
-/// needs about 5,000; calamine reserves room for the announced count up front).
-pub const MAX_SHARED_STRINGS: u64 = 500_000;
-
 fn unreadable() -> AppError {
     file_error("unreadable", "无法读取该 Excel 文件，请确认它是 .xlsx 格式")
 }
 
-fn unpacked_too_large() -> AppError {
+fn unpacked_too_large(limits: &Limits) -> AppError {
     file_error(
         "unpacked_too_large",
         format!(
             "该 Excel 文件解压后超过 {} MiB（一份名单通常不足 1 MiB），无法读取；\
              请把名单复制到新表格，另存为 .xlsx 或 CSV 后重新上传",
-            MAX_UNPACKED_BYTES >> 20
+            limits.unpacked_bytes() >> 20
         ),
     )
 }
 
-/// The cells of the first worksheet, row by row; refused before anything large is
-/// allocated when the file or the sheet exceeds the limits.
-pub(super) fn grid(bytes: &[u8]) -> Result<Grid, AppError> {
-    check_container(bytes)?;
+/// Reads the first worksheet's cells, row by row, into `rows`; refused before anything
+/// large is allocated when the file or the sheet exceeds the limits.
+pub(super) fn read(bytes: &[u8], limits: &Limits, rows: &mut Rows<'_>) -> Result<(), AppError> {
+    check_container(bytes, limits)?;
     let mut workbook = Xlsx::new(Cursor::new(bytes)).map_err(|_| unreadable())?;
     let first = workbook
         .sheet_names()
@@ -58,33 +51,51 @@ pub(super) fn grid(bytes: &[u8]) -> Result<Grid, AppError> {
         .map_err(|_| unreadable())?;
     // The used range the sheet declares; a cell outside it is still checked below.
     let (end_row, end_column) = cells.dimensions().end;
-    if !within_limits(end_row, end_column) {
-        return Err(sheet_too_large(&cell_name(end_row, end_column)));
+    if !limits.within(end_row, end_column) {
+        return Err(sheet_too_large(limits, &cell_name(end_row, end_column)));
     }
-    let mut rows: BTreeMap<u32, Vec<Cell>> = BTreeMap::new();
+    // Excel and WPS write rows top to bottom (the format requires it), so a row is done
+    // when the next one starts.
+    let mut line: Option<(u32, Vec<Cell>)> = None;
     while let Some(cell) = cells.next_cell().map_err(|_| unreadable())? {
         let (row, column) = cell.get_position();
-        if !within_limits(row, column) {
-            return Err(sheet_too_large(&cell_name(row, column)));
+        if !limits.within(row, column) {
+            return Err(sheet_too_large(limits, &cell_name(row, column)));
         }
         let value = Data::from(cell.get_value().clone());
         if value == Data::Empty {
             continue;
         }
-        let line = rows.entry(row).or_default();
-        let at = column as usize;
-        if line.len() <= at {
-            line.resize_with(at + 1, || Cell {
-                text: String::new(),
-                number: false,
-            });
+        match &line {
+            Some((current, _)) if *current == row => {}
+            Some((current, _)) if *current > row => {
+                return Err(file_error(
+                    "rows_out_of_order",
+                    "该 Excel 文件的行顺序异常，无法读取；请用 Excel 或 WPS 打开后另存为 .xlsx 再上传",
+                ));
+            }
+            _ => {
+                if let Some((done, done_cells)) = line.take() {
+                    rows.line(done + 1, done_cells)?;
+                }
+                line = Some((row, Vec::new()));
+            }
         }
-        line[at] = cell_of(&value);
+        if let Some((_, cells)) = line.as_mut() {
+            let at = column as usize;
+            if cells.len() <= at {
+                cells.resize_with(at + 1, || Cell {
+                    text: String::new(),
+                    number: false,
+                });
+            }
+            cells[at] = cell_of(&value);
+        }
     }
-    Ok(rows
-        .into_iter()
-        .map(|(row, cells)| (row + 1, cells))
-        .collect())
+    if let Some((done, done_cells)) = line {
+        rows.line(done + 1, done_cells)?;
+    }
+    Ok(())
 }
 
 fn cell_of(data: &Data) -> Cell {
@@ -103,9 +114,9 @@ fn cell_of(data: &Data) -> Cell {
 }
 
 /// Refuses a zip with too many parts, parts that unpack (by their headers, or in fact)
-/// past [`MAX_UNPACKED_BYTES`], or a string table announcing more than
-/// [`MAX_SHARED_STRINGS`] strings. Every part is inflated once, into nothing.
-fn check_container(bytes: &[u8]) -> Result<(), AppError> {
+/// past [`Limits::unpacked_bytes`], or a string table announcing more than
+/// [`Limits::shared_strings`] strings. Every part is inflated once, into nothing.
+fn check_container(bytes: &[u8], limits: &Limits) -> Result<(), AppError> {
     let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|_| unreadable())?;
     if archive.len() > MAX_ENTRIES {
         return Err(file_error(
@@ -122,22 +133,22 @@ fn check_container(bytes: &[u8]) -> Result<(), AppError> {
         let entry = archive.by_index_raw(i).map_err(|_| unreadable())?;
         declared = declared.saturating_add(entry.size());
     }
-    if declared > MAX_UNPACKED_BYTES {
-        return Err(unpacked_too_large());
+    if declared > limits.unpacked_bytes() {
+        return Err(unpacked_too_large(limits));
     }
     let mut unpacked: u64 = 0;
     for i in 0..archive.len() {
         let mut entry = archive.by_index(i).map_err(|_| unreadable())?;
-        let budget = MAX_UNPACKED_BYTES - unpacked;
+        let budget = limits.unpacked_bytes() - unpacked;
         // One byte past the budget tells "too large" from "exactly at the limit".
         let mut part = (&mut entry).take(budget + 1);
         if is_string_table(part.get_ref().name()) {
-            check_string_table(&mut part)?;
+            check_string_table(&mut part, limits.shared_strings())?;
         }
         io::copy(&mut part, &mut io::sink()).map_err(|_| unreadable())?;
         let size = budget + 1 - part.limit();
         if size > budget || size > entry.size() {
-            return Err(unpacked_too_large());
+            return Err(unpacked_too_large(limits));
         }
         unpacked += size;
     }
@@ -151,8 +162,8 @@ fn is_string_table(name: &str) -> bool {
 }
 
 /// Refuses a string table whose `<sst uniqueCount>` is not a plain number within
-/// [`MAX_SHARED_STRINGS`]; reads only up to its opening tag.
-fn check_string_table(part: &mut impl Read) -> Result<(), AppError> {
+/// `most`; reads only up to its opening tag.
+fn check_string_table(part: &mut impl Read, most: u64) -> Result<(), AppError> {
     let mut xml = quick_xml::Reader::from_reader(io::BufReader::new(part));
     let mut buf = Vec::new();
     loop {
@@ -168,11 +179,11 @@ fn check_string_table(part: &mut impl Read) -> Result<(), AppError> {
                         .ok()
                         .filter(|v| v.bytes().all(|b| b.is_ascii_digit()))
                         .and_then(|v| v.parse::<u64>().ok());
-                    if count.is_none_or(|n| n > MAX_SHARED_STRINGS) {
+                    if count.is_none_or(|n| n > most) {
                         return Err(file_error(
                             "too_many_strings",
                             format!(
-                                "该 Excel 文件的字符串表声称有 {} 条（最多 {MAX_SHARED_STRINGS} 条），无法读取；\
+                                "该 Excel 文件的字符串表声称有 {} 条（最多 {most} 条），无法读取；\
                                  请把名单复制到新表格后重新上传",
                                 String::from_utf8_lossy(&attribute.value)
                             ),
@@ -235,6 +246,13 @@ mod tests {
         format!(r#"<c r="{at}" t="inlineStr"><is><t>{text}</t></is></c>"#)
     }
 
+    fn rows_of(file: &[u8]) -> Result<Vec<(u32, String)>, AppError> {
+        Ok(super::super::sheet::read(file, &Limits::default())?
+            .into_iter()
+            .map(|r| (r.row, r.name))
+            .collect())
+    }
+
     #[test]
     fn every_cell_is_checked_against_the_limits_even_without_a_declared_range() {
         let header = format!(
@@ -242,42 +260,58 @@ mod tests {
             text("A1", "姓名"),
             text("B1", "身份证号")
         );
-        let list = workbook(&header);
-        let rows = grid(&list).expect("a sheet within the limits");
+        let trainee = format!(
+            r#"<row r="3">{}{}</row>"#,
+            text("A3", "张三"),
+            text("B3", "150784199001011234")
+        );
+        let list = workbook(&format!("{header}{trainee}"));
         assert_eq!(
-            (rows.len(), rows[0].0, rows[0].1[1].text.as_str()),
-            (1, 1, "身份证号")
+            rows_of(&list).expect("a sheet within the limits"),
+            [(3, "张三".to_owned())]
         );
         for far in ["XFD1048576", "AY1", "A2011"] {
             let file = workbook(&format!(r#"{header}<row r="2">{}</row>"#, text(far, "x")));
-            match grid(&file) {
+            match rows_of(&file) {
                 Err(AppError::Invalid { message, fields }) => {
                     assert_eq!(fields[0].reason, "sheet_too_large");
                     assert!(message.contains(far), "{message}");
                 }
-                other => panic!("{far}: {:?}", other.map(|g| g.len())),
+                other => panic!("{far}: {other:?}"),
             }
         }
     }
 
     #[test]
+    fn rows_written_out_of_order_are_refused_rather_than_misnumbered() {
+        let file = workbook(&format!(
+            r#"<row r="2">{}{}</row><row r="1">{}</row>"#,
+            text("A2", "姓名"),
+            text("B2", "身份证号"),
+            text("A1", "x")
+        ));
+        match rows_of(&file) {
+            Err(AppError::Invalid { fields, .. }) => {
+                assert_eq!(fields[0].reason, "rows_out_of_order")
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
     fn parts_are_bounded_in_number_and_in_what_they_unpack_to() {
+        let limits = Limits::default();
+        let check = |file: &[u8]| check_container(file, &limits);
         let fine = vec![b' '; 1 << 20];
+        assert_eq!(reason(check(&zipped(&[("a.xml", &fine)]))), "Ok(())");
+        let big = vec![b' '; limits.unpacked_bytes() as usize / 2 + 1];
         assert_eq!(
-            reason(check_container(&zipped(&[("a.xml", &fine)]))),
-            "Ok(())"
-        );
-        let big = vec![b' '; MAX_UNPACKED_BYTES as usize / 2 + 1];
-        assert_eq!(
-            reason(check_container(&zipped(&[
-                ("a.xml", &big),
-                ("b.xml", &big)
-            ]))),
+            reason(check(&zipped(&[("a.xml", &big), ("b.xml", &big)]))),
             "unpacked_too_large"
         );
         let names: Vec<String> = (0..=MAX_ENTRIES).map(|i| format!("p{i}.xml")).collect();
         let parts: Vec<(&str, &[u8])> = names.iter().map(|n| (n.as_str(), &b""[..])).collect();
-        assert_eq!(reason(check_container(&zipped(&parts))), "too_many_entries");
+        assert_eq!(reason(check(&zipped(&parts))), "too_many_entries");
     }
 
     #[test]
@@ -293,7 +327,7 @@ mod tests {
         for at in [22, central + 24] {
             file[at..at + 4].copy_from_slice(&1_000u32.to_le_bytes());
         }
-        let result = check_container(&file);
+        let result = check_container(&file, &Limits::default());
         assert!(
             matches!(reason(result).as_str(), "unpacked_too_large" | "unreadable"),
             "refused either way"
@@ -309,20 +343,21 @@ mod tests {
         };
         let check = |count: &str| {
             let xml = table(count);
-            reason(check_container(&zipped(&[(
-                "xl/sharedStrings.xml",
-                xml.as_bytes(),
-            )])))
+            reason(check_container(
+                &zipped(&[("xl/sharedStrings.xml", xml.as_bytes())]),
+                &Limits::default(),
+            ))
         };
-        assert_eq!(check("5000"), "Ok(())");
+        assert_eq!(check("500000"), "Ok(())");
+        assert_eq!(check("500001"), "too_many_strings");
         assert_eq!(check("99999999999999"), "too_many_strings");
         assert_eq!(check("+5"), "too_many_strings");
         let other = table("99999999999999");
         assert_eq!(
-            reason(check_container(&zipped(&[(
-                "xl/other.xml",
-                other.as_bytes()
-            )]))),
+            reason(check_container(
+                &zipped(&[("xl/other.xml", other.as_bytes())]),
+                &Limits::default()
+            )),
             "Ok(())",
             "only the string table is read for it"
         );

@@ -78,9 +78,69 @@ impl KeyGroup {
         }
     }
 
-    /// Reads the stable code written by [`KeyGroup::as_str`].
+    /// Reads the stable code written by [`KeyGroup::as_str`] (what the database stores).
     pub fn parse(s: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|g| g.as_str() == s)
+    }
+
+    /// Reads a group as people write it, on the enrolment API and in spreadsheets alike:
+    /// the code, the Chinese label (with or without its bracketed part, in full- or
+    /// half-width brackets) or one of the [`KeyGroup::variants`]; spaces are ignored.
+    pub fn read(written: &str) -> Option<Self> {
+        let text: String = written
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .map(|c| match c {
+                '(' => '（',
+                ')' => '）',
+                c => c,
+            })
+            .collect();
+        if let Some(group) = Self::parse(&text.to_ascii_lowercase()) {
+            return Some(group);
+        }
+        Self::ALL.into_iter().find(|g| {
+            g.label() == text
+                || g.label().split('（').next() == Some(text.as_str())
+                || g.variants().contains(&text.as_str())
+        })
+    }
+
+    /// Other names in common use for the group (in notices, ledgers and older lists),
+    /// accepted by [`KeyGroup::read`] beside the label; none is another group's label.
+    pub fn variants(self) -> &'static [&'static str] {
+        match self {
+            KeyGroup::Graduate => &[
+                "高校毕业生（含离校未就业）",
+                "大学毕业生",
+                "应届高校毕业生",
+                "离校未就业高校毕业生",
+            ],
+            KeyGroup::VeteranOrMilitaryFamily => &[
+                "退役军人",
+                "退役士兵",
+                "退伍军人",
+                "军属",
+                "军人家属",
+                "退役军人家属",
+            ],
+            KeyGroup::Disabled => &["残疾人员", "残障人士", "持证残疾人"],
+            KeyGroup::ZeroEmploymentHousehold => &["零就业家庭", "零就业家庭人员"],
+            KeyGroup::LowIncomeRural => &[
+                "脱贫人口",
+                "脱贫劳动力",
+                "农村低收入人群",
+                "低收入人口",
+                "防止返贫监测对象",
+            ],
+            KeyGroup::NewFarmerHerder => &["新型农牧民", "新生代农牧民", "新型职业农牧民"],
+            KeyGroup::Unemployed => &["登记失业人员", "失业人口", "城镇登记失业人员"],
+            KeyGroup::ReturningEntrepreneur => {
+                &["返乡创业者", "返乡入乡创业人员", "返乡创业农民工"]
+            }
+            KeyGroup::OlderWorker => &["大龄劳动力", "4050人员", "大龄就业困难人员"],
+            KeyGroup::WomanReturningToWork => &["返岗妇女", "妈妈岗", "返岗女性"],
+        }
     }
 
     /// The Chinese name shown to users, in the plan's wording.
@@ -122,6 +182,33 @@ impl KeyGroup {
     }
 }
 
+/// A key group as published (`GET /api/v1/key-groups`): what to write for it, and what
+/// the registry accepts.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct KeyGroupEntry {
+    /// The stable code, as stored and returned, e.g. `graduate`.
+    pub code: KeyGroup,
+    /// The Chinese label in the plan's wording, e.g. 高校毕业生.
+    pub label: &'static str,
+    /// Other names accepted for it on the API and in spreadsheets, e.g. 退役士兵.
+    pub variants: &'static [&'static str],
+    /// What the ID number must show for the group to apply, e.g. 仅适用于女性.
+    pub requirement: Option<&'static str>,
+}
+
+/// Every key group with its label, accepted variants and requirement, in list order.
+pub fn published() -> Vec<KeyGroupEntry> {
+    KeyGroup::ALL
+        .into_iter()
+        .map(|g| KeyGroupEntry {
+            code: g,
+            label: g.label(),
+            variants: g.variants(),
+            requirement: g.requirement(),
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -154,6 +241,48 @@ mod tests {
             let read: Result<KeyGroup, Error> =
                 KeyGroup::deserialize(group.as_str().into_deserializer());
             assert_eq!(read, Ok(group));
+        }
+    }
+
+    #[test]
+    fn groups_are_read_by_code_label_or_a_common_variant() {
+        for (written, group) in [
+            ("graduate", KeyGroup::Graduate),
+            (" Graduate ", KeyGroup::Graduate),
+            ("高校毕业生", KeyGroup::Graduate),
+            ("退役士兵", KeyGroup::VeteranOrMilitaryFamily),
+            ("退役军人", KeyGroup::VeteranOrMilitaryFamily),
+            ("脱贫人口", KeyGroup::LowIncomeRural),
+            ("返岗妇女", KeyGroup::WomanReturningToWork),
+            ("返岗妇女(妈妈岗)", KeyGroup::WomanReturningToWork),
+            ("返岗妇女 （妈妈岗）", KeyGroup::WomanReturningToWork),
+            ("4050人员", KeyGroup::OlderWorker),
+        ] {
+            assert_eq!(KeyGroup::read(written), Some(group), "{written}");
+        }
+        for unknown in ["贫困户", "", "毕业", "graduates"] {
+            assert_eq!(KeyGroup::read(unknown), None, "{unknown}");
+        }
+    }
+
+    #[test]
+    fn every_name_read_names_one_group_only() {
+        let mut names: Vec<&str> = KeyGroup::ALL
+            .iter()
+            .flat_map(|g| {
+                let mut names = vec![g.as_str(), g.label()];
+                names.extend(g.variants());
+                names
+            })
+            .collect();
+        let all = names.len();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), all, "a name is given to two groups");
+        for group in KeyGroup::ALL {
+            for variant in group.variants() {
+                assert_eq!(KeyGroup::read(variant), Some(group), "{variant}");
+            }
         }
     }
 

@@ -5,6 +5,7 @@
 //! groups, and [`photo`] keeps the photo a skill-level certificate prints, sealed too.
 
 pub mod at_rest;
+pub mod batch;
 pub mod citizen_id;
 pub mod corrections;
 pub mod key_groups;

@@ -32,7 +32,8 @@ pub struct IdentityInput {
     pub citizen_id: String,
     /// 11-digit mainland mobile number.
     pub phone: Option<String>,
-    /// Key-group tags, e.g. `graduate`, `new_farmer_herder`.
+    /// Key groups, by code (`graduate`), Chinese label (高校毕业生) or a common variant
+    /// (退役士兵); `GET /api/v1/key-groups` lists them. Stored and returned as codes.
     #[serde(default)]
     pub key_groups: Vec<String>,
 }
@@ -76,7 +77,7 @@ impl IdentityInput {
         };
         let mut key_groups = Vec::new();
         for (i, tag) in self.key_groups.iter().enumerate() {
-            let Some(group) = KeyGroup::parse(tag.trim()) else {
+            let Some(group) = KeyGroup::read(tag) else {
                 fields.push(FieldError::new(
                     format!("key_groups[{i}]"),
                     "unknown",

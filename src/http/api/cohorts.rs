@@ -20,7 +20,7 @@ use crate::{
         enrolment::{self, Enrolment, ResultInput},
     },
     error::{AppError, ErrorBody},
-    imports::{self, ImportReport},
+    imports::{self, Import, ImportReport},
     pagination::{Page, PageParams},
     people::store::IdentityInput,
 };
@@ -165,13 +165,15 @@ pub struct ImportQuery {
 
 /// Enrols a cohort from a spreadsheet (multipart field `file`: XLSX, or CSV in UTF-8 or
 /// GBK; columns 姓名, 身份证号, optional 手机号, 重点群体), all or nothing: any refused row
-/// is a 422 naming each row and field, and nothing is kept. A file past the limits of a
-/// list (size, rows, columns, an XLSX's parts and unpacked size) is a 422 on `file`.
+/// is a 422 naming each row and field, and nothing is kept. People already enrolled in the
+/// cohort are listed in `skipped` and left as they were, so an extended list can be
+/// uploaded again. A file past the limits of a list (size, rows — `REGISTRY_IMPORT_MAX_ROWS`
+/// —, columns, an XLSX's parts and unpacked size) is a 422 on `file`.
 #[utoipa::path(post, path = "/api/v1/cohorts/{id}/imports", operation_id = "enrolment_imports_create",
     tag = "training", security(("bearer" = [])), params(("id" = String, Path, description = "The cohort's id"), ImportQuery),
     request_body(content_type = "multipart/form-data", content = SpreadsheetUpload,
         description = "The spreadsheet in the field `file`"),
-    responses((status = 201, description = "Every row is enrolled", body = ImportReport), (status = 200, description = "Dry run: every row could be enrolled; nothing is kept", body = ImportReport), (status = 422, description = "Rows are refused (`fields` names each row and field), or the file exceeds a limit of a list (`file`); nothing is kept", body = ErrorBody)))]
+    responses((status = 201, description = "Every row is enrolled, or skipped as enrolled already (also when all are)", body = ImportReport), (status = 200, description = "Dry run: every row could be enrolled or would be skipped; nothing is kept", body = ImportReport), (status = 409, description = "A person on the list was registered by another request meanwhile (`registered_meanwhile`); nothing is kept, upload again", body = ErrorBody), (status = 422, description = "Rows are refused (`fields` names each row and field), or the file exceeds a limit of a list (`file`); nothing is kept", body = ErrorBody)))]
 pub async fn import(
     State(app): State<AppState>,
     Allowed(caller, _): Allowed<Provider>,
@@ -183,15 +185,23 @@ pub async fn import(
     // An unknown cohort is a 404 before the file is read; the file is read before the
     // writer's transaction opens.
     cohorts::find(&app.db.read, &caller, &id).await?;
-    let upload = imports::read(bytes.into()).await?;
+    let limits = imports::Limits::rows(app.config.import_max_rows);
+    let upload = imports::read(bytes.into(), limits).await?;
     let outcome = if q.dry_run {
         Outcome::RollBack
     } else {
         Outcome::Commit
     };
+    let import = Import {
+        cohort_id: &id,
+        upload,
+        dry_run: q.dry_run,
+        progress: &imports::Silent,
+    };
+    let now = app.now();
     let report = app
         .unit_of_work(outcome, async |txn| {
-            imports::enrol_all(txn, &app.pii, &caller, &id, &upload, q.dry_run, app.now()).await
+            imports::enrol_all(txn, &app.pii, &caller, import, now).await
         })
         .await?;
     Ok(match outcome {

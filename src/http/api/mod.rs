@@ -9,6 +9,7 @@ mod auth;
 mod certificates;
 mod cohorts;
 mod health;
+mod key_groups;
 pub mod openapi;
 mod organisations;
 mod people;
@@ -61,6 +62,7 @@ pub fn router() -> Router<AppState> {
         .routes(routes!(cohorts::show_enrolment))
         .routes(routes!(cohorts::withdraw))
         .routes(routes!(cohorts::record_result))
+        .routes(routes!(key_groups::index))
         .routes(routes!(people::show))
         .routes(routes!(people::create_login))
         .routes(routes!(people::create_correction, people::corrections))
