@@ -195,8 +195,8 @@ pub async fn uploaded_file(
 }
 
 /// The raw body of an upload sent as itself (`Content-Type: image/png`, say), read only up
-/// to `max_bytes`: `Ok(None)` as soon as it holds more, so nothing larger is ever read
-/// whole. Such a route is bounded by its own rule, not by the general body limit.
+/// to `max_bytes`: `Ok(None)` as soon as it holds more, so nothing larger is ever kept
+/// (a bounded rest is read and dropped, see [`drain`]). Such a route is bounded by its own rule, not by the general body limit.
 pub async fn raw_body_within(
     body: axum::body::Body,
     max_bytes: usize,
@@ -210,10 +210,27 @@ pub async fn raw_body_within(
         })?;
         if let Ok(data) = frame.into_data() {
             if bytes.len() + data.len() > max_bytes {
+                drain(body.as_mut(), bytes.len() + data.len()).await;
                 return Ok(None);
             }
             bytes.extend_from_slice(&data);
         }
     }
     Ok(Some(bytes))
+}
+
+/// How much more of an oversized body is read and dropped so that the client, still
+/// sending, gets the refusal instead of a reset connection; past it the connection is
+/// closed with the answer.
+const DRAIN_BYTES: usize = 4 * 1024 * 1024;
+
+async fn drain(mut body: std::pin::Pin<&mut axum::body::Body>, mut read: usize) {
+    use http_body::Body as _;
+    let limit = read.saturating_add(DRAIN_BYTES);
+    while read < limit {
+        match std::future::poll_fn(|cx| body.as_mut().poll_frame(cx)).await {
+            Some(Ok(frame)) => read += frame.data_ref().map_or(0, |d| d.len()),
+            _ => return,
+        }
+    }
 }

@@ -129,6 +129,11 @@ impl Watched {
         }
     }
 
+    /// The socket, once hyper has finished with the connection.
+    pub(super) fn into_inner(self) -> TcpStream {
+        self.inner
+    }
+
     /// After a write that had to wait: still waiting, or timed out.
     fn stall<T>(&mut self, cx: &mut Context<'_>) -> Poll<std::io::Result<T>> {
         let idle = self.idle;

@@ -138,37 +138,79 @@ impl Connection {
             let mut req = req.map(|body| Body::new(Deadline::new(body, body_read)));
             req.extensions_mut().insert(ConnectInfo(peer));
             let answer = router.clone().oneshot(req);
-            async move {
+            // Boxed, so the connection can be polled without shutting it down.
+            Box::pin(async move {
                 let answer = answer.await?;
                 // Busy until hyper has written the whole answer and drops its body.
                 Ok::<_, Infallible>(answer.map(|body| Body::new(Answering::new(body, busy))))
-            }
+            })
         });
-        let mut conn = pin!(
-            hyper::server::conn::http1::Builder::new()
-                .keep_alive(true)
-                .serve_connection(io, service)
-        );
+        let mut conn = hyper::server::conn::http1::Builder::new()
+            .keep_alive(true)
+            .serve_connection(io, service);
         let mut shutting_down = false;
         loop {
-            tokio::select! {
-                served = conn.as_mut() => {
-                    if let Err(e) = served {
-                        tracing::debug!(error = %e, "connection ended with an error");
+            let event = tokio::select! {
+                served = std::future::poll_fn(|cx| conn.poll_without_shutdown(cx)) => Event::Served(served),
+                _ = closing.wait_for(|closing| *closing), if !shutting_down => Event::Closing,
+                () = tokio::time::sleep_until(activity.head_deadline(header_read)) => Event::Tick,
+            };
+            match event {
+                Event::Served(Ok(())) => {
+                    if !shutting_down {
+                        linger(conn.into_parts().io.into_inner().into_inner()).await;
                     }
-                    break;
+                    return;
                 }
-                _ = closing.wait_for(|closing| *closing), if !shutting_down => {
-                    conn.as_mut().graceful_shutdown();
+                Event::Served(Err(e)) => {
+                    tracing::debug!(error = %e, "connection ended with an error");
+                    return;
+                }
+                Event::Closing => {
+                    std::pin::Pin::new(&mut conn).graceful_shutdown();
                     shutting_down = true;
                 }
-                () = tokio::time::sleep_until(activity.head_deadline(header_read)) => {
+                Event::Tick => {
                     if activity.head_overdue(header_read) {
                         tracing::debug!("no complete request head in time; closing the connection");
-                        break;
+                        return;
                     }
                 }
             }
         }
     }
+}
+
+enum Event {
+    Served(hyper::Result<()>),
+    Closing,
+    Tick,
+}
+
+/// How long, and how much of what the client still sends, is read and dropped after the
+/// last answer before the socket closes.
+const LINGER_TIME: Duration = Duration::from_secs(2);
+const LINGER_BYTES: usize = 8 * 1024 * 1024;
+
+/// Closes a connection the way a client still sending a refused body can read its answer:
+/// the write side first, then the rest of the body read and dropped (bounded in time and
+/// bytes). Closing a socket with unread data makes the kernel send a reset, which can
+/// arrive before the client has read the answer (a 403 or a 422 on an upload sent
+/// before its body was read).
+async fn linger(mut stream: TcpStream) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    if stream.shutdown().await.is_err() {
+        return;
+    }
+    let drain = async {
+        let mut buf = vec![0u8; 64 * 1024];
+        let mut read = 0;
+        while read < LINGER_BYTES {
+            match stream.read(&mut buf).await {
+                Ok(0) | Err(_) => return,
+                Ok(n) => read += n,
+            }
+        }
+    };
+    let _ = tokio::time::timeout(LINGER_TIME, drain).await;
 }
