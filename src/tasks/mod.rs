@@ -26,6 +26,10 @@ pub struct TaskList {
     /// Cohorts that have started and still have trainees without results.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub results_missing: Option<Section<ResultsMissing>>,
+    /// Cohorts that have ended with trainees whose results are recorded but who have no
+    /// completion certificate yet (issuing judges each against the program's rules).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub completions_to_issue: Option<Section<CompletionsToIssue>>,
     /// Valid licences this organisation issued that expire within 90 days.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub licences_expiring: Option<Section<LicenceExpiring>>,
@@ -63,6 +67,15 @@ pub struct ResultsMissing {
     pub ends_on: NaiveDate,
     /// Current enrolments without a result.
     pub without_result: u64,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CompletionsToIssue {
+    pub cohort_id: String,
+    pub cohort_code: String,
+    pub ends_on: NaiveDate,
+    /// Current enrolments with results and no completion certificate.
+    pub without_certificate: u64,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -109,6 +122,8 @@ pub async fn for_caller(
         }
         Role::ProviderStaff => {
             list.results_missing = Some(queries::results_missing(conn, caller, now.today).await?);
+            list.completions_to_issue =
+                Some(queries::completions_to_issue(conn, caller, now.today).await?);
         }
         Role::LicensingOfficer => {
             list.licences_expiring =

@@ -14,8 +14,8 @@ use sea_orm::{
 };
 
 use super::{
-    EXPIRY_HORIZON_DAYS, FallenGrounds, LicenceExpiring, OrganisationWaiting, ResultsMissing,
-    SHOWN, Section,
+    CompletionsToIssue, EXPIRY_HORIZON_DAYS, FallenGrounds, LicenceExpiring, OrganisationWaiting,
+    ResultsMissing, SHOWN, Section,
 };
 use crate::{
     access::{Caller, rules},
@@ -159,6 +159,72 @@ pub(super) async fn results_missing(
                 without_result: u64::try_from(n).unwrap_or(0),
             },
         )
+        .collect();
+    Ok(Section { total, items })
+}
+
+pub(super) async fn completions_to_issue(
+    conn: &impl ConnectionTrait,
+    caller: &Caller,
+    today: NaiveDate,
+) -> Result<Section<CompletionsToIssue>, AppError> {
+    let waiting = Condition::all()
+        .add(enrolment::Column::Status.eq(EnrolmentStatus::Enrolled.as_str()))
+        .add(enrolment::Column::ResultRecordedAt.is_not_null())
+        .add(
+            enrolment::Column::Id.not_in_subquery(
+                Query::select()
+                    .column(certificate::Column::EnrolmentId)
+                    .from(certificate::Entity)
+                    .and_where(certificate::Column::Kind.eq(CertificateKind::Completion.as_str()))
+                    .and_where(certificate::Column::EnrolmentId.is_not_null())
+                    .to_owned(),
+            ),
+        );
+    let ended = cohort::Entity::find().filter(cohort::Column::EndsOn.lt(today));
+    let Some(ended) = caller.scope().apply(ended, cohort::Column::ProviderId) else {
+        return Ok(empty());
+    };
+    let total = ended
+        .clone()
+        .filter(
+            cohort::Column::Id.in_subquery(
+                Query::select()
+                    .column(enrolment::Column::CohortId)
+                    .from(enrolment::Entity)
+                    .cond_where(waiting.clone())
+                    .to_owned(),
+            ),
+        )
+        .count(conn)
+        .await?;
+    let rows: Vec<(String, String, NaiveDate, i64)> = ended
+        .select_only()
+        .columns([
+            cohort::Column::Id,
+            cohort::Column::Code,
+            cohort::Column::EndsOn,
+        ])
+        .column_as(enrolment::Column::Id.count(), "without_certificate")
+        .inner_join(enrolment::Entity)
+        .filter(waiting)
+        .group_by(cohort::Column::Id)
+        .group_by(cohort::Column::Code)
+        .group_by(cohort::Column::EndsOn)
+        .order_by_asc(cohort::Column::EndsOn)
+        .order_by_asc(cohort::Column::Code)
+        .limit(SHOWN)
+        .into_tuple()
+        .all(conn)
+        .await?;
+    let items = rows
+        .into_iter()
+        .map(|(cohort_id, cohort_code, ends_on, n)| CompletionsToIssue {
+            cohort_id,
+            cohort_code,
+            ends_on,
+            without_certificate: u64::try_from(n).unwrap_or(0),
+        })
         .collect();
     Ok(Section { total, items })
 }

@@ -50,6 +50,24 @@ async fn a_provider_sees_its_started_cohorts_that_still_miss_results() {
         tasks.get("organisations_waiting").is_none(),
         "a provider decides no organisation: {tasks}"
     );
+    // The homestay cohort has ended with a result recorded and no certificate yet.
+    let to_issue = &tasks["completions_to_issue"];
+    assert_eq!(to_issue["total"], 1, "{tasks}");
+    assert_eq!(
+        to_issue["items"][0]["cohort_id"],
+        c.homestay_cohort.as_str()
+    );
+    assert_eq!(to_issue["items"][0]["without_certificate"], 1);
+    let (status, report) = app
+        .post(
+            &format!("/api/v1/cohorts/{}/certificates", c.homestay_cohort),
+            &c.staff,
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{report}");
+    let (_, tasks) = app.get("/api/v1/tasks", &c.staff).await;
+    assert_eq!(tasks["completions_to_issue"]["total"], 0, "issued: {tasks}");
 
     // Another provider's staff sees none of it.
     let other = app

@@ -318,6 +318,7 @@ pub async fn home(app: &AppState, session: Session, jar: CookieJar) -> Result<Re
     let nothing_to_do = [
         tasks.fallen_grounds.as_ref().map(|s| s.total),
         tasks.results_missing.as_ref().map(|s| s.total),
+        tasks.completions_to_issue.as_ref().map(|s| s.total),
         tasks.licences_expiring.as_ref().map(|s| s.total),
         tasks.organisations_waiting.as_ref().map(|s| s.total),
     ]
