@@ -4,6 +4,7 @@
 
 mod bureau;
 mod labels;
+mod provider;
 pub mod session;
 pub mod staff;
 mod verify;
@@ -38,6 +39,7 @@ pub fn router() -> Router<AppState> {
         .route("/static/site.css", get(style_sheet))
         // Each area's pages, listed in its own module.
         .merge(bureau::router())
+        .merge(provider::router())
 }
 
 /// An error on a browser route: the same facts as the JSON error, as a page.
