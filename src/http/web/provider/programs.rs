@@ -61,6 +61,23 @@ pub struct ProgramForm {
     licensed_activity: String,
 }
 
+/// The skill levels a program may train for, as the form offers them.
+const LEVELS: [(&str, &str); 6] = [
+    ("", "（不适用）"),
+    ("level5", "五级/初级工"),
+    ("level4", "四级/中级工"),
+    ("level3", "三级/高级工"),
+    ("level2", "二级/技师"),
+    ("level1", "一级/高级技师"),
+];
+
+fn level_label(code: &str) -> &str {
+    LEVELS
+        .iter()
+        .find(|(c, _)| *c == code)
+        .map_or(code, |(_, label)| label)
+}
+
 /// One program as the list shows it.
 pub struct ProgramRow {
     title: String,
@@ -75,7 +92,9 @@ impl From<Program> for ProgramRow {
             (Some(code), Some(v), _) => format!("考核规范 {code}（第{v}版）"),
             (_, _, Some(occupation)) => format!(
                 "职业 {occupation}{}",
-                p.level.map(|l| format!(" · {l}")).unwrap_or_default()
+                p.level
+                    .map(|l| format!(" · {}", level_label(&l)))
+                    .unwrap_or_default()
             ),
             _ => String::new(),
         };
@@ -97,6 +116,7 @@ impl From<Program> for ProgramRow {
 #[template(path = "provider/programs.html")]
 struct ProgramsPage {
     shell: Shell,
+    levels: [(&'static str, &'static str); 6],
     rows: Vec<ProgramRow>,
     next_page: Option<String>,
     form: ProgramForm,
@@ -127,6 +147,7 @@ async fn render(
     let rule_errors = refusal.errors.starting_with("certificates");
     let page = ProgramsPage {
         shell,
+        levels: LEVELS,
         rows: list.items.into_iter().map(ProgramRow::from).collect(),
         next_page: list.next_cursor.map(|c| {
             format!(
