@@ -445,3 +445,140 @@ async fn other_roles_and_other_providers_cannot_open_a_providers_pages() {
         .await;
     assert_eq!(zip.status, StatusCode::NOT_FOUND);
 }
+
+/// Posts `csv` to the cohort's spreadsheet form as a browser does (multipart).
+async fn upload_roster(
+    browser: &mut Visitor<'_>,
+    app: &TestApp,
+    cohort: &str,
+    csrf: Option<&str>,
+    csv: &str,
+    dry_run: bool,
+) -> crate::visitor::Answer {
+    let mut form = reqwest::multipart::Form::new();
+    if let Some(csrf) = csrf {
+        form = form.text("csrf", csrf.to_owned());
+    }
+    let form = form.text("dry_run", dry_run.to_string()).part(
+        "file",
+        reqwest::multipart::Part::bytes(csv.as_bytes().to_vec()).file_name("roster.csv"),
+    );
+    let request = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client")
+        .post(format!("{}/cohorts/{cohort}/imports", app.base))
+        .multipart(form);
+    browser.send(request).await
+}
+
+#[tokio::test]
+async fn a_roster_is_checked_first_refused_rows_say_why_and_confirming_enrols_everyone() {
+    let app = TestApp::spawn().await;
+    let c = chain(&app).await;
+    let mut browser = signed_in(&app, "staff").await;
+    let csrf = csrf_of(
+        &mut browser,
+        &format!("/cohorts/{}/imports", c.homestay_cohort),
+    )
+    .await;
+    let good = format!(
+        "姓名,身份证号\n娜仁花,{}\n巴特尔,{}\n",
+        citizen_id("19900412", 222),
+        citizen_id("19880101", 111)
+    );
+    let mut wrong = citizen_id("19880101", 111);
+    wrong.replace_range(17.., if wrong.ends_with('0') { "1" } else { "0" });
+    let bad = format!(
+        "姓名,身份证号\n娜仁花,{}\n巴特尔,{wrong}\n",
+        citizen_id("19900412", 222)
+    );
+
+    let unsigned = upload_roster(&mut browser, &app, &c.homestay_cohort, None, &good, true).await;
+    assert_eq!(
+        unsigned.status,
+        StatusCode::FORBIDDEN,
+        "no CSRF token, no upload"
+    );
+
+    let refused = upload_roster(
+        &mut browser,
+        &app,
+        &c.homestay_cohort,
+        Some(&csrf),
+        &bad,
+        true,
+    )
+    .await;
+    assert_eq!(
+        refused.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        refused.body
+    );
+    assert!(
+        refused.body.contains("有问题的行（1处）"),
+        "{}",
+        refused.body
+    );
+    assert!(
+        refused.body.contains("第3行："),
+        "the row and its reason: {}",
+        refused.body
+    );
+
+    let checked = upload_roster(
+        &mut browser,
+        &app,
+        &c.homestay_cohort,
+        Some(&csrf),
+        &good,
+        true,
+    )
+    .await;
+    assert_eq!(checked.status, StatusCode::OK, "{}", checked.body);
+    assert!(
+        checked.body.contains("可以报名的行（2行）"),
+        "{}",
+        checked.body
+    );
+    assert!(
+        checked.body.contains("name=\"dry_run\" value=\"false\""),
+        "the confirm form"
+    );
+    assert_eq!(app.count("enrolments").await, 0, "a check keeps nothing");
+
+    let confirmed = upload_roster(
+        &mut browser,
+        &app,
+        &c.homestay_cohort,
+        Some(&csrf),
+        &good,
+        false,
+    )
+    .await;
+    assert_eq!(
+        confirmed.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        confirmed.body
+    );
+    assert_eq!(app.count("enrolments").await, 2);
+    let page = browser
+        .get(&format!("/cohorts/{}", c.homestay_cohort))
+        .await;
+    assert!(page.body.contains("已按表格报名2名学员。"), "{}", page.body);
+
+    let template = browser
+        .get(&format!(
+            "/cohorts/{}/imports/template.csv",
+            c.homestay_cohort
+        ))
+        .await;
+    assert_eq!(template.status, StatusCode::OK);
+    assert!(
+        template.body.contains("姓名,身份证号,手机号,重点群体"),
+        "{}",
+        template.body
+    );
+}

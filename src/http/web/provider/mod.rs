@@ -5,6 +5,7 @@
 mod certificates;
 mod cohort;
 mod cohorts;
+mod imports;
 mod programs;
 
 use axum::{
@@ -27,6 +28,11 @@ pub fn router() -> Router<AppState> {
         .route("/cohorts/{id}/certificates", post(certificates::issue))
         .route("/cohorts/{id}/certificates.zip", get(certificates::zip))
         .route("/cohorts/{id}/withdrawals", post(cohort::withdraw))
+        .route(
+            "/cohorts/{id}/imports",
+            get(imports::new).post(imports::create),
+        )
+        .route("/cohorts/{id}/imports/template.csv", get(imports::template))
 }
 
 /// How a form's refusal shows: the status, each field's message, and a message above
