@@ -4,6 +4,8 @@
 
 use std::io::Cursor;
 
+use thirtyfour::prelude::ElementQueryable;
+
 use super::Browser;
 use crate::{
     certificates::chain,
@@ -148,4 +150,78 @@ async fn on_a_laptop_the_providers_pages_lay_out_in_full() {
     }
     let text = browser.text().await;
     assert!(text.contains("娜仁花") && text.contains("巴特尔"), "{text}");
+}
+
+/// A roster as rust_xlsxwriter writes it: the headers and one row per `(name, ID)`.
+fn roster(path: &std::path::Path, rows: &[(&str, &str)]) {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.write_string(0, 0, "姓名").expect("header");
+    sheet.write_string(0, 1, "身份证号").expect("header");
+    for (i, (name, id)) in rows.iter().enumerate() {
+        let r = 1 + i as u32;
+        sheet.write_string(r, 0, *name).expect("name");
+        sheet.write_string(r, 1, *id).expect("id");
+    }
+    book.save(path).expect("saved");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_a_phone_a_provider_enrols_a_cohort_from_a_spreadsheet() {
+    let app = TestApp::spawn().await;
+    let c = chain(&app).await;
+    let dir = app.data_dir.join("rosters");
+    std::fs::create_dir_all(&dir).expect("dir");
+    let good = citizen_id("19900412", 222);
+    let mut wrong = citizen_id("19880101", 111);
+    wrong.replace_range(17.., if wrong.ends_with('0') { "1" } else { "0" });
+    let bad_file = dir.join("bad.xlsx");
+    roster(&bad_file, &[("娜仁花", &good), ("巴特尔", &wrong)]);
+    let good_file = dir.join("good.xlsx");
+    roster(
+        &good_file,
+        &[("娜仁花", &good), ("巴特尔", &citizen_id("19880101", 111))],
+    );
+    let browser = Browser::phone().await;
+    browser.sign_in_as(&app, "staff").await;
+    browser
+        .open(&format!(
+            "{}/cohorts/{}/imports",
+            app.base, c.homestay_cohort
+        ))
+        .await;
+    browser.fits("provider-import-390").await;
+
+    let choose = async |file: &std::path::Path| {
+        browser
+            .driver
+            .query(thirtyfour::By::Css("#file"))
+            .first()
+            .await
+            .expect("the file field")
+            .send_keys(file.to_str().expect("path"))
+            .await
+            .expect("chosen");
+    };
+    choose(&bad_file).await;
+    browser.submit("#upload button[type=submit]").await;
+    let text = browser.text().await;
+    assert!(
+        text.contains("有问题的行（1处）") && text.contains("第3行"),
+        "{text}"
+    );
+    browser.fits("provider-import-refused-390").await;
+    assert_eq!(app.count("enrolments").await, 0, "nothing written");
+
+    choose(&good_file).await;
+    browser.submit("#upload button[type=submit]").await;
+    let text = browser.text().await;
+    assert!(text.contains("可以报名的行（2行）"), "{text}");
+    browser.fits("provider-import-checked-390").await;
+    assert_eq!(app.count("enrolments").await, 0, "a check keeps nothing");
+
+    choose(&good_file).await;
+    browser.submit("#upload button[type=submit]").await;
+    assert!(browser.text().await.contains("已按表格报名2名学员。"));
+    assert_eq!(app.count("enrolments").await, 2);
 }
