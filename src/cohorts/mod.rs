@@ -5,11 +5,16 @@
 pub mod assessment;
 pub mod enrolment;
 pub mod enrolment_status;
+pub mod results;
+
+use std::collections::HashMap;
 
 use chrono::NaiveDate;
 use entities::{cohorts as cohort, enrolments, organisations as organisation};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, PaginatorTrait,
+    QueryFilter, QuerySelect, Set,
+    sea_query::{Expr, Func},
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -67,8 +72,65 @@ pub async fn enrolled_count(conn: &impl ConnectionTrait, cohort_id: &str) -> Res
         .await?)
 }
 
+/// How far along a cohort's active enrolments are.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub enrolled: u64,
+    /// Active enrolments whose hours and scores are recorded.
+    pub with_results: u64,
+}
+
+#[derive(FromQueryResult)]
+struct CountRow {
+    cohort_id: String,
+    enrolled: i64,
+    with_results: i64,
+}
+
+/// The counts of many cohorts in one grouped query; a cohort with no active enrolment
+/// is absent (zero).
+pub async fn counts(
+    conn: &impl ConnectionTrait,
+    cohort_ids: &[String],
+) -> Result<HashMap<String, Counts>, AppError> {
+    if cohort_ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let rows = enrolments::Entity::find()
+        .select_only()
+        .column(enrolments::Column::CohortId)
+        .column_as(
+            Expr::from(Func::count(Expr::col(enrolments::Column::Id))),
+            "enrolled",
+        )
+        .column_as(
+            Expr::from(Func::count(Expr::col(enrolments::Column::ResultRecordedAt))),
+            "with_results",
+        )
+        .filter(enrolments::Column::CohortId.is_in(cohort_ids.iter().map(String::as_str)))
+        .filter(enrolments::Column::Status.eq(EnrolmentStatus::Enrolled.as_str()))
+        .group_by(enrolments::Column::CohortId)
+        .into_model::<CountRow>()
+        .all(conn)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let counts = Counts {
+                enrolled: u64::try_from(r.enrolled).unwrap_or_default(),
+                with_results: u64::try_from(r.with_results).unwrap_or_default(),
+            };
+            (r.cohort_id, counts)
+        })
+        .collect())
+}
+
 async fn to_view(conn: &impl ConnectionTrait, m: cohort::Model) -> Result<Cohort, AppError> {
     let enrolled = enrolled_count(conn, &m.id).await?;
+    view_with(m, enrolled)
+}
+
+fn view_with(m: cohort::Model, enrolled: u64) -> Result<Cohort, AppError> {
     Ok(Cohort {
         teachers: serde_json::from_str(&m.teachers)
             .map_err(|e| anyhow::anyhow!("cohorts {}: unreadable teachers: {e}", m.id))?,
@@ -240,9 +302,12 @@ pub async fn list(
         return Ok(Page::empty());
     };
     let rows = pagination::fetch(conn, query, cohort::Column::Id, page).await?;
+    let ids: Vec<String> = rows.items.iter().map(|c| c.id.clone()).collect();
+    let counts = counts(conn, &ids).await?;
     let mut items = Vec::with_capacity(rows.items.len());
     for row in rows.items {
-        items.push(to_view(conn, row).await?);
+        let enrolled = counts.get(&row.id).map_or(0, |c| c.enrolled);
+        items.push(view_with(row, enrolled)?);
     }
     Ok(Page {
         items,

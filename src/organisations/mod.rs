@@ -15,7 +15,9 @@ pub mod seal;
 pub mod status;
 
 use entities::organisations as organisation;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
+};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -212,6 +214,23 @@ pub(crate) async fn find_visible(
 }
 
 /// Organisations visible in `scope`, optionally of one kind, in creation order.
+/// The approved organisations of a kind, by name, as `(id, name)`: the choices of a
+/// form (a cohort's evaluation organisation).
+pub async fn approved_of_kind(
+    conn: &impl ConnectionTrait,
+    kind: OrgKind,
+) -> Result<Vec<(String, String)>, AppError> {
+    Ok(organisation::Entity::find()
+        .filter(organisation::Column::Kind.eq(kind.as_str()))
+        .filter(organisation::Column::Status.eq(OrgStatus::Approved.as_str()))
+        .order_by_asc(organisation::Column::Name)
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|o| (o.id, o.name))
+        .collect())
+}
+
 pub async fn list(
     conn: &impl ConnectionTrait,
     scope: &Scope,

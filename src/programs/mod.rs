@@ -92,6 +92,13 @@ async fn to_view(conn: &impl ConnectionTrait, m: program::Model) -> Result<Progr
         Some(id) => standards::by_id(conn, id).await?,
         None => None,
     };
+    view_with(m, standard.as_ref())
+}
+
+fn view_with(
+    m: program::Model,
+    standard: Option<&standards::Standard>,
+) -> Result<Program, AppError> {
     Ok(Program {
         certificates: serde_json::from_str(&m.certificates).map_err(anyhow::Error::from)?,
         standard_code: standard.as_ref().map(|s| s.spec.code.clone()),
@@ -384,9 +391,17 @@ pub async fn list(
         return Ok(Page::empty());
     };
     let rows = pagination::fetch(conn, query, program::Column::Id, page).await?;
+    // The pinned standards of the whole page in one query.
+    let ids: Vec<String> = rows
+        .items
+        .iter()
+        .filter_map(|p| p.standard_id.clone())
+        .collect();
+    let pinned = standards::by_ids(conn, &ids).await?;
     let mut items = Vec::with_capacity(rows.items.len());
     for row in rows.items {
-        items.push(to_view(conn, row).await?);
+        let standard = row.standard_id.as_ref().and_then(|id| pinned.get(id));
+        items.push(view_with(row, standard)?);
     }
     Ok(Page {
         items,

@@ -138,6 +138,23 @@ pub async fn get(
 }
 
 /// A standard version by id (for programs and certificates that pin one).
+/// Many versions by id in one query, keyed by id.
+pub async fn by_ids(
+    conn: &impl ConnectionTrait,
+    ids: &[String],
+) -> Result<std::collections::HashMap<String, Standard>, AppError> {
+    if ids.is_empty() {
+        return Ok(std::collections::HashMap::new());
+    }
+    let rows = standard::Entity::find()
+        .filter(standard::Column::Id.is_in(ids.iter().map(String::as_str)))
+        .all(conn)
+        .await?;
+    rows.into_iter()
+        .map(|m| Standard::try_from(m).map(|s| (s.id.clone(), s)))
+        .collect()
+}
+
 pub async fn by_id(conn: &impl ConnectionTrait, id: &str) -> Result<Option<Standard>, AppError> {
     match standard::Entity::find_by_id(id.to_owned())
         .one(conn)

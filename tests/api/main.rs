@@ -30,6 +30,7 @@ mod organisations;
 mod pages;
 mod paper;
 mod privacy;
+mod provider_pages;
 mod rebuild;
 mod renewal;
 mod roles;

@@ -6,6 +6,7 @@ mod accounts;
 mod audit;
 mod bureau;
 mod labels;
+mod provider;
 pub mod session;
 pub mod staff;
 mod standard_pages;
@@ -44,6 +45,7 @@ pub fn router() -> Router<AppState> {
         .merge(accounts::router())
         .merge(audit::router())
         .merge(standard_pages::router())
+        .merge(provider::router())
 }
 
 /// An error on a browser route: the same facts as the JSON error, as a page.

@@ -215,3 +215,66 @@ fn bad_form() -> AppError {
         message: "表单内容无法识别，请刷新页面后重新填写。".to_owned(),
     }
 }
+
+/// A posted `multipart/form-data` form whose CSRF token matched, with its `file` (if one
+/// was chosen) and its other text fields. Like [`CheckedForm`], a post without the right
+/// token is refused with a 403 page before the handler runs.
+pub struct CheckedUpload {
+    pub file: Option<axum::body::Bytes>,
+    pub fields: Vec<(String, String)>,
+}
+
+impl CheckedUpload {
+    /// The text field `name`, if posted.
+    pub fn field(&self, name: &str) -> Option<&str> {
+        self.fields
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+impl FromRequest<AppState> for CheckedUpload {
+    type Rejection = Response;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Response> {
+        let (parts, body) = req.into_parts();
+        let expected = match Session::read(&parts, state).await {
+            Ok(Some(session)) => session.csrf,
+            Ok(None) => return Err(to_sign_in(&parts)),
+            Err(e) => return Err(WebError(e).into_response()),
+        };
+        let req = Request::from_parts(parts, body);
+        let mut multipart = axum::extract::Multipart::from_request(req, state)
+            .await
+            .map_err(|_| WebError(bad_form()).into_response())?;
+        let mut upload = Self {
+            file: None,
+            fields: Vec::new(),
+        };
+        let unreadable = |e: axum::extract::multipart::MultipartError| {
+            if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                WebError(AppError::TooLarge).into_response()
+            } else {
+                WebError(bad_form()).into_response()
+            }
+        };
+        while let Some(field) = multipart.next_field().await.map_err(unreadable)? {
+            let name = field.name().unwrap_or_default().to_owned();
+            if name == "file" {
+                let bytes = field.bytes().await.map_err(unreadable)?;
+                upload.file = (!bytes.is_empty()).then_some(bytes);
+            } else {
+                let value = field.text().await.map_err(unreadable)?;
+                upload.fields.push((name, value));
+            }
+        }
+        if upload.field(CSRF_FIELD) != Some(expected.as_str()) {
+            return Err(WebError(AppError::Forbidden {
+                message: "页面已过期或来源不明，请刷新页面后重新提交。".to_owned(),
+            })
+            .into_response());
+        }
+        Ok(upload)
+    }
+}

@@ -58,8 +58,9 @@ fn nav_of(role: Role) -> Vec<(&'static str, &'static str)> {
             ("/standards", "地方标准"),
             ("/audit", "审计日志"),
         ]),
+        Role::ProviderStaff => links.extend([("/programs", "培训项目"), ("/cohorts", "班次")]),
         Role::Trainee => links.clear(),
-        Role::ProviderStaff | Role::Assessor | Role::LicensingOfficer | Role::Employer => {}
+        Role::Assessor | Role::LicensingOfficer | Role::Employer => {}
     }
     links.push(("/account/password", "修改密码"));
     links
@@ -178,6 +179,16 @@ impl FieldErrors {
 
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
+    }
+
+    /// The messages of the fields under `prefix` (e.g. `certificates[1].kind`), for a
+    /// form that shows a group's errors together.
+    pub fn starting_with(&self, prefix: &str) -> Vec<String> {
+        self.0
+            .iter()
+            .filter(|(f, _)| f.starts_with(prefix))
+            .map(|(_, m)| m.clone())
+            .collect()
     }
 }
 

@@ -7,6 +7,7 @@
 //! them).
 
 mod bureau;
+mod provider;
 mod staff;
 mod verify;
 

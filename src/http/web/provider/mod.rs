@@ -1,0 +1,100 @@
+//! The training provider's pages: programs with their certificate rules, cohorts, and
+//! the cohort page (enrolments, the results sheet, issuing completion certificates and
+//! the ZIP of their PDFs). Each action calls the capability the JSON API calls.
+
+mod certificates;
+mod cohort;
+mod cohorts;
+mod imports;
+mod programs;
+
+use axum::{
+    Router,
+    http::StatusCode,
+    routing::{get, post},
+};
+
+use super::staff::FieldErrors;
+use crate::{error::AppError, http::AppState};
+
+/// The provider's pages.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/programs", get(programs::index).post(programs::create))
+        .route("/cohorts", get(cohorts::index).post(cohorts::create))
+        .route("/cohorts/{id}", get(cohort::show))
+        .route("/cohorts/{id}/enrolments", post(cohort::enrol))
+        .route("/cohorts/{id}/results", post(cohort::save_results))
+        .route("/cohorts/{id}/certificates", post(certificates::issue))
+        .route("/cohorts/{id}/certificates.zip", get(certificates::zip))
+        .route("/cohorts/{id}/withdrawals", post(cohort::withdraw))
+        .route(
+            "/cohorts/{id}/imports",
+            get(imports::new).post(imports::create),
+        )
+        .route("/cohorts/{id}/imports/template.csv", get(imports::template))
+}
+
+/// How a form's refusal shows: the status, each field's message, and a message above
+/// the form for a refusal that names no field. Anything else is an error page.
+struct Refusal {
+    status: StatusCode,
+    errors: FieldErrors,
+    message: Option<String>,
+}
+
+impl Refusal {
+    fn none() -> Self {
+        Self {
+            status: StatusCode::OK,
+            errors: FieldErrors::default(),
+            message: None,
+        }
+    }
+
+    /// Fields the page itself could not read (a number that is not one).
+    fn fields(errors: FieldErrors) -> Self {
+        Self {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            errors,
+            message: None,
+        }
+    }
+
+    fn of(refused: Option<AppError>) -> Result<Self, AppError> {
+        Ok(match refused {
+            None => Self::none(),
+            Some(AppError::Invalid { fields, .. }) => Self {
+                status: StatusCode::UNPROCESSABLE_ENTITY,
+                errors: FieldErrors::from_fields(&fields),
+                message: None,
+            },
+            Some(e @ AppError::Conflict { .. }) => Self {
+                status: StatusCode::CONFLICT,
+                errors: FieldErrors::default(),
+                message: Some(e.body().message),
+            },
+            Some(other) => return Err(other),
+        })
+    }
+}
+
+/// A typed number field: empty is `None`; anything else must be a whole number.
+fn number(errors: &mut FieldErrors, field: &str, value: &str) -> Option<u32> {
+    let value = value.trim();
+    if value.is_empty() {
+        return None;
+    }
+    match value.parse() {
+        Ok(n) => Some(n),
+        Err(_) => {
+            errors.push(field, "请填写不带小数的非负整数");
+            None
+        }
+    }
+}
+
+fn optional(value: &str) -> Option<String> {
+    let value = value.trim();
+    (!value.is_empty()).then(|| value.to_owned())
+}
