@@ -13,6 +13,7 @@ pub mod cli;
 pub mod clock;
 pub mod cohorts;
 pub mod config;
+pub mod corrections;
 pub mod db;
 pub mod error;
 pub mod http;

@@ -247,6 +247,18 @@ pub struct AuditPage {
     pub next_cursor: Option<String>,
 }
 
+/// The sequence number of the newest entry (0 when there is none).
+pub async fn head_seq(conn: &impl ConnectionTrait) -> Result<i64, DbErr> {
+    Ok(audit_log::Entity::find()
+        .select_only()
+        .column_as(audit_log::Column::Seq.max(), "head")
+        .into_tuple::<Option<i64>>()
+        .one(conn)
+        .await?
+        .flatten()
+        .unwrap_or(0))
+}
+
 /// Entries in sequence order, optionally for one record.
 pub async fn list(conn: &impl ConnectionTrait, q: &AuditQuery) -> Result<AuditPage, DbErr> {
     let limit = q.limit.unwrap_or(100).clamp(1, 500);

@@ -60,6 +60,9 @@ impl From<AuthError> for AppError {
     }
 }
 
+/// An account whose password was just checked: what signing in proceeds with.
+pub type CheckedAccount = account::Model;
+
 /// A token as handed to its holder, once.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct IssuedToken {

@@ -76,8 +76,7 @@ pub struct Certificate {
     /// certificate's id (the reason names its number). Reinstating it reinstates this one.
     pub grounds_fell_id: Option<String>,
     pub superseded_by_id: Option<String>,
-    /// The holder's whole chain: every certificate linked to this one through parents
-    /// and children, this one included.
+    /// The holder's whole chain: every certificate linked to this one, this one included.
     pub chain: Vec<CertificateSummary>,
 }
 
@@ -322,8 +321,7 @@ pub async fn credential(
     Ok(find(conn, caller, id).await?.credential)
 }
 
-/// A holder's whole bundle: for the holder, the bureau, and providers that enrolled
-/// them.
+/// A holder's whole bundle: for the holder, the bureau, and providers that enrolled them.
 pub async fn bundle(
     conn: &impl ConnectionTrait,
     caller: &Caller,

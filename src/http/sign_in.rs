@@ -36,7 +36,7 @@ pub async fn checked(
     client: ClientAddr,
     login: &str,
     password: &SecretString,
-) -> Result<(entities::accounts::Model, throttle::Attempt), AppError> {
+) -> Result<(auth::CheckedAccount, throttle::Attempt), AppError> {
     let now = app.now();
     let attempt = throttle::Attempt::new(login, client.bucket());
     let policy = &app.sign_in;

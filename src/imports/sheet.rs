@@ -24,8 +24,7 @@ pub struct Row {
     pub row: u32,
     pub name: String,
     pub citizen_id: String,
-    /// The ID cell holds a number, not text: Excel keeps 15 significant digits, so the
-    /// ID as typed is lost.
+    /// The ID cell holds a number (Excel keeps 15 digits: the ID as typed is lost).
     pub citizen_id_is_number: bool,
     pub phone: Option<String>,
     /// Key-group codes where a cell names a known group (by code, label or a variant);
@@ -130,11 +129,8 @@ pub(super) fn cell_name(row: u32, column: u32) -> String {
         letters.push(char::from(b'A' + rem));
         n = (n - 1) / 26;
     }
-    format!(
-        "{}{}",
-        letters.iter().rev().collect::<String>(),
-        u64::from(row) + 1
-    )
+    let column: String = letters.iter().rev().collect();
+    format!("{column}{}", u64::from(row) + 1)
 }
 
 fn columns_of(header: &[Cell], header_row: u32) -> Result<Vec<(usize, Column)>, AppError> {

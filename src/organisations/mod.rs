@@ -365,3 +365,18 @@ async fn save(
     .await?;
     Ok(row)
 }
+
+/// Every organisation not suspended, as (id, name), by kind and name: the choices of a
+/// form and the names of a list, in one query.
+pub async fn directory(conn: &impl ConnectionTrait) -> Result<Vec<(String, String)>, AppError> {
+    use sea_orm::{QueryOrder, QuerySelect};
+    Ok(organisation::Entity::find()
+        .select_only()
+        .columns([organisation::Column::Id, organisation::Column::Name])
+        .filter(organisation::Column::Status.ne(OrgStatus::Suspended.as_str()))
+        .order_by_asc(organisation::Column::Kind)
+        .order_by_asc(organisation::Column::Name)
+        .into_tuple()
+        .all(conn)
+        .await?)
+}

@@ -7,7 +7,6 @@
 pub mod at_rest;
 pub mod batch;
 pub mod citizen_id;
-pub mod corrections;
 pub mod key_groups;
 pub mod names;
 pub mod phone;

@@ -16,9 +16,9 @@ use crate::http::{
 };
 use crate::{
     auth::accounts::Account,
+    corrections::{self, Correction, CorrectionInput},
     error::AppError,
     people::{
-        corrections::{self, Correction, CorrectionInput},
         photo,
         store::{self, PersonView},
     },

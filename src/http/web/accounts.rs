@@ -12,8 +12,6 @@ use axum::{
     routing::get,
 };
 use axum_extra::extract::cookie::CookieJar;
-use entities::organisations as organisation;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use secrecy::SecretString;
 use serde::Deserialize;
 
@@ -27,6 +25,7 @@ use crate::{
     auth::accounts::{self, NewAccount},
     error::AppError,
     http::{AppState, policy::Bureau},
+    organisations,
     pagination::PageParams,
     stored::Stored,
 };
@@ -90,23 +89,10 @@ async fn render(
     };
     let list = accounts::list(&app.db.read, &session.caller.scope(), &page).await?;
     // Every organisation's name at once: the list and the form's choices.
-    let orgs: Vec<(String, String, String)> = organisation::Entity::find()
-        .select_only()
-        .columns([
-            organisation::Column::Id,
-            organisation::Column::Name,
-            organisation::Column::Kind,
-        ])
-        .filter(organisation::Column::Status.ne("suspended"))
-        .order_by_asc(organisation::Column::Kind)
-        .order_by_asc(organisation::Column::Name)
-        .into_tuple()
-        .all(&app.db.read)
-        .await
-        .map_err(AppError::from)?;
+    let orgs = organisations::directory(&app.db.read).await?;
     let names: HashMap<&str, &str> = orgs
         .iter()
-        .map(|(id, name, _)| (id.as_str(), name.as_str()))
+        .map(|(id, name)| (id.as_str(), name.as_str()))
         .collect();
     let rows = list
         .items
@@ -159,7 +145,7 @@ async fn render(
             .filter(|r| **r != Role::Trainee)
             .map(|r| (r.as_str(), r.label()))
             .collect(),
-        organisations: orgs.into_iter().map(|(id, name, _)| (id, name)).collect(),
+        organisations: orgs,
         form,
         errors,
         refusal,

@@ -10,8 +10,6 @@ use axum::{
     routing::get,
 };
 use axum_extra::extract::cookie::CookieJar;
-use entities::audit_log;
-use sea_orm::{ColumnTrait, EntityTrait, QuerySelect};
 use serde::Deserialize;
 
 use super::{WebError, html, session::SignedIn, staff::Shell};
@@ -95,15 +93,7 @@ pub async fn index(
 ) -> Result<Response, WebError> {
     let conn = &app.db.read;
     let filtered = !p.record_type.is_empty() || !p.record_id.is_empty();
-    let head: i64 = audit_log::Entity::find()
-        .select_only()
-        .column_as(audit_log::Column::Seq.max(), "head")
-        .into_tuple::<Option<i64>>()
-        .one(conn)
-        .await
-        .map_err(AppError::from)?
-        .flatten()
-        .unwrap_or(0);
+    let head = audit::head_seq(conn).await.map_err(AppError::from)?;
     // One record's history reads from its start; the whole log from its newest page.
     let after = p
         .after

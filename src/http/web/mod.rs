@@ -5,6 +5,7 @@
 mod accounts;
 mod audit;
 mod bureau;
+mod feedback;
 mod labels;
 mod provider;
 pub mod session;
@@ -40,6 +41,7 @@ pub fn router() -> Router<AppState> {
         )
         .route("/v/{token}", get(verify::page).post(verify::page_match))
         .route("/static/site.css", get(style_sheet))
+        .route("/static/weights.js", get(weights_script))
         // Each area's pages, listed in its own module.
         .merge(bureau::router())
         .merge(accounts::router())
@@ -201,6 +203,21 @@ async fn home(
 }
 
 const STYLE_SHEET: &str = include_str!("../../../static/site.css");
+
+const WEIGHTS_JS: &str = include_str!("../../../static/weights.js");
+
+async fn weights_script() -> impl IntoResponse {
+    (
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "text/javascript; charset=utf-8",
+            ),
+            (axum::http::header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        WEIGHTS_JS,
+    )
+}
 
 async fn style_sheet() -> impl IntoResponse {
     (

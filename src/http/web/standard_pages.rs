@@ -1,6 +1,5 @@
-//! The bureau's standards pages: every version, one version's content, drafting the next
-//! version from the one in force, editing a draft's work tasks (the weights summed as
-//! they are typed, and checked on the server), publishing and retiring.
+//! The bureau's standards pages: every version, drafting the next one, editing a draft's
+//! work tasks (weights summed as typed, checked on the server), publishing and retiring.
 
 use askama::Template;
 use axum::{
@@ -22,6 +21,7 @@ use crate::{
     http::{AppState, policy::Bureau},
     pagination::PageParams,
     standards::{self, Standard, StandardStatus, StatusFilter, Transition, WorkTask},
+    stored::Stored,
 };
 
 pub fn router() -> Router<AppState> {
@@ -31,30 +31,6 @@ pub fn router() -> Router<AppState> {
         .route("/standards/{code}/{version}", get(show).post(save))
         .route("/standards/{code}/{version}/publish", post(publish))
         .route("/standards/{code}/{version}/retire", post(retire))
-        .route("/static/weights.js", get(weights_script))
-}
-
-const WEIGHTS_JS: &str = include_str!("../../../static/weights.js");
-
-async fn weights_script() -> impl IntoResponse {
-    (
-        [
-            (
-                axum::http::header::CONTENT_TYPE,
-                "text/javascript; charset=utf-8",
-            ),
-            (axum::http::header::CACHE_CONTROL, "public, max-age=3600"),
-        ],
-        WEIGHTS_JS,
-    )
-}
-
-fn status_class(status: StandardStatus) -> &'static str {
-    match status {
-        StandardStatus::Draft => "draft",
-        StandardStatus::Published => "published",
-        StandardStatus::Retired => "retired",
-    }
 }
 
 pub struct StandardRow {
@@ -74,8 +50,7 @@ struct StandardsPage {
     rows: Vec<StandardRow>,
 }
 
-/// Every version of every standard (a city has a handful), newest version first within
-/// each code.
+/// Every version of every standard (a city has a handful), newest first within a code.
 pub async fn index(
     State(app): State<AppState>,
     SignedIn(session, _): SignedIn<Bureau>,
@@ -106,7 +81,7 @@ pub async fn index(
             version: s.version,
             hours: s.spec.reference_hours,
             status_label: s.status.label(),
-            status_class: status_class(s.status),
+            status_class: s.status.as_str(),
             can_draft: s.status == StandardStatus::Published && !has_draft(&s.spec.code),
         })
         .collect();
@@ -223,7 +198,7 @@ async fn render(
         hours: standard.spec.reference_hours,
         issuer: standard.spec.issuer,
         status_label: standard.status.label(),
-        status_class: status_class(standard.status),
+        status_class: standard.status.as_str(),
         is_draft,
         is_published: standard.status == StandardStatus::Published,
         tasks,
@@ -252,8 +227,7 @@ fn lines(text: &str) -> Vec<String> {
         .collect()
 }
 
-/// Saves a draft's work tasks: the rows as typed (a row without a name is dropped), all
-/// checked by the same rules as the API; a refusal shows each row's errors in the row.
+/// Saves a draft's work tasks as typed (nameless rows dropped), by the API's rules.
 pub async fn save(
     State(app): State<AppState>,
     SignedIn(session, _): SignedIn<Bureau>,

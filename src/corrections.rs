@@ -6,8 +6,8 @@
 //! them in the same transaction ([`reissue::supersede_many`]). No certificate prints a
 //! phone number, so correcting one re-issues nothing.
 //!
-//! Sending the same correction again (a retry) answers the correction already made;
-//! a value equal to the one on record is refused.
+//! A retry answers the correction already made; a value equal to the one on record is
+//! refused. (A module of its own: it stands on both `people` and `certificates`.)
 
 use chrono::{DateTime, FixedOffset};
 use entities::{accounts as account, people as person, person_corrections as correction};
@@ -18,7 +18,7 @@ use sea_orm::{
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::{MobilePhone, PersonName, PiiKeys, at_rest, mask_name};
+use crate::people::{MobilePhone, PersonName, PiiKeys, at_rest, mask_name};
 use crate::{
     access::{
         Caller,
@@ -51,8 +51,7 @@ pub struct CorrectionInput {
     pub value: String,
     /// Why the record was wrong (1–200 characters).
     pub reason: String,
-    /// The evidence checked (up to 200 characters), e.g. 已核对户口本、身份证原件;
-    /// required for a name.
+    /// The evidence checked (≤ 200 characters, e.g. 已核对户口本); required for a name.
     pub evidence: Option<String>,
 }
 
@@ -160,8 +159,7 @@ pub struct Corrected {
     pub created: bool,
 }
 
-/// Corrects one field of a person for staff of a provider that enrolled them or for the
-/// bureau; anyone else gets "not found".
+/// Corrects one field of a person (a provider that enrolled them, or the bureau; else 404).
 pub async fn correct(
     conn: &impl ConnectionTrait,
     services: &Services,
@@ -261,9 +259,8 @@ pub async fn correct(
     })
 }
 
-/// The value before and after, as `person_corrections` stores them: names in clear (as
-/// `people` keeps them), phone numbers sealed. A value equal to the one on record is
-/// refused.
+/// The value before and after as stored: names in clear (as `people` keeps them), phone
+/// numbers sealed. A value equal to the one on record is refused.
 fn values(
     keys: &PiiKeys,
     row: &person::Model,
@@ -317,8 +314,7 @@ async fn repeated(
     Ok((same_request && still_holds).then_some(last))
 }
 
-/// The holder's login shows their name: it follows the correction unless someone gave
-/// it another.
+/// The holder's login shows their name: it follows unless someone gave it another.
 async fn rename_login(
     conn: &impl ConnectionTrait,
     row: &person::Model,

@@ -1,0 +1,99 @@
+//! What a page tells back: the per-field messages of a refusal, and flash messages that
+//! travel in a one-shot cookie across the redirect after a form.
+
+use axum_extra::extract::cookie::{Cookie, CookieJar};
+
+use crate::error::FieldError;
+
+/// A flash message: set before a redirect, shown once on the next page.
+const FLASH_COOKIE: &str = "registry_flash";
+
+/// A flash message for the next page: what was done.
+pub fn with_flash(jar: CookieJar, message: &str) -> CookieJar {
+    flash(jar, "ok", message)
+}
+
+/// A flash message for the next page: what was refused, and why.
+pub fn with_flash_error(jar: CookieJar, message: &str) -> CookieJar {
+    flash(jar, "error", message)
+}
+
+fn flash(jar: CookieJar, kind: &str, message: &str) -> CookieJar {
+    let value = serde_urlencoded::to_string([("k", kind), ("m", message)]).unwrap_or_default();
+    jar.add(
+        Cookie::build((FLASH_COOKIE, value))
+            .path("/")
+            .http_only(true)
+            .build(),
+    )
+}
+
+/// A message shown once at the top of a page.
+pub struct Flash {
+    pub message: String,
+    pub is_error: bool,
+}
+
+pub(super) fn take_flash(jar: CookieJar) -> (CookieJar, Option<Flash>) {
+    let Some(raw) = jar.get(FLASH_COOKIE).map(|c| c.value().to_owned()) else {
+        return (jar, None);
+    };
+    let pairs = serde_urlencoded::from_str::<Vec<(String, String)>>(&raw).unwrap_or_default();
+    let field = |name: &str| {
+        pairs
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+    };
+    let flash = field("m")
+        .filter(|m| !m.is_empty() && m.chars().count() <= 300)
+        .map(|message| Flash {
+            message,
+            is_error: field("k").as_deref() == Some("error"),
+        });
+    (jar.remove(Cookie::build(FLASH_COOKIE).path("/")), flash)
+}
+
+/// The per-field messages of a refusal, for the template to show under each field.
+#[derive(Default)]
+pub struct FieldErrors(Vec<(String, String)>);
+
+impl FieldErrors {
+    pub fn from_fields(fields: &[FieldError]) -> Self {
+        Self(
+            fields
+                .iter()
+                .map(|f| (f.field.clone(), f.message.clone()))
+                .collect(),
+        )
+    }
+
+    pub fn push(&mut self, field: &str, message: &str) {
+        self.0.push((field.to_owned(), message.to_owned()));
+    }
+
+    pub fn get(&self, field: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(f, _)| f == field)
+            .map(|(_, m)| m.as_str())
+    }
+
+    pub fn has(&self, field: &str) -> bool {
+        self.get(field).is_some()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The messages of the fields under `prefix` (e.g. `certificates[1].kind`), for a
+    /// form that shows a group's errors together.
+    pub fn starting_with(&self, prefix: &str) -> Vec<String> {
+        self.0
+            .iter()
+            .filter(|(f, _)| f.starts_with(prefix))
+            .map(|(_, m)| m.clone())
+            .collect()
+    }
+}
