@@ -12,6 +12,7 @@ mod audit;
 mod auth;
 mod basics;
 mod browser;
+mod certificate_pages;
 mod certificates;
 mod corrections;
 mod dates;

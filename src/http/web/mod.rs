@@ -3,6 +3,8 @@
 //! functions as the JSON API and never show more than it would.
 
 mod bureau;
+mod certificate_actions;
+mod certificates;
 mod labels;
 pub mod session;
 pub mod staff;
@@ -38,6 +40,7 @@ pub fn router() -> Router<AppState> {
         .route("/static/site.css", get(style_sheet))
         // Each area's pages, listed in its own module.
         .merge(bureau::router())
+        .merge(certificates::router())
 }
 
 /// An error on a browser route: the same facts as the JSON error, as a page.
