@@ -1,0 +1,105 @@
+//! Certificates in the browser: an assessor revokes a specialty certificate on its page
+//! with a reason; the licensing officer finds the licence resting on it suspended on the
+//! task list, opens it and revokes it with a reason. Every page fits a phone.
+
+use super::Browser;
+use crate::{
+    certificates::chain,
+    corrections::{id_of, licensed, show},
+    helpers::{PASSWORD, TestApp, citizen_id},
+};
+
+impl Browser {
+    async fn sign_in_as(&self, app: &TestApp, login: &str) {
+        self.open(&format!("{}/sign-in", app.base)).await;
+        self.type_into("#login", login).await;
+        self.type_into("#password", PASSWORD).await;
+        self.submit("form button[type=submit]").await;
+    }
+
+    async fn sign_out(&self) {
+        self.submit("nav.staff form[action='/sign-out'] button")
+            .await;
+    }
+
+    async fn fits(&self, what: &str) {
+        assert!(!self.scrolls_sideways().await, "{what} fits a phone");
+    }
+}
+
+async fn revoke_and_follow(browser: Browser, width: &str) {
+    let app = TestApp::spawn().await;
+    let c = chain(&app).await;
+    let (_, [_, specialty, licence]) =
+        licensed(&app, &c, "娜仁花", &citizen_id("19900412", 222)).await;
+
+    browser.sign_in_as(&app, "assessor").await;
+    browser
+        .open(&format!("{}/certificates/{}", app.base, id_of(&specialty)))
+        .await;
+    browser.fits("the certificate page").await;
+    browser
+        .keep_screenshot(&format!("certificate-{width}"))
+        .await;
+    // Without a reason the revocation is refused under its field.
+    browser.submit("#revoke button[type=submit]").await;
+    let error = browser
+        .wait_for(
+            "const e = document.querySelector('#revoke-reason-error'); return e && e.innerText",
+        )
+        .await;
+    assert_eq!(error, "请填写原因（1–200字）");
+    browser.fits("the refused form").await;
+    browser
+        .type_into("#revoke-reason", "考核舞弊，成绩作废")
+        .await;
+    browser.submit("#revoke button[type=submit]").await;
+    let text = browser.text().await;
+    assert!(
+        text.contains("已撤销") && text.contains("考核舞弊，成绩作废"),
+        "{text}"
+    );
+    browser.sign_out().await;
+
+    browser.sign_in_as(&app, "officer").await;
+    let home = browser.text().await;
+    assert!(home.contains("依据证书失效的证书"), "{home}");
+    browser.fits("the task list").await;
+    browser
+        .keep_screenshot(&format!("tasks-fallen-{width}"))
+        .await;
+    browser
+        .click(&format!("a[href='/certificates/{}']", id_of(&licence)))
+        .await;
+    browser
+        .wait_for_path(&format!("/certificates/{}", id_of(&licence)))
+        .await;
+    let page = browser.text().await;
+    assert!(
+        page.contains("已暂停") && page.contains("因所依据的证书失效而暂停"),
+        "{page}"
+    );
+    browser.fits("the suspended licence").await;
+    browser
+        .keep_screenshot(&format!("licence-suspended-{width}"))
+        .await;
+    browser
+        .type_into("#revoke-reason", "依据证书已撤销，核实后撤销")
+        .await;
+    browser.submit("#revoke button[type=submit]").await;
+    assert!(browser.text().await.contains("已撤销"));
+    assert_eq!(
+        show(&app, &c.officer, id_of(&licence)).await["status"],
+        "revoked"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_a_phone_an_assessor_revokes_and_the_licensing_officer_revokes_the_licence_that_fell() {
+    revoke_and_follow(Browser::phone().await, "390").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_a_laptop_the_same_revocation_reaches_the_licence() {
+    revoke_and_follow(Browser::laptop().await, "1280").await;
+}
