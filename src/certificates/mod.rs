@@ -2,6 +2,7 @@
 //! assessment → skill level), numbering, issuing (one transaction, idempotent), the
 //! frozen signed credential and the PDF rendered once at issue.
 
+pub mod assessed;
 pub mod credential;
 pub mod fallen;
 pub mod freeze;

@@ -300,3 +300,148 @@ async fn the_task_list_links_a_licence_whose_grounds_fell_to_its_page() {
     assert!(page.contains("因所依据的证书失效而暂停"), "{page}");
     assert!(page.contains(&format!("href=\"/certificates/{}\"", id_of(&specialty))));
 }
+
+/// The enrolment ids of the sheet's rows, in order.
+fn rows_of(body: &str) -> Vec<String> {
+    body.split("name=\"row\" value=\"")
+        .skip(1)
+        .map(|rest| rest.split('"').next().expect("id").to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn an_assessor_records_a_cohorts_sheet_at_once_and_issues_what_the_passes_earn() {
+    let app = TestApp::spawn().await;
+    let c = chain(&app).await;
+    for (name, seq) in [("娜仁花", 222), ("巴特尔", 333)] {
+        app.trainee(
+            &c,
+            &c.homestay_cohort,
+            name,
+            &citizen_id("19900412", seq),
+            crate::certificates::passing(),
+        )
+        .await;
+    }
+    let (status, _) = app
+        .post(
+            &format!("/api/v1/cohorts/{}/certificates", c.homestay_cohort),
+            &c.staff,
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let mut assessor = Visitor::new(&app);
+    assessor.sign_in("assessor", PASSWORD).await;
+    let list = assessor.get("/assessments").await.body;
+    assert!(
+        list.contains("MS-2026-01") && list.contains("MD-2026-01"),
+        "{list}"
+    );
+
+    let path = format!("/assessments/{}", c.homestay_cohort);
+    let sheet = assessor.get(&path).await.body;
+    let csrf = hidden(&sheet, "csrf");
+    let rows = rows_of(&sheet);
+    assert_eq!(rows.len(), 2, "{sheet}");
+    let (first, second) = (&rows[0], &rows[1]);
+    let post = |theory2: &'static str| {
+        vec![
+            ("csrf".to_owned(), csrf.clone()),
+            ("assessed_on".to_owned(), "2026-06-25".to_owned()),
+            ("examiners".to_owned(), "王建国、其木格、李红梅".to_owned()),
+            ("row".to_owned(), first.clone()),
+            (format!("theory-{first}"), "78".to_owned()),
+            (format!("practical-{first}"), "84".to_owned()),
+            ("row".to_owned(), second.clone()),
+            (format!("theory-{second}"), theory2.to_owned()),
+            (format!("practical-{second}"), "90".to_owned()),
+        ]
+    };
+
+    // A score out of range refuses the whole sheet, under its cell; nothing is written.
+    let bad = post("120");
+    let bad: Vec<(&str, &str)> = bad.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let refused = assessor.post(&path, &bad).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused
+            .body
+            .contains(&format!("id=\"theory-{second}-error\">分数须在0–100之间")),
+        "{}",
+        refused.body
+    );
+    assert!(
+        refused.body.contains("value=\"王建国、其木格、李红梅\""),
+        "kept"
+    );
+    assert_eq!(app.count("assessments").await, 0, "nothing half-written");
+
+    let good = post("50");
+    let good: Vec<(&str, &str)> = good.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let done = assessor.post(&path, &good).await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    assert!(assessor.get(&path).await.body.contains("已登记 2 名学员"));
+    let again = assessor.post(&path, &good).await;
+    assert_eq!(again.status, StatusCode::SEE_OTHER);
+    assert!(
+        assessor
+            .get(&path)
+            .await
+            .body
+            .contains("另有 2 名此前已登记")
+    );
+    assert_eq!(app.count("assessments").await, 2, "a retry adds nothing");
+
+    let issued = assessor
+        .post(&format!("{path}/certificates"), &[("csrf", &csrf)])
+        .await;
+    assert_eq!(issued.status, StatusCode::OK);
+    assert!(issued.body.contains("150784-ZX-"), "{}", issued.body);
+    assert_eq!(
+        issued.body.matches("href=\"/certificates/").count(),
+        1,
+        "the pass only"
+    );
+}
+
+#[tokio::test]
+async fn a_skill_level_sheet_shows_who_lacks_a_photo_and_the_report_says_why_not() {
+    let app = TestApp::spawn().await;
+    let c = chain(&app).await;
+    let (enrolment, _) = app
+        .trainee(
+            &c,
+            &c.pastry_cohort,
+            "娜仁花",
+            &citizen_id("19900412", 222),
+            json!({"attended_hours": 118, "theory_score": 82, "practical_score": 88}),
+        )
+        .await;
+    app.post(
+        &format!("/api/v1/cohorts/{}/certificates", c.pastry_cohort),
+        &c.staff,
+        json!({}),
+    )
+    .await;
+    app.assess(&c, &enrolment, Some("level4"), 75, 80).await;
+    let mut assessor = Visitor::new(&app);
+    assessor.sign_in("assessor", PASSWORD).await;
+    let path = format!("/assessments/{}", c.pastry_cohort);
+    let sheet = assessor.get(&path).await.body;
+    assert!(sheet.contains("缺少照片"), "{sheet}");
+    let issued = assessor
+        .post(
+            &format!("{path}/certificates"),
+            &[("csrf", &hidden(&sheet, "csrf"))],
+        )
+        .await;
+    assert!(
+        issued
+            .body
+            .contains("未发证 — 职业技能等级证书须印有持证人照片"),
+        "{}",
+        issued.body
+    );
+    assert_eq!(app.count("certificates").await, 1, "the completion only");
+}

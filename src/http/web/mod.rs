@@ -2,6 +2,7 @@
 //! style sheet, and the HTML twin of every error. Pages call the same capability
 //! functions as the JSON API and never show more than it would.
 
+mod assessor;
 mod bureau;
 mod certificate_actions;
 mod certificates;
@@ -41,6 +42,7 @@ pub fn router() -> Router<AppState> {
         // Each area's pages, listed in its own module.
         .merge(bureau::router())
         .merge(certificates::router())
+        .merge(assessor::router())
 }
 
 /// An error on a browser route: the same facts as the JSON error, as a page.

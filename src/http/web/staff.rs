@@ -53,8 +53,9 @@ fn nav_of(role: Role) -> Vec<(&'static str, &'static str)> {
     let mut links = vec![("/", "待办事项")];
     match role {
         Role::BureauAdmin => links.push(("/organisations", "单位管理")),
+        Role::Assessor => links.push(("/assessments", "考核评价")),
         Role::Trainee => links.clear(),
-        Role::ProviderStaff | Role::Assessor | Role::LicensingOfficer | Role::Employer => {}
+        Role::ProviderStaff | Role::LicensingOfficer | Role::Employer => {}
     }
     links.push(("/account/password", "修改密码"));
     links
