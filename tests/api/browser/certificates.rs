@@ -1,4 +1,5 @@
-//! Certificates in the browser: an assessor revokes a specialty certificate on its page
+//! Certificates in the browser: an assessor records a cohort's sheet and issues the
+//! specialty certificates it earns; an assessor revokes a specialty certificate on its page
 //! with a reason; the licensing officer finds the licence resting on it suspended on the
 //! task list, opens it and revokes it with a reason. Every page fits a phone.
 
@@ -102,4 +103,76 @@ async fn on_a_phone_an_assessor_revokes_and_the_licensing_officer_revokes_the_li
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn on_a_laptop_the_same_revocation_reaches_the_licence() {
     revoke_and_follow(Browser::laptop().await, "1280").await;
+}
+
+async fn record_and_issue(browser: Browser, width: &str) {
+    let app = TestApp::spawn().await;
+    let c = chain(&app).await;
+    let (enrolment, _) = app
+        .trainee(
+            &c,
+            &c.homestay_cohort,
+            "娜仁花",
+            &citizen_id("19900412", 222),
+            crate::certificates::passing(),
+        )
+        .await;
+    app.post(
+        &format!("/api/v1/cohorts/{}/certificates", c.homestay_cohort),
+        &c.staff,
+        serde_json::json!({}),
+    )
+    .await;
+
+    browser.sign_in_as(&app, "assessor").await;
+    browser.open(&format!("{}/assessments", app.base)).await;
+    browser.fits("the assessor's cohorts").await;
+    browser
+        .click(&format!("a[href='/assessments/{}']", c.homestay_cohort))
+        .await;
+    browser
+        .wait_for_path(&format!("/assessments/{}", c.homestay_cohort))
+        .await;
+    browser
+        .eval("document.querySelector('#assessed_on').value = '2026-06-25'; return null")
+        .await;
+    browser
+        .type_into("#examiners", "王建国、其木格、李红梅")
+        .await;
+    browser
+        .type_into(&format!("input[name='theory-{enrolment}']"), "78")
+        .await;
+    browser
+        .type_into(&format!("input[name='practical-{enrolment}']"), "84")
+        .await;
+    browser.fits("the filled sheet").await;
+    browser.keep_screenshot(&format!("sheet-{width}")).await;
+    browser
+        .submit("form[action^='/assessments/'] button[type=submit]")
+        .await;
+    let text = browser.text().await;
+    assert!(
+        text.contains("已登记 1 名学员") && text.contains("合格"),
+        "{text}"
+    );
+    browser.submit("#issue").await;
+    let text = browser.text().await;
+    assert!(
+        text.contains("发证结果") && text.contains("150784-ZX-"),
+        "{text}"
+    );
+    browser.fits("the report").await;
+    browser
+        .keep_screenshot(&format!("sheet-report-{width}"))
+        .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_a_phone_an_assessor_records_the_cohorts_sheet_and_issues_specialty_certificates() {
+    record_and_issue(Browser::phone().await, "390").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_a_laptop_an_assessor_records_the_cohorts_sheet_and_issues_specialty_certificates() {
+    record_and_issue(Browser::laptop().await, "1280").await;
 }
