@@ -8,6 +8,7 @@ pub mod fallen;
 pub mod freeze;
 pub mod grounds;
 pub mod issue;
+pub mod licensing;
 pub mod lifecycle;
 pub mod numbering;
 pub mod pdf;

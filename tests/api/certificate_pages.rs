@@ -445,3 +445,87 @@ async fn a_skill_level_sheet_shows_who_lacks_a_photo_and_the_report_says_why_not
     );
     assert_eq!(app.count("certificates").await, 1, "the completion only");
 }
+
+/// A homestay trainee with completion and specialty certificates but no licence yet;
+/// returns the enrolment id.
+pub async fn specialised(
+    app: &TestApp,
+    c: &crate::certificates::Chain,
+    name: &str,
+    seq: u32,
+) -> String {
+    let (enrolment, _) = app
+        .trainee(
+            c,
+            &c.homestay_cohort,
+            name,
+            &citizen_id("19900412", seq),
+            crate::certificates::passing(),
+        )
+        .await;
+    app.post(
+        &format!("/api/v1/cohorts/{}/certificates", c.homestay_cohort),
+        &c.staff,
+        json!({}),
+    )
+    .await;
+    let assessment = app.assess(c, &enrolment, None, 78, 84).await;
+    let (status, specialty) = app
+        .post(
+            "/api/v1/certificates",
+            &c.assessor,
+            json!({"kind": "specialty", "enrolment_id": enrolment, "assessment_id": assessment}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{specialty}");
+    enrolment
+}
+
+#[tokio::test]
+async fn the_licensing_officer_sees_who_qualifies_and_licenses_several_at_once() {
+    let app = TestApp::spawn().await;
+    let c = chain(&app).await;
+    let first = specialised(&app, &c, "娜仁花", 222).await;
+    let second = specialised(&app, &c, "巴特尔", 333).await;
+    // A holder already licensed does not qualify again.
+    licensed(&app, &c, "其木格", &citizen_id("19900412", 444)).await;
+    let mut officer = Visitor::new(&app);
+    officer.sign_in("officer", PASSWORD).await;
+    let page = officer.get("/licences").await.body;
+    assert_eq!(page.matches("name=\"enrolment\"").count(), 2, "{page}");
+    assert!(page.contains("民宿经营接待从业资格证") && !page.contains("其*格"));
+    let csrf = hidden(&page, "csrf");
+
+    let refused = officer
+        .post(
+            "/licences",
+            &[("csrf", &csrf), ("enrolment", &first), ("valid_until", "")],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused
+            .body
+            .contains("id=\"valid_until-error\">请填写有效期截止日期")
+    );
+    assert_eq!(app.count("certificates").await, 7, "nothing issued");
+
+    let done = officer
+        .post(
+            "/licences",
+            &[
+                ("csrf", &csrf),
+                ("enrolment", &first),
+                ("enrolment", &second),
+                ("valid_until", "2029-12-31"),
+            ],
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.body);
+    assert_eq!(done.body.matches("150784-ZR-").count(), 2, "{}", done.body);
+    assert!(
+        done.body.contains("目前没有符合条件的持证人"),
+        "both licensed"
+    );
+    assert_eq!(app.count("certificates").await, 9);
+}

@@ -7,6 +7,7 @@ mod bureau;
 mod certificate_actions;
 mod certificates;
 mod labels;
+mod licensing;
 pub mod session;
 pub mod staff;
 mod verify;
@@ -43,6 +44,7 @@ pub fn router() -> Router<AppState> {
         .merge(bureau::router())
         .merge(certificates::router())
         .merge(assessor::router())
+        .merge(licensing::router())
 }
 
 /// An error on a browser route: the same facts as the JSON error, as a page.

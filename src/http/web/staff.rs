@@ -54,8 +54,9 @@ fn nav_of(role: Role) -> Vec<(&'static str, &'static str)> {
     match role {
         Role::BureauAdmin => links.push(("/organisations", "单位管理")),
         Role::Assessor => links.push(("/assessments", "考核评价")),
+        Role::LicensingOfficer => links.push(("/licences", "颁发准入证书")),
         Role::Trainee => links.clear(),
-        Role::ProviderStaff | Role::LicensingOfficer | Role::Employer => {}
+        Role::ProviderStaff | Role::Employer => {}
     }
     links.push(("/account/password", "修改密码"));
     links

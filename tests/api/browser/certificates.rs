@@ -1,12 +1,14 @@
 //! Certificates in the browser: an assessor records a cohort's sheet and issues the
 //! specialty certificates it earns; an assessor revokes a specialty certificate on its page
-//! with a reason; the licensing officer finds the licence resting on it suspended on the
+//! with a reason; the licensing officer, who issued the licence from the list of
+//! qualifying holders, finds the licence resting on it suspended on the
 //! task list, opens it and revokes it with a reason. Every page fits a phone.
 
 use super::Browser;
 use crate::{
+    certificate_pages::specialised,
     certificates::chain,
-    corrections::{id_of, licensed, show},
+    corrections::{id_of, show},
     helpers::{PASSWORD, TestApp, citizen_id},
 };
 
@@ -31,8 +33,44 @@ impl Browser {
 async fn revoke_and_follow(browser: Browser, width: &str) {
     let app = TestApp::spawn().await;
     let c = chain(&app).await;
-    let (_, [_, specialty, licence]) =
-        licensed(&app, &c, "娜仁花", &citizen_id("19900412", 222)).await;
+    let enrolment = specialised(&app, &c, "娜仁花", 222).await;
+
+    // The licensing officer finds the qualifying holder and issues the licence.
+    browser.sign_in_as(&app, "officer").await;
+    browser.open(&format!("{}/licences", app.base)).await;
+    browser.fits("the qualifying holders").await;
+    browser.keep_screenshot(&format!("licences-{width}")).await;
+    browser
+        .click(&format!("input[name='enrolment'][value='{enrolment}']"))
+        .await;
+    browser
+        .eval("document.querySelector('#valid_until').value = '2029-12-31'; return null")
+        .await;
+    browser
+        .submit("form[action='/licences'] button[type=submit]")
+        .await;
+    let text = browser.text().await;
+    assert!(
+        text.contains("发证结果") && text.contains("150784-ZR-"),
+        "{text}"
+    );
+    browser.fits("the licences issued").await;
+    browser.sign_out().await;
+    let (_, bundle) = app
+        .get(&format!("/api/v1/enrolments/{enrolment}"), &c.staff)
+        .await;
+    let person = bundle["person"]["id"].as_str().expect("person").to_owned();
+    let (_, certs) = app
+        .get(&format!("/api/v1/people/{person}/certificates"), &c.staff)
+        .await;
+    let of_kind = |kind: &str| {
+        certs
+            .as_array()
+            .and_then(|l| l.iter().find(|x| x["kind"] == kind))
+            .cloned()
+            .expect("certificate")
+    };
+    let (specialty, licence) = (of_kind("specialty"), of_kind("licence"));
 
     browser.sign_in_as(&app, "assessor").await;
     browser
