@@ -112,3 +112,9 @@ pub fn sees_certificate_holder(
 pub fn is_issuer(caller: &Caller, issuer_org_id: &str) -> bool {
     caller.belongs_to(issuer_org_id)
 }
+
+/// Suspending and revoking are also the bureau's, for fraud it finds; lifting a
+/// suspension, correcting and renewing stay with the issuer.
+pub fn may_stop_certificate(caller: &Caller, issuer_org_id: &str) -> bool {
+    is_issuer(caller, issuer_org_id) || caller.is_bureau()
+}

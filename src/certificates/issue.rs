@@ -121,7 +121,7 @@ async fn hold_person(conn: &impl ConnectionTrait, g: &mut Grounds) -> Result<(),
     Ok(())
 }
 
-async fn issue_on(
+pub(super) async fn issue_on(
     conn: &impl ConnectionTrait,
     services: &Services,
     actor: &Actor,
@@ -375,7 +375,7 @@ pub async fn issue_for_cohort(
     Ok(report)
 }
 
-fn unissued(enrolment_id: String, name: String, missing: Vec<Missing>) -> CohortLine {
+pub(super) fn unissued(enrolment_id: String, name: String, missing: Vec<Missing>) -> CohortLine {
     CohortLine {
         enrolment_id,
         name,

@@ -1,5 +1,6 @@
 //! Status changes after issue, each audited, nothing ever deleted: suspend ↔ reinstate
-//! and revoke (final), by the issuing organisation, with a reason. Repeating a change
+//! and revoke (final), by the issuing organisation, with a reason; the bureau may also
+//! suspend and revoke (fraud it finds), audited as the bureau. Repeating a change
 //! that already holds changes nothing. Certificates resting on the changed one follow in
 //! the same transaction ([`fallen`]).
 
@@ -41,6 +42,14 @@ impl StatusChange {
     }
 
     /// Whether a certificate stored with status `from` may undergo the change.
+    /// Whether the caller may make the change to a certificate `issuer_org_id` issued.
+    fn may(self, caller: &Caller, issuer_org_id: &str) -> bool {
+        match self {
+            Self::Suspend | Self::Revoke => rules::may_stop_certificate(caller, issuer_org_id),
+            Self::Reinstate => rules::is_issuer(caller, issuer_org_id),
+        }
+    }
+
     fn allowed_from(self, from: CertificateStatus) -> bool {
         use CertificateStatus::{Suspended, Valid};
         matches!(
@@ -52,11 +61,11 @@ impl StatusChange {
     }
 }
 
-/// The certificate, locked for a change, if the caller's organisation issued it (others get
+/// The certificate, locked for a change, if `may` lets the caller make it (others get
 /// "not found"), and the trimmed reason, which must be 1–200 characters (`ask` says so).
-async fn locked_for_issuer<'r>(
+async fn locked_for<'r>(
     conn: &impl ConnectionTrait,
-    caller: &Caller,
+    may: impl Fn(&certificate::Model) -> bool,
     id: &str,
     reason: &'r str,
     ask: &str,
@@ -65,7 +74,7 @@ async fn locked_for_issuer<'r>(
         .lock_exclusive()
         .one(conn)
         .await?
-        .filter(|c| rules::is_issuer(caller, &c.issuer_org_id))
+        .filter(|c| may(c))
         .ok_or(AppError::NotFound)?;
     let reason = reason.trim();
     if !(1..=200).contains(&reason.chars().count()) {
@@ -74,7 +83,8 @@ async fn locked_for_issuer<'r>(
     Ok((row, reason))
 }
 
-/// Applies a status change for the issuing organisation; others get "not found".
+/// Applies a status change for the issuing organisation (suspend and revoke also for the
+/// bureau); others get "not found".
 pub async fn change(
     conn: &impl ConnectionTrait,
     caller: &Caller,
@@ -83,8 +93,8 @@ pub async fn change(
     reason: &str,
     now: Now,
 ) -> Result<certificate::Model, AppError> {
-    let (row, reason) =
-        locked_for_issuer(conn, caller, id, reason, "请填写原因（1–200字）").await?;
+    let may = |c: &certificate::Model| change.may(caller, &c.issuer_org_id);
+    let (row, reason) = locked_for(conn, may, id, reason, "请填写原因（1–200字）").await?;
     let (from, to) = (CertificateStatus::of(&row)?, change.target());
     if from == to {
         return Ok(row);
@@ -150,8 +160,8 @@ pub async fn supersede(
     now: Now,
 ) -> Result<(certificate::Model, certificate::Model), AppError> {
     reissue::hold_holder(conn, id).await?;
-    let (old, reason) =
-        locked_for_issuer(conn, caller, id, reason, "请填写更正原因（1–200字）").await?;
+    let issuer = |c: &certificate::Model| rules::is_issuer(caller, &c.issuer_org_id);
+    let (old, reason) = locked_for(conn, issuer, id, reason, "请填写更正原因（1–200字）").await?;
     let status = CertificateStatus::current(&old, now.today)?;
     if !matches!(
         status,

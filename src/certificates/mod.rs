@@ -2,11 +2,13 @@
 //! assessment → skill level), numbering, issuing (one transaction, idempotent), the
 //! frozen signed credential and the PDF rendered once at issue.
 
+pub mod assessed;
 pub mod credential;
 pub mod fallen;
 pub mod freeze;
 pub mod grounds;
 pub mod issue;
+pub mod licensing;
 pub mod lifecycle;
 pub mod numbering;
 pub mod pdf;

@@ -3,6 +3,7 @@
 //! [`enrolment`].
 
 pub mod assessment;
+pub mod assessment_sheet;
 pub mod enrolment;
 pub mod enrolment_status;
 pub mod results;

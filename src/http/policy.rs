@@ -81,6 +81,11 @@ policy!(
     Issuers => [ProviderStaff, Assessor, LicensingOfficer]
 );
 policy!(
+    /// Those who may suspend or revoke a certificate: its issuers, and the bureau for
+    /// fraud it finds.
+    Stoppers => [ProviderStaff, Assessor, LicensingOfficer, BureauAdmin]
+);
+policy!(
     /// Licensing officers of licensing authorities.
     Licensing => [LicensingOfficer]
 );

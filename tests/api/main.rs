@@ -13,6 +13,7 @@ mod auth;
 mod basics;
 mod browser;
 mod bureau_pages;
+mod certificate_pages;
 mod certificates;
 mod corrections;
 mod dates;

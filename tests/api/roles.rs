@@ -276,13 +276,13 @@ fn table() -> Vec<Row> {
             Method::POST,
             "/api/v1/certificates/{id}/revoke",
             reason.clone(),
-            &issuers,
+            &[ProviderStaff, Assessor, LicensingOfficer, BureauAdmin],
         ),
         row(
             Method::POST,
             "/api/v1/certificates/{id}/suspend",
             reason.clone(),
-            &issuers,
+            &[ProviderStaff, Assessor, LicensingOfficer, BureauAdmin],
         ),
         row(
             Method::POST,

@@ -10,7 +10,7 @@ use crate::http::{
     AppState,
     api::Created,
     extract::{ApiJson, ApiPath},
-    policy::{Allowed, Assessor, Issuers, Licensing, Provider},
+    policy::{Allowed, Assessor, Issuers, Licensing, Provider, Stoppers},
 };
 use crate::{
     access::Caller,
@@ -198,26 +198,26 @@ async fn change_status(
     Ok(Json(view))
 }
 
-/// Revokes a certificate for good, with the reason (the issuer only).
+/// Revokes a certificate for good, with the reason (the issuer, or the bureau).
 #[utoipa::path(post, path = "/api/v1/certificates/{id}/revoke", operation_id = "certificates_revoke",
     tag = "certificates", security(("bearer" = [])), params(("id" = String, Path, description = "The certificate's id")), request_body = ReasonRequest,
     responses((status = 200, description = "The certificate, now revoked", body = Certificate), (status = 409, response = Conflict)))]
 pub async fn revoke(
     State(app): State<AppState>,
-    Allowed(caller, _): Allowed<Issuers>,
+    Allowed(caller, _): Allowed<Stoppers>,
     ApiPath(id): ApiPath<String>,
     ApiJson(req): ApiJson<ReasonRequest>,
 ) -> Result<Json<Certificate>, AppError> {
     change_status(app, caller, id, StatusChange::Revoke, req.reason).await
 }
 
-/// Suspends a certificate, with the reason (the issuer only).
+/// Suspends a certificate, with the reason (the issuer, or the bureau).
 #[utoipa::path(post, path = "/api/v1/certificates/{id}/suspend", operation_id = "certificates_suspend",
     tag = "certificates", security(("bearer" = [])), params(("id" = String, Path, description = "The certificate's id")), request_body = ReasonRequest,
     responses((status = 200, description = "The certificate, now suspended", body = Certificate), (status = 409, response = Conflict)))]
 pub async fn suspend(
     State(app): State<AppState>,
-    Allowed(caller, _): Allowed<Issuers>,
+    Allowed(caller, _): Allowed<Stoppers>,
     ApiPath(id): ApiPath<String>,
     ApiJson(req): ApiJson<ReasonRequest>,
 ) -> Result<Json<Certificate>, AppError> {

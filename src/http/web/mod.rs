@@ -3,10 +3,14 @@
 //! functions as the JSON API and never show more than it would.
 
 mod accounts;
+mod assessor;
 mod audit;
 mod bureau;
+mod certificate_actions;
+mod certificates;
 mod feedback;
 mod labels;
+mod licensing;
 mod provider;
 pub mod session;
 pub mod staff;
@@ -48,6 +52,9 @@ pub fn router() -> Router<AppState> {
         .merge(audit::router())
         .merge(standard_pages::router())
         .merge(provider::router())
+        .merge(certificates::router())
+        .merge(assessor::router())
+        .merge(licensing::router())
 }
 
 /// An error on a browser route: the same facts as the JSON error, as a page.

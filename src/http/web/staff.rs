@@ -58,8 +58,10 @@ fn nav_of(role: Role) -> Vec<(&'static str, &'static str)> {
             ("/audit", "审计日志"),
         ]),
         Role::ProviderStaff => links.extend([("/programs", "培训项目"), ("/cohorts", "班次")]),
+        Role::Assessor => links.push(("/assessments", "考核评价")),
+        Role::LicensingOfficer => links.push(("/licences", "颁发准入证书")),
         Role::Trainee => links.clear(),
-        Role::Assessor | Role::LicensingOfficer | Role::Employer => {}
+        Role::Employer => {}
     }
     links.push(("/account/password", "修改密码"));
     links

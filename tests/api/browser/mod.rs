@@ -7,6 +7,7 @@
 //! them).
 
 mod bureau;
+mod certificates;
 mod provider;
 mod staff;
 mod verify;
@@ -174,6 +175,21 @@ impl Browser {
             .eval("return [document.documentElement.scrollWidth, window.innerWidth]")
             .await;
         sizes[0].as_f64() > sizes[1].as_f64()
+    }
+
+    /// Signs in through the form with the test password and waits for the home page.
+    pub async fn sign_in_as(&self, app: &crate::helpers::TestApp, login: &str) {
+        self.open(&format!("{}/sign-in", app.base)).await;
+        self.type_into("#login", login).await;
+        self.type_into("#password", crate::helpers::PASSWORD).await;
+        self.submit("form button[type=submit]").await;
+        self.wait_for_path("/").await;
+    }
+
+    /// Asserts the page does not scroll sideways and keeps a screenshot of it.
+    pub async fn fits(&self, name: &str) {
+        assert!(!self.scrolls_sideways().await, "{name} scrolls sideways");
+        self.keep_screenshot(name).await;
     }
 
     /// Waits until the address bar's path is `path`.

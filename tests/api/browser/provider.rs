@@ -9,24 +9,8 @@ use thirtyfour::prelude::ElementQueryable;
 use super::Browser;
 use crate::{
     certificates::chain,
-    helpers::{PASSWORD, TestApp, citizen_id},
+    helpers::{TestApp, citizen_id},
 };
-
-impl Browser {
-    async fn sign_in_as(&self, app: &TestApp, login: &str) {
-        self.open(&format!("{}/sign-in", app.base)).await;
-        self.type_into("#login", login).await;
-        self.type_into("#password", PASSWORD).await;
-        self.submit("form button[type=submit]").await;
-        self.wait_for_path("/").await;
-    }
-
-    /// Asserts the page fits a phone's width and keeps a screenshot of it.
-    async fn fits(&self, name: &str) {
-        assert!(!self.scrolls_sideways().await, "{name} scrolls sideways");
-        self.keep_screenshot(name).await;
-    }
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn on_a_phone_a_provider_enrols_records_results_issues_and_downloads_the_pdfs() {
