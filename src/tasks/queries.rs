@@ -102,32 +102,33 @@ pub(super) async fn fallen_grounds(
     Ok(Section { total, items })
 }
 
-pub(super) async fn results_missing(
+/// A caller's cohorts (narrowed by `cohorts`) with enrolments matching `matching`: how
+/// many such cohorts in all, and the first [`SHOWN`] with their count of matching
+/// enrolments, by end date — one count and one grouped query.
+async fn cohorts_with(
     conn: &impl ConnectionTrait,
     caller: &Caller,
-    today: NaiveDate,
-) -> Result<Section<ResultsMissing>, AppError> {
-    let pending = Condition::all()
-        .add(enrolment::Column::Status.eq(EnrolmentStatus::Enrolled.as_str()))
-        .add(enrolment::Column::ResultRecordedAt.is_null());
-    let started = cohort::Entity::find().filter(cohort::Column::StartsOn.lte(today));
-    let Some(started) = caller.scope().apply(started, cohort::Column::ProviderId) else {
+    cohorts: Condition,
+    matching: Condition,
+) -> Result<Section<(String, String, NaiveDate, NaiveDate, u64)>, AppError> {
+    let query = cohort::Entity::find().filter(cohorts);
+    let Some(query) = caller.scope().apply(query, cohort::Column::ProviderId) else {
         return Ok(empty());
     };
-    let total = started
+    let total = query
         .clone()
         .filter(
             cohort::Column::Id.in_subquery(
                 Query::select()
                     .column(enrolment::Column::CohortId)
                     .from(enrolment::Entity)
-                    .cond_where(pending.clone())
+                    .cond_where(matching.clone())
                     .to_owned(),
             ),
         )
         .count(conn)
         .await?;
-    let rows: Vec<(String, String, NaiveDate, NaiveDate, i64)> = started
+    let rows: Vec<(String, String, NaiveDate, NaiveDate, i64)> = query
         .select_only()
         .columns([
             cohort::Column::Id,
@@ -135,9 +136,9 @@ pub(super) async fn results_missing(
             cohort::Column::StartsOn,
             cohort::Column::EndsOn,
         ])
-        .column_as(enrolment::Column::Id.count(), "without_result")
+        .column_as(enrolment::Column::Id.count(), "matching")
         .inner_join(enrolment::Entity)
-        .filter(pending)
+        .filter(matching)
         .group_by(cohort::Column::Id)
         .group_by(cohort::Column::Code)
         .group_by(cohort::Column::StartsOn)
@@ -150,17 +151,37 @@ pub(super) async fn results_missing(
         .await?;
     let items = rows
         .into_iter()
-        .map(
-            |(cohort_id, cohort_code, starts_on, ends_on, n)| ResultsMissing {
-                cohort_id,
-                cohort_code,
-                starts_on,
-                ends_on,
-                without_result: u64::try_from(n).unwrap_or(0),
-            },
-        )
+        .map(|(id, code, starts, ends, n)| (id, code, starts, ends, u64::try_from(n).unwrap_or(0)))
         .collect();
     Ok(Section { total, items })
+}
+
+pub(super) async fn results_missing(
+    conn: &impl ConnectionTrait,
+    caller: &Caller,
+    today: NaiveDate,
+) -> Result<Section<ResultsMissing>, AppError> {
+    let started = Condition::all().add(cohort::Column::StartsOn.lte(today));
+    let pending = Condition::all()
+        .add(enrolment::Column::Status.eq(EnrolmentStatus::Enrolled.as_str()))
+        .add(enrolment::Column::ResultRecordedAt.is_null());
+    let found = cohorts_with(conn, caller, started, pending).await?;
+    Ok(Section {
+        total: found.total,
+        items: found
+            .items
+            .into_iter()
+            .map(
+                |(cohort_id, cohort_code, starts_on, ends_on, n)| ResultsMissing {
+                    cohort_id,
+                    cohort_code,
+                    starts_on,
+                    ends_on,
+                    without_result: n,
+                },
+            )
+            .collect(),
+    })
 }
 
 pub(super) async fn completions_to_issue(
@@ -168,6 +189,7 @@ pub(super) async fn completions_to_issue(
     caller: &Caller,
     today: NaiveDate,
 ) -> Result<Section<CompletionsToIssue>, AppError> {
+    let ended = Condition::all().add(cohort::Column::EndsOn.lt(today));
     let waiting = Condition::all()
         .add(enrolment::Column::Status.eq(EnrolmentStatus::Enrolled.as_str()))
         .add(enrolment::Column::ResultRecordedAt.is_not_null())
@@ -181,52 +203,22 @@ pub(super) async fn completions_to_issue(
                     .to_owned(),
             ),
         );
-    let ended = cohort::Entity::find().filter(cohort::Column::EndsOn.lt(today));
-    let Some(ended) = caller.scope().apply(ended, cohort::Column::ProviderId) else {
-        return Ok(empty());
-    };
-    let total = ended
-        .clone()
-        .filter(
-            cohort::Column::Id.in_subquery(
-                Query::select()
-                    .column(enrolment::Column::CohortId)
-                    .from(enrolment::Entity)
-                    .cond_where(waiting.clone())
-                    .to_owned(),
-            ),
-        )
-        .count(conn)
-        .await?;
-    let rows: Vec<(String, String, NaiveDate, i64)> = ended
-        .select_only()
-        .columns([
-            cohort::Column::Id,
-            cohort::Column::Code,
-            cohort::Column::EndsOn,
-        ])
-        .column_as(enrolment::Column::Id.count(), "without_certificate")
-        .inner_join(enrolment::Entity)
-        .filter(waiting)
-        .group_by(cohort::Column::Id)
-        .group_by(cohort::Column::Code)
-        .group_by(cohort::Column::EndsOn)
-        .order_by_asc(cohort::Column::EndsOn)
-        .order_by_asc(cohort::Column::Code)
-        .limit(SHOWN)
-        .into_tuple()
-        .all(conn)
-        .await?;
-    let items = rows
-        .into_iter()
-        .map(|(cohort_id, cohort_code, ends_on, n)| CompletionsToIssue {
-            cohort_id,
-            cohort_code,
-            ends_on,
-            without_certificate: u64::try_from(n).unwrap_or(0),
-        })
-        .collect();
-    Ok(Section { total, items })
+    let found = cohorts_with(conn, caller, ended, waiting).await?;
+    Ok(Section {
+        total: found.total,
+        items: found
+            .items
+            .into_iter()
+            .map(
+                |(cohort_id, cohort_code, _, ends_on, n)| CompletionsToIssue {
+                    cohort_id,
+                    cohort_code,
+                    ends_on,
+                    without_certificate: n,
+                },
+            )
+            .collect(),
+    })
 }
 
 pub(super) async fn licences_expiring(
