@@ -97,6 +97,10 @@ pub struct Config {
     /// `REGISTRY_LEDGER_IMPORT_MAX_ROWS`: data rows one `registry import` may hold (the
     /// bureau's historical ledgers; default 200,000).
     pub ledger_import_max_rows: usize,
+    /// `REGISTRY_STATEMENT_COUNT_HEADER`: `1` to answer every request with
+    /// `x-db-statements`, the number of SQL statements it ran (default off; the tests that
+    /// check a list page runs the same statements for 40 rows as for 2 turn it on).
+    pub statement_count_header: bool,
 }
 
 /// Which header a trusted proxy puts the client's address in.
@@ -194,6 +198,8 @@ impl Config {
             sign_in_lock_minutes: number("REGISTRY_SIGN_IN_LOCK_MINUTES", 15)?,
             import_max_rows: rows("REGISTRY_IMPORT_MAX_ROWS", Limits::UPLOAD_ROWS)?,
             ledger_import_max_rows: rows("REGISTRY_LEDGER_IMPORT_MAX_ROWS", Limits::LEDGER_ROWS)?,
+            statement_count_header: var("REGISTRY_STATEMENT_COUNT_HEADER")
+                .is_some_and(|v| v.trim() == "1"),
         })
     }
 
@@ -230,6 +236,7 @@ impl Config {
             sign_in_lock_minutes: 15,
             import_max_rows: Limits::UPLOAD_ROWS,
             ledger_import_max_rows: Limits::LEDGER_ROWS,
+            statement_count_header: false,
         }
     }
 }

@@ -2,7 +2,7 @@
 //! in the pool instead of failing with `SQLITE_BUSY`) and a pool of readers; PostgreSQL
 //! uses one pool for both. Also [`linked`], reading the row a foreign key points to.
 
-use std::time::Duration;
+use std::{cell::Cell, time::Duration};
 
 use anyhow::Context;
 use migration::{Migrator, MigratorTrait};
@@ -33,12 +33,14 @@ impl Db {
                 private_files::create_once(&path, b"")
                     .with_context(|| format!("creating the database file {}", path.display()))?;
             }
-            let write = Database::connect(sqlite_options(url, 1))
+            let mut write = Database::connect(sqlite_options(url, 1))
                 .await
                 .context("opening the SQLite database")?;
-            let read = Database::connect(sqlite_options(url, 8))
+            let mut read = Database::connect(sqlite_options(url, 8))
                 .await
                 .context("opening the SQLite database for reading")?;
+            counted(&mut write);
+            counted(&mut read);
             Ok(Self { write, read })
         } else {
             let mut options = ConnectOptions::new(url.to_owned());
@@ -47,9 +49,10 @@ impl Db {
                 .min_connections(1)
                 .acquire_timeout(Duration::from_secs(10))
                 .sqlx_logging(false);
-            let pool = Database::connect(options)
+            let mut pool = Database::connect(options)
                 .await
                 .context("connecting to the database")?;
+            counted(&mut pool);
             Ok(Self {
                 write: pool.clone(),
                 read: pool,
@@ -67,6 +70,30 @@ impl Db {
     pub fn backend(&self) -> DbBackend {
         self.write.get_database_backend()
     }
+}
+
+tokio::task_local! {
+    /// The statements the task has run inside [`count_statements`].
+    static STATEMENTS: Cell<u32>;
+}
+
+/// Runs `work` and counts the SQL statements it runs in this task (transactions included;
+/// work handed to another task is not counted).
+pub async fn count_statements<T>(work: impl Future<Output = T>) -> (T, u32) {
+    STATEMENTS
+        .scope(Cell::new(0), async move {
+            let done = work.await;
+            (done, STATEMENTS.with(Cell::get))
+        })
+        .await
+}
+
+/// Every statement through `conn` counts toward the running task's [`count_statements`],
+/// if any.
+fn counted(conn: &mut DatabaseConnection) {
+    conn.set_metric_callback(|_| {
+        let _ = STATEMENTS.try_with(|n| n.set(n.get() + 1));
+    });
 }
 
 /// The row of `E` a foreign key points to. The schema guarantees it, so a missing one is

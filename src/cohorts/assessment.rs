@@ -3,16 +3,14 @@
 //! level). At least three examiners; both scores 60 or more to pass.
 
 use chrono::NaiveDate;
-use entities::{
-    assessments as assessment, cohorts as cohort, enrolments as enrolment, programs as program,
-};
+use entities::{assessments as assessment, enrolments as enrolment, programs as program};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::clock::Now;
 use crate::{
-    access::{Caller, Role, rules},
+    access::{Caller, Role},
     audit::{self, Change},
     error::{AppError, FieldError},
     pagination::new_id,
@@ -89,11 +87,9 @@ pub async fn record(
         .one(conn)
         .await?
         .ok_or(AppError::NotFound)?;
-    let cohort = cohort::Entity::find_by_id(enrolment.cohort_id.clone())
-        .one(conn)
-        .await?
-        .filter(|c| rules::may_see_cohort(caller, c))
-        .ok_or(AppError::NotFound)?;
+    // Assessments of one cohort take turns, so that two sheets (or two instances) saving
+    // the same row count it once instead of both inserting it.
+    let cohort = super::enrolment::lock_cohort(conn, caller, &enrolment.cohort_id).await?;
     let program = program::Entity::find_by_id(cohort.program_id.clone())
         .one(conn)
         .await?

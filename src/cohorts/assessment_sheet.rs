@@ -50,6 +50,8 @@ pub async fn record(
     sheet: Sheet,
     now: Now,
 ) -> Result<SheetOutcome, AppError> {
+    // The cohort first (its lock is the sheet's turn), then who is in it.
+    super::enrolment::lock_cohort(conn, caller, cohort_id).await?;
     let members: Vec<String> = enrolment::Entity::find()
         .filter(enrolment::Column::CohortId.eq(cohort_id))
         .all(conn)

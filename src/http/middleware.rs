@@ -107,3 +107,16 @@ pub fn security_headers() -> [SetResponseHeaderLayer<HeaderValue>; 4] {
         SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value))
     })
 }
+
+/// Answers with `x-db-statements`: how many SQL statements the request ran (configured by
+/// `REGISTRY_STATEMENT_COUNT_HEADER`).
+pub async fn statement_count(
+    req: Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let (mut response, statements) = crate::db::count_statements(next.run(req)).await;
+    response
+        .headers_mut()
+        .insert("x-db-statements", HeaderValue::from(statements));
+    response
+}

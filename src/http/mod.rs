@@ -58,14 +58,18 @@ pub fn router(state: AppState) -> Router {
         )
         .layer(PropagateRequestIdLayer::new(request_id_header()))
         .layer(DefaultBodyLimit::max(body_limit));
-    api::router()
+    let routes = api::router()
         .merge(web::router())
         .fallback(|req: Request| async move { unmatched(&req, AppError::NotFound) })
         .method_not_allowed_fallback(|req: Request| async move {
             unmatched(&req, AppError::MethodNotAllowed)
-        })
-        .with_state(state)
-        .layer(stack)
+        });
+    let routes = if state.config.statement_count_header {
+        routes.layer(axum::middleware::from_fn(middleware::statement_count))
+    } else {
+        routes
+    };
+    routes.with_state(state).layer(stack)
 }
 
 /// Whether a path belongs to the machine-readable side, whose errors are JSON.

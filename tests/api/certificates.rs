@@ -583,6 +583,48 @@ async fn eight_concurrent_requests_issue_one_certificate_and_numbers_have_no_gap
 }
 
 #[tokio::test]
+async fn the_same_assessment_sent_four_times_at_once_is_recorded_once() {
+    let app = TestApp::spawn().await;
+    let c = chain(&app).await;
+    let (enrolment, _) = app
+        .trainee(
+            &c,
+            &c.homestay_cohort,
+            "萨仁",
+            &citizen_id("19930303", 302),
+            passing(),
+        )
+        .await;
+    let body = json!({"enrolment_id": enrolment, "theory_score": 80, "practical_score": 80,
+                      "assessed_on": "2026-06-25", "examiners": ["王建国", "其木格", "李红梅"]});
+    let sends: Vec<_> = (0..4)
+        .map(|_| {
+            let request = app
+                .client
+                .post(format!("{}/api/v1/assessments", app.base))
+                .bearer_auth(&c.assessor)
+                .json(&body);
+            tokio::spawn(async move { request.send().await.expect("sent").status() })
+        })
+        .collect();
+    let mut statuses = Vec::new();
+    for send in sends {
+        statuses.push(send.await.expect("joined"));
+    }
+    statuses.sort();
+    assert_eq!(
+        statuses,
+        [
+            StatusCode::CREATED,
+            StatusCode::CONFLICT,
+            StatusCode::CONFLICT,
+            StatusCode::CONFLICT
+        ]
+    );
+    assert_eq!(app.count("assessments").await, 1);
+}
+
+#[tokio::test]
 async fn the_pdf_and_the_credential_are_frozen_signed_and_verifiable() {
     let app = TestApp::spawn().await;
     let c = chain(&app).await;

@@ -39,6 +39,7 @@ mod rosters;
 mod seals;
 mod staff_pages;
 mod standards;
+mod statements;
 mod stored;
 mod tasks;
 mod training;

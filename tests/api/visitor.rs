@@ -19,6 +19,9 @@ pub struct Answer {
     pub status: StatusCode,
     pub location: Option<String>,
     pub body: String,
+    /// SQL statements the request ran, when the server counts them
+    /// (`statement_count_header`).
+    pub statements: Option<u32>,
 }
 
 impl<'a> Visitor<'a> {
@@ -56,7 +59,12 @@ impl<'a> Visitor<'a> {
                 self.cookies.insert(name.to_owned(), value.to_owned());
             }
         }
+        let statements = response
+            .headers()
+            .get("x-db-statements")
+            .and_then(|v| v.to_str().ok()?.parse().ok());
         Answer {
+            statements,
             status: response.status(),
             location: response
                 .headers()

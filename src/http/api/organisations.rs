@@ -111,7 +111,7 @@ async fn set_status(
 /// Approves an organisation so its accounts can act. Bureau only.
 #[utoipa::path(post, path = "/api/v1/organisations/{id}/approve", operation_id = "organisations_approve",
     tag = "organisations", security(("bearer" = [])), params(("id" = String, Path, description = "The organisation's id")),
-    responses((status = 200, description = "The organisation, now approved", body = Organisation)))]
+    responses((status = 200, description = "The organisation, now approved", body = Organisation), (status = 422, response = Invalid)))]
 pub async fn approve(
     State(app): State<AppState>,
     Allowed(caller, _): Allowed<Bureau>,

@@ -1,0 +1,85 @@
+//! No page runs one query per row: every list page runs the same number of SQL statements
+//! for a cohort of 40 as for a cohort of 2 (the server counts them per request,
+//! `statement_count_header`).
+
+use reqwest::StatusCode;
+use serde_json::json;
+
+use crate::{
+    certificates::{chain, passing},
+    helpers::{PASSWORD, TestApp, citizen_id},
+    visitor::Visitor,
+};
+
+/// `n` distinct two-character names.
+fn names(n: usize) -> Vec<String> {
+    let family = ["张", "王", "李", "赵", "刘", "陈", "杨", "黄"];
+    let given = ["明", "华", "兰", "军", "芳"];
+    family
+        .iter()
+        .flat_map(|f| given.iter().map(move |g| format!("{f}{g}")))
+        .take(n)
+        .collect()
+}
+
+/// A chain with `n` trainees in the homestay cohort, each with results, a completion
+/// certificate, a passed assessment and a specialty certificate (so each qualifies for a
+/// licence); answers each list page with the statements it ran.
+async fn statements_with(n: usize) -> Vec<(String, u32)> {
+    let app = TestApp::spawn_with(|c| c.statement_count_header = true).await;
+    let c = chain(&app).await;
+    let mut enrolments = Vec::new();
+    for (i, name) in names(n).iter().enumerate() {
+        let id = citizen_id("19900412", 300 + i as u32);
+        let (enrolment, _) = app
+            .trainee(&c, &c.homestay_cohort, name, &id, passing())
+            .await;
+        enrolments.push(enrolment);
+    }
+    let (status, _) = app
+        .post(
+            &format!("/api/v1/cohorts/{}/certificates", c.homestay_cohort),
+            &c.staff,
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    for enrolment in &enrolments {
+        let assessment = app.assess(&c, enrolment, None, 80, 80).await;
+        let (status, body) = app
+            .post(
+                "/api/v1/certificates",
+                &c.assessor,
+                json!({"kind": "specialty", "enrolment_id": enrolment, "assessment_id": assessment}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+    }
+    let cohort = format!("/cohorts/{}", c.homestay_cohort);
+    let sheet = format!("/assessments/{}", c.homestay_cohort);
+    let pages: [(&str, Vec<&str>); 4] = [
+        ("staff", vec!["/", "/cohorts", &cohort]),
+        ("assessor", vec!["/", "/assessments", &sheet]),
+        ("officer", vec!["/", "/licences"]),
+        ("bureau", vec!["/", "/audit", "/organisations", "/accounts"]),
+    ];
+    let mut counted = Vec::new();
+    for (login, paths) in pages {
+        let mut visitor = Visitor::new(&app);
+        visitor.sign_in(login, PASSWORD).await;
+        for path in paths {
+            let page = visitor.get(path).await;
+            assert_eq!(page.status, StatusCode::OK, "{login} {path}: {}", page.body);
+            let label = format!("{login} {}", path.replace(&c.homestay_cohort, "{cohort}"));
+            counted.push((label, page.statements.expect("the statement count")));
+        }
+    }
+    counted
+}
+
+#[tokio::test]
+async fn every_list_page_runs_as_many_statements_for_40_rows_as_for_2() {
+    let few = statements_with(2).await;
+    let many = statements_with(40).await;
+    assert_eq!(few, many, "statements per page, 2 rows vs 40 rows");
+}
