@@ -25,3 +25,4 @@ pub mod programs;
 pub mod sign_in_throttles;
 pub mod skill_levels;
 pub mod standards;
+pub mod verifier_checks;

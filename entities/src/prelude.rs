@@ -23,3 +23,4 @@ pub use super::programs::Entity as Programs;
 pub use super::sign_in_throttles::Entity as SignInThrottles;
 pub use super::skill_levels::Entity as SkillLevels;
 pub use super::standards::Entity as Standards;
+pub use super::verifier_checks::Entity as VerifierChecks;

@@ -47,6 +47,12 @@ pub struct DocumentCheck {
     /// The certificate's status today.
     pub status: Option<CertificateStatus>,
     pub verify_url: Option<String>,
+    /// The key the credential's signature verified under (`did:web:…#<key id>`); absent
+    /// when no signature verified.
+    pub signing_key: Option<String>,
+    /// Whether that key is the one the registry signs with now (`false`: a retired key,
+    /// still good for what it signed).
+    pub signing_key_current: Option<bool>,
     /// The verdict in Chinese.
     pub message: String,
 }
@@ -104,14 +110,18 @@ async fn check_pdf(
         .await?;
     let embedded = read_attachment(bytes).await;
     if let Some(row) = recorded {
-        let signature = match &embedded {
-            Ok(Some(json)) => Some(
-                serde_json::from_slice::<Value>(json)
-                    .is_ok_and(|json| signature_verifies(services, &json)),
-            ),
+        let credential = match &embedded {
+            Ok(Some(json)) => Some(serde_json::from_slice::<Value>(json).ok()),
             _ => None,
         };
+        let signature = credential.as_ref().map(|json| {
+            json.as_ref()
+                .is_some_and(|json| signature_verifies(services, json))
+        });
         let mut answer = verdict(services, "pdf", Some(&row), true, signature, today)?;
+        if let (Some(true), Some(Some(json))) = (signature, &credential) {
+            answer.note_key(services, json);
+        }
         if signature != Some(true) {
             tracing::warn!(certificate = %row.id, ?signature, "a recorded PDF's credential does not verify");
             answer.message = "PDF 与签发记录一致，但其内嵌电子凭证的签名未能通过校验：\
@@ -134,6 +144,8 @@ async fn check_pdf(
     };
     let (inner, signature_ok) = check_credential(conn, services, &json, today).await?;
     let mut answer = DocumentCheck {
+        signing_key: None,
+        signing_key_current: None,
         document: "pdf".into(),
         unaltered: false,
         credential_signature_valid: Some(signature_ok),
@@ -169,7 +181,11 @@ async fn check_credential(
         .one(conn)
         .await?;
     let answer = match (row, signature_ok) {
-        (Some(row), true) => verdict(services, "credential", Some(&row), true, None, today)?,
+        (Some(row), true) => {
+            let mut answer = verdict(services, "credential", Some(&row), true, None, today)?;
+            answer.note_key(services, json);
+            answer
+        }
         (Some(row), false) => {
             let mut answer = verdict(services, "credential", Some(&row), false, None, today)?;
             answer.message = "凭证已被篡改：签名校验失败，内容与本系统签发的不一致".into();
@@ -203,8 +219,25 @@ fn verdict(
         number: row.map(|r| r.number.clone()),
         verify_url: row.map(|r| services.verify_url(&r.token)),
         status,
+        signing_key: None,
+        signing_key_current: None,
         message,
     })
+}
+
+impl DocumentCheck {
+    /// Names the key a verified credential's proof was checked under.
+    fn note_key(&mut self, services: &Services, credential: &Value) {
+        let proof = match &credential["proof"] {
+            Value::Array(proofs) => proofs.first().cloned().unwrap_or_default(),
+            one => one.clone(),
+        };
+        if let Some(key) = proof["verificationMethod"].as_str() {
+            self.signing_key_current =
+                Some(key == services.signing.verification_method(&services.did));
+            self.signing_key = Some(key.to_owned());
+        }
+    }
 }
 
 fn not_ours(document: &str, message: &str) -> DocumentCheck {
@@ -216,6 +249,8 @@ fn not_ours(document: &str, message: &str) -> DocumentCheck {
         number: None,
         status: None,
         verify_url: None,
+        signing_key: None,
+        signing_key_current: None,
         message: message.into(),
     }
 }

@@ -123,6 +123,8 @@ pub async fn holder_matches(
 }
 
 pub mod attachment;
+pub mod by_number;
+pub mod checks;
 pub mod document;
 pub mod index;
 pub mod offline;

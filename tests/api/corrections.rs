@@ -95,7 +95,7 @@ async fn pdf_of(app: &TestApp, token: &str, id: &str) -> String {
     pdf_text(&bytes)
 }
 
-fn name_correction(value: &str) -> Value {
+pub fn name_correction(value: &str) -> Value {
     json!({"field": "name", "value": value, "reason": "录入时姓名有误",
            "evidence": "已核对户口本、身份证原件"})
 }

@@ -25,6 +25,7 @@ mod imports;
 mod instances;
 mod jobs;
 mod ledger;
+mod lookup;
 mod names;
 mod openapi;
 mod organisations;

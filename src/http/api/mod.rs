@@ -83,6 +83,7 @@ pub fn router() -> Router<AppState> {
         .routes(routes!(certificates::renew))
         .routes(routes!(certificates::status_list))
         .routes(routes!(tasks::index))
+        .routes(routes!(verification::by_number))
         .routes(routes!(verification::show))
         .routes(routes!(verification::holder))
         .routes(routes!(verification::document))

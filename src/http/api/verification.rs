@@ -6,23 +6,59 @@ use axum::{
     extract::{Multipart, State},
     response::{IntoResponse, Response},
 };
-use serde::Serialize;
-use utoipa::ToSchema;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 
-use super::openapi::{DocumentUpload, TooManyRequests};
+use super::openapi::{DocumentUpload, NotFound, TooManyRequests};
 use crate::{
     error::AppError,
     http::{
         AppState,
         client::ClientAddr,
-        extract::{ApiJson, ApiPath, uploaded_file},
+        extract::{ApiJson, ApiPath, ApiQuery, uploaded_file},
         rate_limit::{WithinRate, match_allowed},
     },
     verification::{
-        self, HolderClaim, Verification,
+        self, HolderClaim, Verification, by_number,
         document::{self, DocumentCheck},
     },
 };
+
+/// The number and name printed on a paper certificate.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct NumberParams {
+    /// The certificate number as printed: the registry's own (`150784-JY-2026-000123`)
+    /// or a 职业技能等级证书's 22 characters.
+    number: Option<String>,
+    /// The holder's name exactly as printed.
+    name: Option<String>,
+}
+
+/// Look-up by the number and name printed on a certificate: the same answer as its QR
+/// code. An unknown number and a wrong name are the same 404; a number of neither shape
+/// is a 422 before anything is looked up. Tries per number are limited like the holder
+/// match (per client, and for everyone).
+#[utoipa::path(get, path = "/api/v1/verify", operation_id = "verification_by_number", tag = "verification",
+    params(NumberParams),
+    responses((status = 200, description = "What the certificate says and its current status", body = Verification),
+        (status = 404, response = NotFound), (status = 429, response = TooManyRequests)))]
+pub async fn by_number(
+    State(app): State<AppState>,
+    _: WithinRate,
+    client: ClientAddr,
+    ApiQuery(params): ApiQuery<NumberParams>,
+) -> Result<Response, AppError> {
+    let query = by_number::parse(
+        params.number.as_deref().unwrap_or_default(),
+        params.name.as_deref().unwrap_or_default(),
+    )?;
+    match_allowed(&app, client, &by_number::budget_key(&query))?;
+    let found = by_number::token_of(&app.db.read, &query)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    answer(&app, &found.token).await
+}
 
 /// The same as the page, as JSON.
 #[utoipa::path(get, path = "/api/v1/verify/{token}", operation_id = "verification_show", tag = "verification",
@@ -33,9 +69,14 @@ pub async fn show(
     _: WithinRate,
     ApiPath(token): ApiPath<String>,
 ) -> Result<Response, AppError> {
+    answer(&app, &token).await
+}
+
+/// The verification of `token` as a JSON body.
+async fn answer(app: &AppState, token: &str) -> Result<Response, AppError> {
     let v = app
         .verification
-        .lookup(&app.db.read, &token, app.now().today)
+        .lookup(&app.db.read, token, app.now().today)
         .await?;
     // Sized for a certificate with a chain of three, so the body is written in one go.
     let mut body = Vec::with_capacity(2048);

@@ -8,9 +8,11 @@ mod audit;
 mod bureau;
 mod certificate_actions;
 mod certificates;
+mod employer;
 mod feedback;
 mod labels;
 mod licensing;
+mod lookup;
 mod provider;
 pub mod session;
 pub mod staff;
@@ -55,6 +57,7 @@ pub fn router() -> Router<AppState> {
         .merge(certificates::router())
         .merge(assessor::router())
         .merge(licensing::router())
+        .merge(lookup::router())
 }
 
 /// An error on a browser route: the same facts as the JSON error, as a page.
@@ -186,8 +189,12 @@ async fn home(
     State(app): State<AppState>,
     session::MaybeSession(session): session::MaybeSession,
     jar: axum_extra::extract::cookie::CookieJar,
+    page: axum::extract::Query<crate::pagination::PageParams>,
 ) -> Result<Response, WebError> {
     if let Some(session) = session {
+        if session.caller.role == crate::access::Role::Employer {
+            return employer::home(&app, session, jar, page).await;
+        }
         return staff::home(&app, session, jar).await;
     }
     let page = PageParams {

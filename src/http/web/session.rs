@@ -216,9 +216,10 @@ fn bad_form() -> AppError {
     }
 }
 
-/// A posted `multipart/form-data` form whose CSRF token matched, with its `file` (if one
-/// was chosen) and its other text fields. Like [`CheckedForm`], a post without the right
-/// token is refused with a 403 page before the handler runs.
+/// A posted `multipart/form-data` form whose CSRF token matched (the session's when
+/// signed in, the form cookie's otherwise), with its `file` (if one was chosen) and its
+/// other text fields. Like [`CheckedForm`], a post without the right token is refused
+/// with a 403 page before the handler runs; pages for staff only put [`SignedIn`] first.
 pub struct CheckedUpload {
     pub file: Option<axum::body::Bytes>,
     pub fields: Vec<(String, String)>,
@@ -240,8 +241,10 @@ impl FromRequest<AppState> for CheckedUpload {
     async fn from_request(req: Request, state: &AppState) -> Result<Self, Response> {
         let (parts, body) = req.into_parts();
         let expected = match Session::read(&parts, state).await {
-            Ok(Some(session)) => session.csrf,
-            Ok(None) => return Err(to_sign_in(&parts)),
+            Ok(Some(session)) => Some(session.csrf),
+            Ok(None) => CookieJar::from_headers(&parts.headers)
+                .get(FORM_COOKIE)
+                .map(|c| c.value().to_owned()),
             Err(e) => return Err(WebError(e).into_response()),
         };
         let req = Request::from_parts(parts, body);
@@ -269,7 +272,7 @@ impl FromRequest<AppState> for CheckedUpload {
                 upload.fields.push((name, value));
             }
         }
-        if upload.field(CSRF_FIELD) != Some(expected.as_str()) {
+        if expected.is_none() || upload.field(CSRF_FIELD) != expected.as_deref() {
             return Err(WebError(AppError::Forbidden {
                 message: "页面已过期或来源不明，请刷新页面后重新提交。".to_owned(),
             })

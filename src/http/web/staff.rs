@@ -61,7 +61,7 @@ fn nav_of(role: Role) -> Vec<(&'static str, &'static str)> {
         Role::Assessor => links.push(("/assessments", "考核评价")),
         Role::LicensingOfficer => links.push(("/licences", "颁发准入证书")),
         Role::Trainee => links.clear(),
-        Role::Employer => {}
+        Role::Employer => links[0] = ("/", "证书查验"),
     }
     links.push(("/account/password", "修改密码"));
     links

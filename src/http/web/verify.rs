@@ -227,23 +227,38 @@ fn page_error(token: &str, q: &LangQuery, err: AppError) -> Response {
 }
 
 /// The verification page a QR code opens.
+///
+/// An employer's account signed in in the same browser keeps a record of it (its own
+/// list of checked certificates); a public visitor's request reads no session.
 pub async fn page(
     State(app): State<AppState>,
     _: PageRate,
+    session: Result<super::session::MaybeSession, Response>,
     token: Result<Path<String>, PathRejection>,
     q: Result<Query<LangQuery>, QueryRejection>,
 ) -> Response {
     let Some((token, q)) = token_and_language(token, q) else {
         return WebError(AppError::NotFound).into_response();
     };
-    match app
+    let v = match app
         .verification
         .lookup(&app.db.read, &token, app.now().today)
         .await
     {
-        Ok(v) => render_page(&token, &q, v, None),
-        Err(e) => page_error(&token, &q, e),
+        Ok(v) => v,
+        Err(e) => return page_error(&token, &q, e),
+    };
+    if let Ok(super::session::MaybeSession(Some(session))) = &session {
+        let noted = app
+            .write(async |txn| {
+                verification::checks::note_token(txn, &session.caller, &token, app.now()).await
+            })
+            .await;
+        if let Err(e) = noted {
+            tracing::warn!(error = %e, "an employer's check was not recorded");
+        }
     }
+    render_page(&token, &q, v, None)
 }
 
 #[derive(Deserialize)]

@@ -8,6 +8,7 @@
 
 mod bureau;
 mod certificates;
+mod lookup;
 mod provider;
 mod staff;
 mod verify;
