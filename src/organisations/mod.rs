@@ -235,6 +235,7 @@ pub async fn list(
     conn: &impl ConnectionTrait,
     scope: &Scope,
     kind: Option<OrgKind>,
+    waiting_only: bool,
     page: &PageParams,
 ) -> Result<Page<Organisation>, AppError> {
     let Some(mut query) = scope.apply(organisation::Entity::find(), organisation::Column::Id)
@@ -243,6 +244,15 @@ pub async fn list(
     };
     if let Some(kind) = kind {
         query = query.filter(organisation::Column::Kind.eq(kind.as_str()));
+    }
+    if waiting_only {
+        // What the bureau's task list counts: new organisations and asked-for names.
+        use sea_orm::ExprTrait as _;
+        query = query.filter(
+            organisation::Column::Status
+                .eq(OrgStatus::Pending.as_str())
+                .or(organisation::Column::PendingName.is_not_null()),
+        );
     }
     Ok(
         pagination::fetch(conn, query, organisation::Column::Id, page)

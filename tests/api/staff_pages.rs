@@ -253,6 +253,16 @@ async fn the_bureau_registers_approves_and_suspends_organisations_in_pages() {
     let start = list.body.find(marker).expect("an action") + marker.len();
     let id = list.body[start..].split('/').next().expect("id").to_owned();
 
+    // The task list links to it among those waiting, and only those.
+    let home = browser.get("/").await.body;
+    assert!(
+        home.contains(&format!("href=\"/organisations?waiting=1#org-{id}\"")),
+        "{home}"
+    );
+    let waiting = browser.get("/organisations?waiting=1").await.body;
+    assert!(waiting.contains(&format!("id=\"org-{id}\"")));
+    assert_eq!(waiting.matches("<li id=\"org-").count(), 1, "{waiting}");
+
     let approved = browser
         .post(&format!("/organisations/{id}/approve"), &[("csrf", &csrf)])
         .await;
@@ -263,6 +273,8 @@ async fn the_bureau_registers_approves_and_suspends_organisations_in_pages() {
         "{}",
         list.body
     );
+    let waiting = browser.get("/organisations?waiting=1").await.body;
+    assert!(!waiting.contains(&format!("id=\"org-{id}\"")), "{waiting}");
 
     // The bureau's own organisation cannot be suspended by itself: the reason, as a flash.
     let (_, me) = app

@@ -59,7 +59,7 @@ pub async fn index(
         cursor: q.cursor,
     };
     Ok(Json(
-        organisations::list(&app.db.read, &caller.scope(), q.kind, &page).await?,
+        organisations::list(&app.db.read, &caller.scope(), q.kind, false, &page).await?,
     ))
 }
 

@@ -99,6 +99,7 @@ struct OrganisationsPage {
     shell: Shell,
     kinds: Vec<(&'static str, &'static str)>,
     kind: Option<String>,
+    waiting: bool,
     rows: Vec<OrgRow>,
     next_page: Option<String>,
     form: OrgForm,
@@ -109,6 +110,8 @@ struct OrganisationsPage {
 #[derive(Deserialize)]
 pub struct ListQuery {
     kind: Option<String>,
+    /// `1`: only the organisations waiting for the bureau (new, or a name asked for).
+    waiting: Option<String>,
     cursor: Option<String>,
 }
 
@@ -132,11 +135,16 @@ async fn render(
         limit: Some(PER_PAGE),
         cursor: q.cursor,
     };
-    let list = organisations::list(&app.db.read, &session.caller.scope(), kind, &page).await?;
+    let waiting = q.waiting.as_deref() == Some("1");
+    let list =
+        organisations::list(&app.db.read, &session.caller.scope(), kind, waiting, &page).await?;
     let next_page = list.next_cursor.map(|cursor| {
         let mut query = vec![("cursor", cursor)];
         if let Some(k) = kind {
             query.push(("kind", k.as_str().to_owned()));
+        }
+        if waiting {
+            query.push(("waiting", "1".to_owned()));
         }
         format!(
             "/organisations?{}",
@@ -165,6 +173,7 @@ async fn render(
             .map(|k| (k.as_str(), k.label()))
             .collect(),
         kind: kind.map(|k| k.as_str().to_owned()),
+        waiting,
         rows: list.items.into_iter().map(OrgRow::from).collect(),
         next_page,
         form,
@@ -201,6 +210,7 @@ pub async fn create(
         let refused = AppError::invalid("kind", "unknown", "请选择单位类型");
         let q = ListQuery {
             kind: None,
+            waiting: None,
             cursor: None,
         };
         return render(&app, &session, jar, q, form, Some(refused)).await;
@@ -226,6 +236,7 @@ pub async fn create(
         Err(refused) => {
             let q = ListQuery {
                 kind: None,
+                waiting: None,
                 cursor: None,
             };
             render(&app, &session, jar, q, form, Some(refused)).await

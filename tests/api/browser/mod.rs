@@ -8,6 +8,7 @@
 
 mod bureau;
 mod certificates;
+mod homes;
 mod lookup;
 mod provider;
 mod staff;
