@@ -131,27 +131,28 @@ pub struct SheetLine {
 }
 
 /// The cohort's sheet: its code, the level a skill-level program assesses (none for a
-/// specialty program) and every trainee's line — five queries whatever its size.
+/// specialty program) and one page of its trainees' lines — five queries whatever its
+/// size.
 pub struct SheetView {
     pub cohort: super::Cohort,
     pub level: Option<String>,
     pub lines: Vec<SheetLine>,
+    /// The cursor of the next page of trainees, if there is one.
+    pub next_cursor: Option<String>,
 }
 
-/// The sheet of cohort `cohort_id` for the caller's evaluation organisation.
+/// One page of the sheet of cohort `cohort_id` for the caller's evaluation organisation.
 pub async fn view(
     conn: &impl ConnectionTrait,
     keys: &crate::people::PiiKeys,
     caller: &Caller,
     cohort_id: &str,
+    page: &crate::pagination::PageParams,
 ) -> Result<SheetView, AppError> {
     use entities::{assessments as assessed, person_photos as photo, programs as program};
     let cohort = super::get(conn, caller, cohort_id).await?;
-    let page = crate::pagination::PageParams {
-        limit: Some(crate::pagination::MAX_LIMIT),
-        cursor: None,
-    };
-    let enrolled = super::enrolment::list(conn, keys, caller, cohort_id, &page).await?;
+    let enrolled = super::enrolment::list(conn, keys, caller, cohort_id, page).await?;
+    let next_cursor = enrolled.next_cursor.clone();
     let level = program::Entity::find_by_id(cohort.program_id.clone())
         .one(conn)
         .await?
@@ -197,5 +198,6 @@ pub async fn view(
         cohort,
         level,
         lines,
+        next_cursor,
     })
 }

@@ -30,6 +30,7 @@ mod names;
 mod openapi;
 mod organisations;
 mod pages;
+mod paging;
 mod paper;
 mod privacy;
 mod provider_pages;

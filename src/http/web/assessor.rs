@@ -7,13 +7,14 @@ use std::collections::HashMap;
 use askama::Template;
 use axum::{
     Router,
-    extract::{Path, State},
+    extract::{Path, Query, State},
     http::StatusCode,
     response::{IntoResponse, Redirect, Response},
     routing::{get, post},
 };
 use axum_extra::extract::cookie::CookieJar;
 use chrono::NaiveDate;
+use serde::Deserialize;
 
 use super::{
     WebError, html,
@@ -70,6 +71,8 @@ pub async fn index(
 struct SheetPage {
     shell: Shell,
     sheet: SheetView,
+    /// The page of trainees shown (none: the first).
+    cursor: Option<String>,
     /// What was typed, by field name, when the sheet was refused.
     typed: HashMap<String, String>,
     errors: FieldErrors,
@@ -80,18 +83,53 @@ impl SheetPage {
     fn typed(&self, field: &str) -> &str {
         self.typed.get(field).map_or("", String::as_str)
     }
+
+    /// The next page of trainees, if there is one.
+    fn next_page(&self) -> Option<String> {
+        let cohort = &self.sheet.cohort.id;
+        self.sheet
+            .next_cursor
+            .as_deref()
+            .map(|c| sheet_path(cohort, Some(c)))
+    }
 }
 
+/// Trainees per page of the sheet.
+const SHEET_ROWS: u64 = 100;
+
+#[derive(Deserialize)]
+pub struct SheetQuery {
+    cursor: Option<String>,
+}
+
+/// The sheet's address, on the page of trainees after `cursor`.
+fn sheet_path(cohort: &str, cursor: Option<&str>) -> String {
+    match cursor {
+        Some(c) => format!(
+            "/assessments/{cohort}?{}",
+            serde_urlencoded::to_string([("cursor", c)]).unwrap_or_default()
+        ),
+        None => format!("/assessments/{cohort}"),
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
 async fn render(
     app: &AppState,
     session: &Session,
     jar: CookieJar,
     cohort: &str,
+    cursor: Option<String>,
     typed: HashMap<String, String>,
     errors: FieldErrors,
     report: Option<CohortReport>,
 ) -> Result<Response, WebError> {
-    let sheet = assessment_sheet::view(&app.db.read, &app.pii, &session.caller, cohort).await?;
+    let page = PageParams {
+        limit: Some(SHEET_ROWS),
+        cursor: cursor.clone(),
+    };
+    let sheet =
+        assessment_sheet::view(&app.db.read, &app.pii, &session.caller, cohort, &page).await?;
     let (shell, jar) = Shell::load(app, session, "/assessments", jar).await?;
     let status = match errors.is_empty() {
         true => StatusCode::OK,
@@ -100,6 +138,7 @@ async fn render(
     let page = SheetPage {
         shell,
         sheet,
+        cursor,
         typed,
         errors,
         report,
@@ -113,13 +152,16 @@ pub async fn show(
     SignedIn(session, _): SignedIn<Assessor>,
     jar: CookieJar,
     Path(cohort): Path<String>,
+    Query(q): Query<SheetQuery>,
 ) -> Result<Response, WebError> {
     let typed = HashMap::new();
+    let cursor = q.cursor.filter(|c| !c.is_empty());
     render(
         &app,
         &session,
         jar,
         &cohort,
+        cursor,
         typed,
         FieldErrors::default(),
         None,
@@ -210,6 +252,7 @@ pub async fn record(
         .map(|(_, v)| v.clone())
         .collect();
     let caller = session.caller.clone();
+    let cursor = typed.get("cursor").filter(|c| !c.is_empty()).cloned();
     let recorded = match sheet_of(&pairs, &typed) {
         Ok(sheet) => {
             app.write(async |txn| {
@@ -230,11 +273,12 @@ pub async fn record(
                 }
             );
             let jar = with_flash(jar, &told);
-            Ok((jar, Redirect::to(&format!("/assessments/{cohort}"))).into_response())
+            let to = sheet_path(&cohort, cursor.as_deref());
+            Ok((jar, Redirect::to(&to)).into_response())
         }
         Err(AppError::Invalid { fields, .. }) => {
             let errors = errors_of(&fields, &ids);
-            render(&app, &session, jar, &cohort, typed, errors, None).await
+            render(&app, &session, jar, &cohort, cursor, typed, errors, None).await
         }
         Err(other) => Err(other.into()),
     }
@@ -257,5 +301,15 @@ pub async fn issue(
         .await?;
     let typed = HashMap::new();
     let errors = FieldErrors::default();
-    render(&app, &session, jar, &cohort, typed, errors, Some(report)).await
+    render(
+        &app,
+        &session,
+        jar,
+        &cohort,
+        None,
+        typed,
+        errors,
+        Some(report),
+    )
+    .await
 }
