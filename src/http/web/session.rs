@@ -36,10 +36,16 @@ pub const CSRF_FIELD: &str = "csrf";
 
 /// A signed-in caller, with the CSRF token their forms carry. Without a valid session a
 /// page answers with a redirect to the sign-in page, which returns here afterwards.
+#[derive(Clone)]
 pub struct Session {
     pub caller: Caller,
     pub csrf: String,
 }
+
+/// The session as read once for a request (kept in its extensions), so the extractors of
+/// one request — the page's and its form's — look the token up once.
+#[derive(Clone)]
+struct ReadSession(Option<Session>);
 
 /// The CSRF token of a session: a digest of its token, so it needs no storage and
 /// changes with each sign-in.
@@ -73,22 +79,27 @@ fn to_sign_in(parts: &Parts) -> Response {
 impl Session {
     /// The session of these request parts, if a valid one is present; `Err` for a
     /// present token whose account or organisation may no longer act (a 403 page).
-    async fn read(parts: &Parts, state: &AppState) -> Result<Option<Self>, AppError> {
+    async fn read(parts: &mut Parts, state: &AppState) -> Result<Option<Self>, AppError> {
+        if let Some(ReadSession(read)) = parts.extensions.get::<ReadSession>() {
+            return Ok(read.clone());
+        }
         let jar = CookieJar::from_headers(&parts.headers);
         let Some(token) = jar.get(SESSION_COOKIE).map(|c| c.value().to_owned()) else {
             return Ok(None);
         };
-        match auth::authenticate(&state.db.read, &token, state.now()).await {
+        let read = match auth::authenticate(&state.db.read, &token, state.now()).await {
             Ok(caller) => {
                 tracing::Span::current().record("account", caller.account_id.as_str());
-                Ok(Some(Self {
+                Some(Self {
                     caller,
                     csrf: csrf_of(&token),
-                }))
+                })
             }
-            Err(AuthError::InvalidToken) => Ok(None),
-            Err(e) => Err(e.into()),
-        }
+            Err(AuthError::InvalidToken) => None,
+            Err(e) => return Err(e.into()),
+        };
+        parts.extensions.insert(ReadSession(read.clone()));
+        Ok(read)
     }
 }
 
@@ -181,8 +192,8 @@ impl<T: DeserializeOwned + Send> FromRequest<AppState> for CheckedForm<T> {
     type Rejection = Response;
 
     async fn from_request(req: Request, state: &AppState) -> Result<Self, Response> {
-        let (parts, body) = req.into_parts();
-        let expected = match Session::read(&parts, state).await {
+        let (mut parts, body) = req.into_parts();
+        let expected = match Session::read(&mut parts, state).await {
             Ok(Some(session)) => Some(session.csrf),
             Ok(None) => CookieJar::from_headers(&parts.headers)
                 .get(FORM_COOKIE)
@@ -239,8 +250,8 @@ impl FromRequest<AppState> for CheckedUpload {
     type Rejection = Response;
 
     async fn from_request(req: Request, state: &AppState) -> Result<Self, Response> {
-        let (parts, body) = req.into_parts();
-        let expected = match Session::read(&parts, state).await {
+        let (mut parts, body) = req.into_parts();
+        let expected = match Session::read(&mut parts, state).await {
             Ok(Some(session)) => Some(session.csrf),
             Ok(None) => CookieJar::from_headers(&parts.headers)
                 .get(FORM_COOKIE)
