@@ -41,6 +41,8 @@ mod m20261215_000006_create_instance_settings;
 mod m20261216_100000_create_person_corrections;
 mod m20261216_200001_create_person_photos;
 mod m20261216_200002_create_organisation_seals;
+mod m20261220_100001_add_account_contact;
+mod m20261220_100002_create_certificate_shares;
 
 pub struct Migrator;
 
@@ -79,6 +81,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261216_100000_create_person_corrections::Migration),
             Box::new(m20261216_200001_create_person_photos::Migration),
             Box::new(m20261216_200002_create_organisation_seals::Migration),
+            Box::new(m20261220_100001_add_account_contact::Migration),
+            Box::new(m20261220_100002_create_certificate_shares::Migration),
         ]
     }
 }

@@ -13,8 +13,10 @@ mod labels;
 mod licensing;
 mod provider;
 pub mod session;
+mod shares;
 pub mod staff;
 mod standard_pages;
+mod trainee;
 mod verify;
 
 use askama::Template;
@@ -55,6 +57,7 @@ pub fn router() -> Router<AppState> {
         .merge(certificates::router())
         .merge(assessor::router())
         .merge(licensing::router())
+        .merge(trainee::router())
 }
 
 /// An error on a browser route: the same facts as the JSON error, as a page.
