@@ -10,6 +10,7 @@ mod bureau;
 mod certificates;
 mod provider;
 mod staff;
+mod trainee;
 mod verify;
 
 use std::{
