@@ -44,7 +44,9 @@ async fn a_trainee_claims_the_account_sees_the_chain_and_shares_a_certificate() 
     browser.type_into("#password", PASSWORD).await;
     browser.type_into("#repeat", PASSWORD).await;
     browser.fits("trainee-claim").await;
-    browser.submit("form[action='/claim'] button[type=submit]").await;
+    browser
+        .submit("form[action='/claim'] button[type=submit]")
+        .await;
     browser.wait_for_path("/me").await;
 
     // "我的证书": the chain, completion first, then the specialty certificate.
