@@ -189,7 +189,8 @@ impl TestApp {
         self.login(login, PASSWORD).await
     }
 
-    /// A person registered directly (no enrolment) with a trainee login; logs it in.
+    /// A person registered directly (no enrolment) with a trainee login; logs it in. Call it
+    /// on the first instance, whose data directory holds the PII key.
     pub async fn trainee_account(&self, login: &str) -> String {
         let keys = registry::startup::pii_keys(&self.config()).expect("PII keys");
         let seq = login.bytes().map(u32::from).sum::<u32>() % 900 + 1;

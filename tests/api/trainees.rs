@@ -386,3 +386,67 @@ async fn a_trainee_sees_only_their_own_certificates() {
         .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn the_claim_page_refuses_in_one_sentence_keeps_what_was_typed_and_signs_in() {
+    use crate::visitor::{Visitor, hidden};
+    let app = TestApp::spawn().await;
+    let (_, certificate, number, id) = holder(&app, "娜仁花", "19920305").await;
+    let mut visitor = Visitor::new(&app);
+    let form = visitor.get("/claim").await;
+    assert_eq!(form.status, StatusCode::OK);
+    let csrf = hidden(&form.body, "csrf");
+    let form_of = |name: &str, reference: &str| -> Vec<(&'static str, String)> {
+        vec![
+            ("csrf", csrf.clone()),
+            ("name", name.to_owned()),
+            ("citizen_id", id.clone()),
+            ("reference", reference.to_owned()),
+            ("login", "narenhua".to_owned()),
+            ("password", PASSWORD.to_owned()),
+            ("repeat", PASSWORD.to_owned()),
+        ]
+    };
+    let wrong = form_of("娜仁", "JY-NOPE");
+    let wrong: Vec<(&str, &str)> = wrong.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let refused = visitor.post("/claim", &wrong).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused.body.contains("未能对应到同一位学员"),
+        "{}",
+        refused.body
+    );
+    assert!(
+        refused.body.contains("value=\"JY-NOPE\""),
+        "the number is kept"
+    );
+    assert!(
+        !refused.body.contains(&id),
+        "the ID number is never shown back"
+    );
+
+    // Without the form's token the post never reaches the claim.
+    let forged: Vec<(&str, &str)> = wrong
+        .iter()
+        .copied()
+        .filter(|(k, _)| *k != "csrf")
+        .collect();
+    assert_eq!(
+        visitor.post("/claim", &forged).await.status,
+        StatusCode::FORBIDDEN
+    );
+
+    let right = form_of("娜仁花", &number);
+    let right: Vec<(&str, &str)> = right.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let done = visitor.post("/claim", &right).await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    assert_eq!(done.location.as_deref(), Some("/me"));
+    let me = visitor.get("/me").await;
+    assert!(me.body.contains("narenhua") && me.body.contains(&number));
+    let page = visitor
+        .get(&format!("/me/certificates/{certificate}"))
+        .await;
+    assert!(page.body.contains("<svg") && page.body.contains("生成分享链接"));
+    // Home is "我的证书" for a trainee.
+    assert_eq!(visitor.get("/").await.location.as_deref(), Some("/me"));
+}
