@@ -450,3 +450,67 @@ async fn the_claim_page_refuses_in_one_sentence_keeps_what_was_typed_and_signs_i
     // Home is "我的证书" for a trainee.
     assert_eq!(visitor.get("/").await.location.as_deref(), Some("/me"));
 }
+
+/// Runs `registry user add` with `args`, the password on stdin, against the app's database.
+fn user_add(app: &TestApp, args: &[&str]) -> std::process::Output {
+    use std::io::Write as _;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_registry"))
+        .args(["user", "add"])
+        .args(args)
+        .env("REGISTRY_DATA_DIR", &app.data_dir)
+        .env("DATABASE_URL", &app.database_url)
+        .env("REGISTRY_LOG", "error")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("registry user add runs");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(format!("{PASSWORD}\n").as_bytes())
+        .expect("password written");
+    child.wait_with_output().expect("finished")
+}
+
+#[tokio::test]
+async fn registry_user_add_makes_a_trainee_account_only_for_a_person() {
+    let app = TestApp::spawn().await;
+    let c = chain(&app).await;
+    let (_, person) = app
+        .trainee(
+            &c,
+            &c.homestay_cohort,
+            "巴特尔",
+            &citizen_id("19880707", 211),
+            Value::Null,
+        )
+        .await;
+    let refused = user_add(&app, &["--login", "loner", "--role", "trainee"]);
+    assert!(!refused.status.success());
+    let said = String::from_utf8_lossy(&refused.stderr);
+    assert!(said.contains("--person"), "{said}");
+    let made = user_add(
+        &app,
+        &[
+            "--login", "bateer", "--role", "trainee", "--person", &person,
+        ],
+    );
+    assert!(
+        made.status.success(),
+        "{}",
+        String::from_utf8_lossy(&made.stderr)
+    );
+    let token = app.login("bateer", PASSWORD).await;
+    let (_, me) = app.get("/api/v1/auth/me", &token).await;
+    assert_eq!(me["person_id"], person);
+    // A person has one account: a second is refused.
+    let again = user_add(
+        &app,
+        &[
+            "--login", "bateer2", "--role", "trainee", "--person", &person,
+        ],
+    );
+    assert!(!again.status.success());
+}
