@@ -35,7 +35,30 @@ async fn a_trainee_claims_the_account_sees_the_chain_and_shares_a_certificate() 
         .eval("[...document.querySelectorAll('a')].find(a => a.textContent.includes('认领学员账号')).click(); return null")
         .await;
     browser.wait_for_path("/claim").await;
+    // A number that is not theirs: one sentence above the form, whichever part was wrong.
     browser.type_into("#name", "娜仁花").await;
+    browser
+        .type_into("#citizen_id", &citizen_id("19900412", 222))
+        .await;
+    browser
+        .type_into("#reference", "150784-JY-2026-999999")
+        .await;
+    browser.type_into("#password", PASSWORD).await;
+    browser.type_into("#repeat", PASSWORD).await;
+    browser
+        .submit("form[action='/claim'] button[type=submit]")
+        .await;
+    let refusal = browser
+        .eval("const e = document.querySelector('.answer.no'); return e && e.innerText")
+        .await;
+    assert!(
+        refusal
+            .as_str()
+            .is_some_and(|r| r.contains("未能对应到同一位学员")),
+        "{refusal}"
+    );
+    browser.fits("trainee-claim-refused").await;
+
     browser
         .type_into("#citizen_id", &citizen_id("19900412", 222))
         .await;
