@@ -514,3 +514,70 @@ async fn registry_user_add_makes_a_trainee_account_only_for_a_person() {
     );
     assert!(!again.status.success());
 }
+
+#[tokio::test]
+async fn my_pages_run_as_many_statements_for_a_long_record_as_for_a_short_one() {
+    use crate::{certificates::passing, visitor::Visitor};
+    let app = TestApp::spawn_with(|c| c.statement_count_header = true).await;
+    let c = chain(&app).await;
+    // One enrolment and one certificate ...
+    let short_id = citizen_id("19920305", 135);
+    let (short_cert, _, _) = app.completion(&c, "娜仁花", &short_id).await;
+    // ... against two enrolments, two certificates and two share links.
+    let long_id = citizen_id("19851111", 357);
+    let (long_cert, _, _) = app.completion(&c, "其木格", &long_id).await;
+    let (enrolment, _) = {
+        let (_, view) = app
+            .get(&format!("/api/v1/certificates/{long_cert}"), &c.staff)
+            .await;
+        (
+            view["enrolment_id"].as_str().expect("enrolment").to_owned(),
+            (),
+        )
+    };
+    let assessment = app.assess(&c, &enrolment, None, 80, 80).await;
+    let (status, body) = app
+        .post(
+            "/api/v1/certificates",
+            &c.assessor,
+            json!({"kind": "specialty", "enrolment_id": enrolment, "assessment_id": assessment}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    app.trainee(&c, &c.pastry_cohort, "其木格", &long_id, passing())
+        .await;
+    let number_of = async |id: &str| {
+        let (_, view) = app
+            .get(&format!("/api/v1/certificates/{id}"), &c.staff)
+            .await;
+        view["number"].as_str().expect("number").to_owned()
+    };
+    let mut counts = Vec::new();
+    for (name, id, cert, login, shares) in [
+        ("娜仁花", &short_id, &short_cert, "short", 0),
+        ("其木格", &long_id, &long_cert, "long", 2),
+    ] {
+        let mut body = claim_of(name, id, &number_of(cert).await);
+        body["login"] = json!(login);
+        let (status, _, claimed) = claim(&app, body).await;
+        assert_eq!(status, StatusCode::CREATED, "{claimed}");
+        let token = claimed["token"].as_str().expect("token");
+        for _ in 0..shares {
+            let path = format!("/api/v1/certificates/{cert}/shares");
+            assert_eq!(
+                app.post(&path, token, json!({})).await.0,
+                StatusCode::CREATED
+            );
+        }
+        let mut visitor = Visitor::new(&app);
+        visitor.sign_in(login, PASSWORD).await;
+        let mut counted = Vec::new();
+        for path in ["/me".to_owned(), format!("/me/certificates/{cert}")] {
+            let page = visitor.get(&path).await;
+            assert_eq!(page.status, StatusCode::OK, "{path}");
+            counted.push(page.statements.expect("the statement count"));
+        }
+        counts.push(counted);
+    }
+    assert_eq!(counts[0], counts[1], "short, long: {counts:?}");
+}
