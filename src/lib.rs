@@ -31,5 +31,6 @@ pub mod startup;
 pub mod stored;
 pub mod tasks;
 pub mod telemetry;
+pub mod trainees;
 pub mod untrusted;
 pub mod verification;

@@ -16,6 +16,9 @@ pub struct Model {
     pub disabled: bool,
     pub created_at: DateTimeWithTimeZone,
     pub integration: bool,
+    pub email: Option<String>,
+    pub email_confirmed_at: Option<DateTimeWithTimeZone>,
+    pub phone_sealed: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

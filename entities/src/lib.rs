@@ -9,6 +9,7 @@ pub mod audit_head;
 pub mod audit_log;
 pub mod certificate_files;
 pub mod certificate_parents;
+pub mod certificate_shares;
 pub mod certificates;
 pub mod cohorts;
 pub mod counters;

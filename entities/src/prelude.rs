@@ -7,6 +7,7 @@ pub use super::audit_head::Entity as AuditHead;
 pub use super::audit_log::Entity as AuditLog;
 pub use super::certificate_files::Entity as CertificateFiles;
 pub use super::certificate_parents::Entity as CertificateParents;
+pub use super::certificate_shares::Entity as CertificateShares;
 pub use super::certificates::Entity as Certificates;
 pub use super::cohorts::Entity as Cohorts;
 pub use super::counters::Entity as Counters;

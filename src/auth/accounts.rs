@@ -77,7 +77,8 @@ fn valid_login(login: &str) -> bool {
 }
 
 /// Creates a person's account after checking the login, the password length and that
-/// the organisation exists and is of the kind the role needs.
+/// the organisation exists and is of the kind the role needs. A trainee's account is made
+/// only with its person ([`create_for_person`]), never on its own.
 pub async fn create(
     conn: &impl ConnectionTrait,
     actor: &Actor,
@@ -86,21 +87,113 @@ pub async fn create(
 ) -> Result<Account, AppError> {
     let mut fields = Vec::new();
     let login = check_login(&new.login, &mut fields);
-    if new.password.expose_secret().chars().count() < password::MIN_PASSWORD_CHARS {
+    check_password(&new.password, &mut fields);
+    if new.role == Role::Trainee {
+        fields.push(FieldError::new(
+            "role",
+            "person_required",
+            "学员账号须关联到学员本人：由报名的培训机构开通，或由学员本人认领",
+        ));
+    } else {
+        check_organisation(conn, new.role, new.organisation_id.as_deref(), &mut fields).await?;
+    }
+    let holder = Holder {
+        login,
+        role: new.role,
+        organisation_id: new.organisation_id,
+        display_name: new.display_name,
+        contact: Contact::default(),
+    };
+    if !fields.is_empty() {
+        return Err(AppError::invalid_fields("账号信息无效", fields));
+    }
+    let hash = password::hash(&new.password)?;
+    insert(conn, actor, holder, Some(hash), now).await
+}
+
+/// How to reach a trainee, as they gave it when claiming their account: the e-mail in
+/// clear (unconfirmed), the phone sealed under the PII key.
+#[derive(Debug, Default, Clone)]
+pub struct Contact {
+    pub email: Option<String>,
+    pub phone_sealed: Option<String>,
+}
+
+/// What a trainee's account needs: the password already hashed (off the async workers
+/// where the caller can), the person's name to display.
+pub struct TraineeAccount {
+    pub login: String,
+    pub password_hash: String,
+    pub display_name: String,
+    pub contact: Contact,
+}
+
+/// Creates a trainee's account. Only `people::store` calls this, linking the account to
+/// its person in the same transaction: a trainee account always belongs to a person.
+pub async fn create_for_person(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    new: TraineeAccount,
+    now: Now,
+) -> Result<Account, AppError> {
+    let mut fields = Vec::new();
+    let login = check_login(&new.login, &mut fields);
+    if !fields.is_empty() {
+        return Err(AppError::invalid_fields("账号信息无效", fields));
+    }
+    let holder = Holder {
+        login,
+        role: Role::Trainee,
+        organisation_id: None,
+        display_name: Some(new.display_name),
+        contact: new.contact,
+    };
+    insert(conn, actor, holder, Some(new.password_hash), now).await
+}
+
+/// Adds the password rule's refusal to `fields` (the same rule for every account).
+pub fn check_password(password: &SecretString, fields: &mut Vec<FieldError>) {
+    if password.expose_secret().chars().count() < password::MIN_PASSWORD_CHARS {
         fields.push(FieldError::new(
             "password",
             "too_short",
             format!("密码至少{}位", password::MIN_PASSWORD_CHARS),
         ));
     }
-    check_organisation(conn, new.role, new.organisation_id.as_deref(), &mut fields).await?;
-    let holder = Holder {
-        login,
-        role: new.role,
-        organisation_id: new.organisation_id,
-        display_name: new.display_name,
-    };
-    insert(conn, actor, holder, fields, Some(&new.password), now).await
+}
+
+/// An e-mail address as typed, trimmed, if it has the shape of one (`name@host.domain`,
+/// no spaces, at most 254 characters); `None` with the refusal added to `fields`.
+pub fn check_email(email: &str, fields: &mut Vec<FieldError>) -> Option<String> {
+    let email = email.trim();
+    let shaped = email.len() <= 254
+        && !email.chars().any(char::is_whitespace)
+        && email.split_once('@').is_some_and(|(local, host)| {
+            !local.is_empty()
+                && !host.contains('@')
+                && host.contains('.')
+                && !host.starts_with('.')
+                && !host.ends_with('.')
+        });
+    if shaped {
+        Some(email.to_owned())
+    } else {
+        fields.push(FieldError::new(
+            "email",
+            "format",
+            "电子邮箱格式不正确，例如 name@example.com",
+        ));
+        None
+    }
+}
+
+/// Whether `login` is free.
+pub async fn login_taken(conn: &impl ConnectionTrait, login: &str) -> Result<bool, AppError> {
+    Ok(account::Entity::find()
+        .filter(account::Column::Login.eq(login.trim()))
+        .one(conn)
+        .await?
+        .is_some())
 }
 
 /// Creates an integration account: no password, an organisation's role but never the
@@ -128,8 +221,12 @@ pub async fn create_integration(
         role: new.role,
         organisation_id: Some(new.organisation_id),
         display_name: new.display_name,
+        contact: Contact::default(),
     };
-    insert(conn, actor, holder, fields, None, now).await
+    if !fields.is_empty() {
+        return Err(AppError::invalid_fields("账号信息无效", fields));
+    }
+    insert(conn, actor, holder, None, now).await
 }
 
 /// Who a new account is, checked.
@@ -138,9 +235,10 @@ struct Holder {
     role: Role,
     organisation_id: Option<String>,
     display_name: Option<String>,
+    contact: Contact,
 }
 
-fn check_login(login: &str, fields: &mut Vec<FieldError>) -> String {
+pub fn check_login(login: &str, fields: &mut Vec<FieldError>) -> String {
     let login = login.trim().to_owned();
     if !valid_login(&login) {
         fields.push(FieldError::new(
@@ -191,45 +289,36 @@ async fn check_organisation(
     Ok(())
 }
 
-/// Writes the account unless a field was refused or the login is taken; `password` is
-/// `None` for an integration account, which then has no password hash at all.
+/// Writes the account unless the login is taken; `password_hash` is `None` for an
+/// integration account, which then has no password at all.
 async fn insert(
     conn: &impl ConnectionTrait,
     actor: &Actor,
     holder: Holder,
-    fields: Vec<FieldError>,
-    password: Option<&SecretString>,
+    password_hash: Option<String>,
     now: Now,
 ) -> Result<Account, AppError> {
-    if !fields.is_empty() {
-        return Err(AppError::invalid_fields("账号信息无效", fields));
-    }
     let login = holder.login;
-    let taken = account::Entity::find()
-        .filter(account::Column::Login.eq(&login))
-        .one(conn)
-        .await?
-        .is_some();
-    if taken {
+    if login_taken(conn, &login).await? {
         return Err(AppError::Conflict {
             code: "login_taken",
             message: format!("登录名 {login} 已被使用"),
         });
     }
-    let password_hash = match password {
-        Some(password) => password::hash(password)?,
-        None => String::new(),
-    };
+    let integration = password_hash.is_none();
     let row = account::ActiveModel {
         id: Set(new_id()),
         display_name: Set(holder.display_name.unwrap_or_else(|| login.clone())),
         login: Set(login),
-        password_hash: Set(password_hash),
+        password_hash: Set(password_hash.unwrap_or_default()),
         role: Set(holder.role.as_str().to_owned()),
         organisation_id: Set(holder.organisation_id),
         disabled: Set(false),
-        integration: Set(password.is_none()),
+        integration: Set(integration),
         created_at: Set(now.stamp()),
+        email: Set(holder.contact.email),
+        email_confirmed_at: Set(None),
+        phone_sealed: Set(holder.contact.phone_sealed),
     }
     .insert(conn)
     .await?;

@@ -86,6 +86,18 @@ impl Attempt {
         }
     }
 
+    /// A claim of an account (`trainees::claim`): counted against the person's ID number
+    /// (as a digest of its blind index, never the number) and the client's address, apart
+    /// from sign-in's counts.
+    pub fn claim(id_index: &str, client: std::net::IpAddr) -> Self {
+        Self {
+            subjects: [
+                format!("claim:{}", hex::encode(Sha256::digest(id_index.as_bytes()))),
+                format!("claim-client:{client}"),
+            ],
+        }
+    }
+
     fn login(&self) -> &str {
         &self.subjects[0]
     }
@@ -105,6 +117,15 @@ impl Refused {
     /// The 429 answer: `Retry-After` and the time to come back in the registry's zone
     /// (rounded up to the minute, so "after HH:MM" is always true).
     pub fn into_error(self, zone: FixedOffset, now: Now) -> AppError {
+        self.into_error_for("登录", zone, now)
+    }
+
+    /// The 429 answer of a refused account claim: "认领失败次数过多，请于 HH:MM 后再试".
+    pub fn into_claim_error(self, zone: FixedOffset, now: Now) -> AppError {
+        self.into_error_for("认领", zone, now)
+    }
+
+    fn into_error_for(self, what: &str, zone: FixedOffset, now: Now) -> AppError {
         let millis = (self.until - now.at).num_milliseconds().max(1);
         let retry_after_secs = u64::try_from(millis).unwrap_or(1).div_ceil(1000);
         let seconds = self.until.timestamp() + i64::from(self.until.timestamp_subsec_nanos() > 0);
@@ -113,7 +134,7 @@ impl Refused {
         AppError::RateLimited {
             retry_after_secs,
             message: Some(format!(
-                "登录失败次数过多，请于 {} 后再试",
+                "{what}失败次数过多，请于 {} 后再试",
                 minute.with_timezone(&zone).format("%H:%M")
             )),
         }

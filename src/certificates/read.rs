@@ -130,7 +130,7 @@ pub async fn bundle_of(
     summaries(conn, rows, today).await
 }
 
-async fn summaries(
+pub async fn summaries(
     conn: &impl ConnectionTrait,
     rows: Vec<certificate::Model>,
     today: NaiveDate,

@@ -21,6 +21,7 @@ use crate::{
     stored::Stored,
 };
 use chrono::NaiveDate;
+use entities::{cohorts as cohort, enrolments as enrolment, programs as program};
 
 fn score_checks(
     out: &mut Vec<Missing>,
@@ -70,60 +71,23 @@ pub async fn check(
     let mut out = Vec::new();
     let mut parents = Vec::new();
     let Some(rule) = &g.rule else {
-        out.push(missing(
-            "kind",
-            "not_offered",
-            format!("该培训项目不颁发{}", g.kind.label()),
-        ));
+        out.push(not_offered(g.kind));
         return Ok(Check {
             missing: out,
             parents,
             paper: Paper::default(),
         });
     };
-    if EnrolmentStatus::of(&g.enrolment)? == EnrolmentStatus::Withdrawn {
-        out.push(missing("enrolment.status", "withdrawn", "学员已退学"));
-    }
+    out.extend(enrolment_checks(
+        g.kind,
+        rule,
+        &g.program,
+        &g.cohort,
+        &g.enrolment,
+        today,
+    )?);
     match g.kind {
-        CertificateKind::Completion | CertificateKind::Apprenticeship => {
-            if today < g.cohort.ends_on {
-                out.push(missing(
-                    "cohort.ends_on",
-                    "not_ended",
-                    format!(
-                        "班期{}结束，结束前不能颁发{}",
-                        g.cohort.ends_on,
-                        g.kind.label()
-                    ),
-                ));
-            }
-            if let Some(pct) = rule.min_attendance_percent {
-                let needed = (g.program.hours as u32 * pct).div_ceil(100);
-                match g.enrolment.attended_hours {
-                    None => out.push(missing(
-                        "enrolment.attended_hours",
-                        "not_recorded",
-                        "尚未登记出勤学时",
-                    )),
-                    Some(h) if (h as u32) < needed => out.push(missing(
-                        "enrolment.attended_hours",
-                        "below_minimum",
-                        format!(
-                            "出勤{h}学时，不足要求的{needed}学时（项目{}学时的{pct}%）",
-                            g.program.hours
-                        ),
-                    )),
-                    Some(_) => {}
-                }
-            }
-            score_checks(
-                &mut out,
-                "enrolment",
-                rule,
-                g.enrolment.theory_score,
-                g.enrolment.practical_score,
-            );
-        }
+        CertificateKind::Completion | CertificateKind::Apprenticeship => {}
         CertificateKind::Specialty | CertificateKind::SkillLevel => {
             check_assessment(conn, g, rule, &mut out).await?
         }
@@ -141,18 +105,10 @@ pub async fn check(
             Some(_) => {}
         },
     }
-    let mut required = rule.requires.clone();
-    if g.kind == CertificateKind::SkillLevel && !required.contains(&CertificateKind::Completion) {
-        required.push(CertificateKind::Completion);
-    }
-    for kind in required {
+    for kind in required_parents(g.kind, rule) {
         match parent_for(conn, g, kind, today).await? {
             Some(id) => parents.push(id),
-            None => out.push(missing(
-                &format!("parents.{}", kind.as_str()),
-                "missing",
-                format!("缺少有效的前置证书：{}", parent_description(g, kind)),
-            )),
+            None => out.push(missing_parent(kind, &parent_description(g, kind))),
         }
     }
     let paper = paper_of(conn, g, rule, &mut out).await?;
@@ -161,6 +117,92 @@ pub async fn check(
         parents,
         paper,
     })
+}
+
+/// The kinds a certificate of `kind` under `rule` rests on: the rule's own, and a
+/// completion certificate under every skill-level certificate.
+pub fn required_parents(kind: CertificateKind, rule: &CertificateRule) -> Vec<CertificateKind> {
+    let mut required = rule.requires.clone();
+    if kind == CertificateKind::SkillLevel && !required.contains(&CertificateKind::Completion) {
+        required.push(CertificateKind::Completion);
+    }
+    required
+}
+
+/// The holder lacks a valid parent of `kind` (`description` names it).
+pub fn missing_parent(kind: CertificateKind, description: &str) -> Missing {
+    missing(
+        &format!("parents.{}", kind.as_str()),
+        "missing",
+        format!("缺少有效的前置证书：{description}"),
+    )
+}
+
+/// A program without a rule for `kind` does not lead to it.
+pub fn not_offered(kind: CertificateKind) -> Missing {
+    missing(
+        "kind",
+        "not_offered",
+        format!("该培训项目不颁发{}", kind.label()),
+    )
+}
+
+/// What the enrolment's own record lacks for a certificate of `kind` under `rule`: the
+/// trainee withdrew; for a completion (or apprenticeship) certificate, the cohort has not
+/// ended, or the attendance or scores fall short. Reads nothing, so a list of enrolments
+/// (a trainee's records) is judged by the same words without a query per row.
+pub fn enrolment_checks(
+    kind: CertificateKind,
+    rule: &CertificateRule,
+    program: &program::Model,
+    cohort: &cohort::Model,
+    enrolment: &enrolment::Model,
+    today: NaiveDate,
+) -> Result<Vec<Missing>, AppError> {
+    let mut out = Vec::new();
+    if EnrolmentStatus::of(enrolment)? == EnrolmentStatus::Withdrawn {
+        out.push(missing("enrolment.status", "withdrawn", "学员已退学"));
+    }
+    if !matches!(
+        kind,
+        CertificateKind::Completion | CertificateKind::Apprenticeship
+    ) {
+        return Ok(out);
+    }
+    if today < cohort.ends_on {
+        out.push(missing(
+            "cohort.ends_on",
+            "not_ended",
+            format!("班期{}结束，结束前不能颁发{}", cohort.ends_on, kind.label()),
+        ));
+    }
+    if let Some(pct) = rule.min_attendance_percent {
+        let needed = (program.hours as u32 * pct).div_ceil(100);
+        match enrolment.attended_hours {
+            None => out.push(missing(
+                "enrolment.attended_hours",
+                "not_recorded",
+                "尚未登记出勤学时",
+            )),
+            Some(h) if (h as u32) < needed => out.push(missing(
+                "enrolment.attended_hours",
+                "below_minimum",
+                format!(
+                    "出勤{h}学时，不足要求的{needed}学时（项目{}学时的{pct}%）",
+                    program.hours
+                ),
+            )),
+            Some(_) => {}
+        }
+    }
+    score_checks(
+        &mut out,
+        "enrolment",
+        rule,
+        enrolment.theory_score,
+        enrolment.practical_score,
+    );
+    Ok(out)
 }
 
 /// Reads the pictures the paper prints, and refuses a certificate whose paper would lack

@@ -20,6 +20,7 @@ use crate::{
     clock::Clock,
     config::Config,
     organisations::{self, OrgKind, OrgStatus, OrganisationInput},
+    people,
     startup::{Application, open_database},
     stored::Stored,
     telemetry,
@@ -93,6 +94,9 @@ enum UserCommand {
         org: Option<String>,
         #[arg(long)]
         name: Option<String>,
+        /// For --role trainee (required): the id of the person the account belongs to.
+        #[arg(long)]
+        person: Option<String>,
     },
 }
 
@@ -161,24 +165,38 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             role,
             org,
             name,
+            person,
         }) => {
             let role = Role::parse(&role)?;
+            if role == Role::Trainee && person.is_none() {
+                bail!("学员账号须关联到学员本人：请用 --person 指定学员（人员）编号");
+            }
+            if role != Role::Trainee && person.is_some() {
+                bail!("--person 仅用于学员账号（--role trainee）");
+            }
             let password = read_password()?;
             let db = open_database(&config).await?;
             let txn = db.write.begin().await?;
-            let account = accounts::create(
-                &txn,
-                &Actor::system("cli"),
-                accounts::NewAccount {
-                    login,
-                    password,
-                    role,
-                    organisation_id: org,
-                    display_name: name,
-                },
-                now,
-            )
-            .await
+            let actor = Actor::system("cli");
+            let account = match person {
+                Some(person_id) => {
+                    let row = people::store::find_row(&txn, &person_id)
+                        .await
+                        .map_err(|e| anyhow::anyhow!("{}", e.body().message))?
+                        .with_context(|| format!("没有编号为 {person_id} 的学员"))?;
+                    people::store::give_login(&txn, &actor, row, login, password, now).await
+                }
+                None => {
+                    let new = accounts::NewAccount {
+                        login,
+                        password,
+                        role,
+                        organisation_id: org,
+                        display_name: name,
+                    };
+                    accounts::create(&txn, &actor, new, now).await
+                }
+            }
             .map_err(|e| anyhow::anyhow!("{}", e.body().message))?;
             txn.commit().await?;
             println!("{}", account.id);

@@ -4,6 +4,7 @@
 //! answers: the JSON shape of docs/API.md for the API, an HTML page for a browser route.
 
 pub mod api;
+pub mod claim;
 pub mod client;
 pub mod error;
 pub mod extract;

@@ -89,3 +89,7 @@ policy!(
     /// Licensing officers of licensing authorities.
     Licensing => [LicensingOfficer]
 );
+policy!(
+    /// Trainees, for their own records and certificates.
+    Trainees => [Trainee]
+);

@@ -318,39 +318,81 @@ pub async fn create_login(
     if caller.role != Role::ProviderStaff || !rules::entitled_to_person(conn, caller, &row).await? {
         return Err(AppError::NotFound);
     }
+    give_login(conn, &caller.actor(), row, login, password, now).await
+}
+
+/// Gives `row` a trainee login with `password` (checked against the account rules and
+/// hashed here): the provider's way and `registry user add --role trainee --person`.
+pub async fn give_login(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    row: person::Model,
+    login: String,
+    password: SecretString,
+    now: Now,
+) -> Result<accounts::Account, AppError> {
+    let mut fields = Vec::new();
+    accounts::check_password(&password, &mut fields);
+    if !fields.is_empty() {
+        return Err(AppError::invalid_fields("账号信息无效", fields));
+    }
+    let password_hash = crate::auth::password::hash(&password)?;
+    let new = accounts::TraineeAccount {
+        login,
+        password_hash,
+        display_name: row.name.clone(),
+        contact: accounts::Contact::default(),
+    };
+    link_new_account(conn, actor, row, new, "person.link_account", now).await
+}
+
+/// Creates the trainee account `new` and links it to `row` in the caller's transaction,
+/// audited as `action`; a person who has one already is a 409 `account_exists`.
+pub async fn link_new_account(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    row: person::Model,
+    new: accounts::TraineeAccount,
+    action: &'static str,
+    now: Now,
+) -> Result<accounts::Account, AppError> {
     if row.account_id.is_some() {
         return Err(AppError::Conflict {
             code: "account_exists",
             message: "该学员已开通登录账号".into(),
         });
     }
-    let account = accounts::create(
-        conn,
-        &caller.actor(),
-        accounts::NewAccount {
-            login,
-            password,
-            role: Role::Trainee,
-            organisation_id: None,
-            display_name: Some(row.name.clone()),
-        },
-        now,
-    )
-    .await?;
+    let account = accounts::create_for_person(conn, actor, new, now).await?;
     let mut active: person::ActiveModel = row.into();
     active.account_id = Set(Some(account.id.clone()));
     active.updated_at = Set(now.stamp());
     let row = active.update(conn).await?;
-    audit::append(
-        conn,
-        &caller.actor(),
-        Change {
-            action: "person.link_account",
-            record_type: "person",
-            record_id: &row.id,
-            summary: serde_json::json!({"account_id": account.id, "login": account.login}),
-        },
-    )
-    .await?;
+    let summary = serde_json::json!({"account_id": account.id, "login": account.login});
+    let change = Change {
+        action,
+        record_type: "person",
+        record_id: &row.id,
+        summary,
+    };
+    audit::append(conn, actor, change).await?;
     Ok(account)
+}
+
+/// The person `id`, read without judging who asks (the command line).
+pub async fn find_row(
+    conn: &impl ConnectionTrait,
+    id: &str,
+) -> Result<Option<person::Model>, AppError> {
+    Ok(person::Entity::find_by_id(id.to_owned()).one(conn).await?)
+}
+
+/// The person whose trainee account `account_id` is, if any.
+pub async fn of_account(
+    conn: &impl ConnectionTrait,
+    account_id: &str,
+) -> Result<Option<person::Model>, AppError> {
+    Ok(person::Entity::find()
+        .filter(person::Column::AccountId.eq(account_id))
+        .one(conn)
+        .await?)
 }

@@ -164,8 +164,12 @@ impl TestApp {
         body["token"].as_str().expect("token").to_owned()
     }
 
-    /// Creates an account directly (as `registry user add` does) and logs it in.
+    /// Creates an account directly (as `registry user add` does) and logs it in. A trainee's
+    /// account belongs to a person: one is registered for it (`registry user add --person`).
     pub async fn account(&self, login: &str, role: Role, org: Option<&str>) -> String {
+        if role == Role::Trainee {
+            return self.trainee_account(login).await;
+        }
         let txn = self.db.write.begin().await.expect("begin");
         accounts::create(
             &txn,
@@ -183,6 +187,44 @@ impl TestApp {
         .expect("create account");
         txn.commit().await.expect("commit");
         self.login(login, PASSWORD).await
+    }
+
+    /// A person registered directly (no enrolment) with a trainee login; logs it in. Call it
+    /// on the first instance, whose data directory holds the PII key.
+    pub async fn trainee_account(&self, login: &str) -> String {
+        let keys = registry::startup::pii_keys(&self.config()).expect("PII keys");
+        let seq = login.bytes().map(u32::from).sum::<u32>() % 900 + 1;
+        let identity = registry::people::store::IdentityInput {
+            name: "测试学员".into(),
+            citizen_id: citizen_id("19950101", seq),
+            phone: None,
+            key_groups: Vec::new(),
+        }
+        .parse(self.clock.now().today)
+        .expect("an identity");
+        let txn = self.db.write.begin().await.expect("begin");
+        let actor = Actor::system("test");
+        let now = self.clock.now();
+        let person = registry::people::store::find_or_register(&txn, &keys, &actor, &identity, now)
+            .await
+            .expect("register the person");
+        registry::people::store::give_login(
+            &txn,
+            &actor,
+            person,
+            login.into(),
+            PASSWORD.to_owned().into(),
+            now,
+        )
+        .await
+        .expect("give a login");
+        txn.commit().await.expect("commit");
+        self.login(login, PASSWORD).await
+    }
+
+    /// This app's configuration as the tests built it (its data directory and database).
+    pub fn config(&self) -> Config {
+        Config::for_data_dir(self.data_dir.clone(), Some(self.database_url.clone()))
     }
 
     /// The bureau administrator's token.

@@ -44,6 +44,7 @@ mod standards;
 mod statements;
 mod stored;
 mod tasks;
+mod trainees;
 mod training;
 mod verification;
 mod visitor;

@@ -128,6 +128,25 @@ fn table() -> Vec<Row> {
         ),
         row(Method::GET, "/api/v1/audit", none.clone(), &[BureauAdmin]),
         row(Method::GET, "/api/v1/tasks", none.clone(), &staff),
+        row(Method::GET, "/api/v1/me/records", none.clone(), &[Trainee]),
+        row(
+            Method::POST,
+            "/api/v1/certificates/{id}/shares",
+            json!({}),
+            &[Trainee],
+        ),
+        row(
+            Method::GET,
+            "/api/v1/certificates/{id}/shares",
+            none.clone(),
+            &[Trainee],
+        ),
+        row(
+            Method::DELETE,
+            "/api/v1/certificates/{id}/shares/{share}",
+            none.clone(),
+            &[Trainee],
+        ),
         row(
             Method::GET,
             "/api/v1/audit/verify",

@@ -19,6 +19,7 @@ use crate::{
         integration::{self, IntegrationTokenRequest},
     },
     error::{AppError, ErrorBody},
+    people::store,
 };
 
 #[derive(Deserialize, ToSchema)]
@@ -59,18 +60,27 @@ pub struct Me {
     login: String,
     role: Role,
     organisation_id: Option<String>,
+    /// For a trainee: the person the account belongs to.
+    person_id: Option<String>,
 }
 
 /// Who the token belongs to.
 #[utoipa::path(get, path = "/api/v1/auth/me", operation_id = "auth_me", tag = "auth", security(("bearer" = [])),
     responses((status = 200, description = "The caller's account, role and organisation", body = Me)))]
-pub async fn me(caller: Caller) -> Json<Me> {
-    Json(Me {
+pub async fn me(State(app): State<AppState>, caller: Caller) -> Result<Json<Me>, AppError> {
+    let person_id = match caller.role {
+        Role::Trainee => store::of_account(&app.db.read, &caller.account_id)
+            .await?
+            .map(|p| p.id),
+        _ => None,
+    };
+    Ok(Json(Me {
         account_id: caller.account_id,
         login: caller.login,
         role: caller.role,
         organisation_id: caller.organisation_id,
-    })
+        person_id,
+    }))
 }
 
 /// Creates a long-lived token for an integration account (bureau only); never for a

@@ -16,6 +16,7 @@ mod people;
 mod programs;
 mod standards;
 mod tasks;
+mod trainees;
 mod verification;
 
 use std::sync::Arc;
@@ -84,6 +85,10 @@ pub fn router() -> Router<AppState> {
         .routes(routes!(certificates::status_list))
         .routes(routes!(tasks::index))
         .routes(routes!(verification::by_number))
+        .routes(routes!(trainees::claim))
+        .routes(routes!(trainees::my_records))
+        .routes(routes!(trainees::create_share, trainees::shares_index))
+        .routes(routes!(trainees::revoke_share))
         .routes(routes!(verification::show))
         .routes(routes!(verification::holder))
         .routes(routes!(verification::document))

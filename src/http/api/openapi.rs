@@ -35,6 +35,7 @@ use crate::error::ErrorBody;
         (name = "training", description = "Programs, cohorts, enrolments and results."),
         (name = "people", description = "Trainees: identity, as far as the caller may see it."),
         (name = "certificates", description = "Assessments, issuing, the certificate lifecycle and status lists."),
+        (name = "trainees", description = "A trainee's own records, and share links for their certificates."),
         (name = "tasks", description = "What each organisation has to do next, computed from the records."),
         (name = "verification", description = "Public verification: by token, holder match and document check."),
     ),

@@ -15,8 +15,10 @@ mod licensing;
 mod lookup;
 mod provider;
 pub mod session;
+mod shares;
 pub mod staff;
 mod standard_pages;
+mod trainee;
 mod verify;
 
 use askama::Template;
@@ -58,6 +60,7 @@ pub fn router() -> Router<AppState> {
         .merge(assessor::router())
         .merge(licensing::router())
         .merge(lookup::router())
+        .merge(trainee::router())
 }
 
 /// An error on a browser route: the same facts as the JSON error, as a page.

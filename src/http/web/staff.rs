@@ -60,7 +60,7 @@ fn nav_of(role: Role) -> Vec<(&'static str, &'static str)> {
         Role::ProviderStaff => links.extend([("/programs", "培训项目"), ("/cohorts", "班次")]),
         Role::Assessor => links.push(("/assessments", "考核评价")),
         Role::LicensingOfficer => links.push(("/licences", "颁发准入证书")),
-        Role::Trainee => links.clear(),
+        Role::Trainee => links = vec![("/me", "我的证书")],
         Role::Employer => links[0] = ("/", "证书查验"),
     }
     links.push(("/account/password", "修改密码"));
@@ -237,6 +237,9 @@ struct HomePage {
 
 /// A signed-in caller's home: the organisation's task list.
 pub async fn home(app: &AppState, session: Session, jar: CookieJar) -> Result<Response, WebError> {
+    if let Some(own) = super::trainee::home_of(session.caller.role) {
+        return Ok((jar, Redirect::to(own)).into_response());
+    }
     let tasks = tasks::for_caller(&app.db.read, &session.caller, app.now()).await?;
     let nothing_to_do = [
         tasks.fallen_grounds.as_ref().map(|s| s.total),

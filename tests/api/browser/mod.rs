@@ -12,6 +12,7 @@ mod homes;
 mod lookup;
 mod provider;
 mod staff;
+mod trainee;
 mod verify;
 
 use std::{
