@@ -32,6 +32,7 @@ mod pages;
 mod paper;
 mod privacy;
 mod provider_pages;
+mod provider_sheets;
 mod rebuild;
 mod renewal;
 mod roles;
