@@ -12,6 +12,7 @@ pub mod licensing;
 pub mod lifecycle;
 pub mod numbering;
 pub mod pdf;
+pub mod printing;
 pub mod read;
 pub mod reissue;
 pub mod renewal;

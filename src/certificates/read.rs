@@ -338,47 +338,6 @@ pub async fn bundle(
     bundle_of(conn, person_id, today).await
 }
 
-/// The stored PDFs of the certificates the caller's organisation issued to a cohort's
-/// enrolments, in number order: four queries, whatever the cohort's size.
-pub async fn cohort_pdfs(
-    conn: &impl ConnectionTrait,
-    caller: &Caller,
-    cohort_id: &str,
-) -> Result<Vec<(String, Vec<u8>)>, AppError> {
-    let cohort = crate::cohorts::find(conn, caller, cohort_id).await?;
-    let Some(issuer) = caller.organisation_id.as_deref() else {
-        return Ok(Vec::new());
-    };
-    let enrolments: Vec<String> = entities::enrolments::Entity::find()
-        .filter(entities::enrolments::Column::CohortId.eq(&cohort.id))
-        .all(conn)
-        .await?
-        .into_iter()
-        .map(|e| e.id)
-        .collect();
-    let rows = certificate::Entity::find()
-        .filter(certificate::Column::EnrolmentId.is_in(enrolments.iter().map(String::as_str)))
-        .filter(certificate::Column::IssuerOrgId.eq(issuer))
-        .order_by_asc(certificate::Column::Number)
-        .all(conn)
-        .await?;
-    let mut files: HashMap<String, Vec<u8>> = file::Entity::find()
-        .filter(file::Column::CertificateId.is_in(rows.iter().map(|r| r.id.as_str())))
-        .all(conn)
-        .await?
-        .into_iter()
-        .map(|f| (f.certificate_id, f.pdf))
-        .collect();
-    rows.into_iter()
-        .map(|row| {
-            let pdf = files.remove(&row.id).ok_or_else(|| {
-                AppError::Internal(anyhow::anyhow!("certificate {} has no PDF", row.id))
-            })?;
-            Ok((row.number, pdf))
-        })
-        .collect()
-}
-
 /// The completion certificate numbers of many enrolments in one query, keyed by
 /// enrolment id: the cohort page's certificate column.
 pub async fn completion_numbers(

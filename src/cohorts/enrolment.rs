@@ -5,7 +5,8 @@ use std::collections::HashMap;
 
 use entities::{cohorts as cohort, enrolments as enrolment, people as person, programs as program};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter,
+    QueryOrder, Set,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -215,7 +216,35 @@ pub async fn list(
     find_cohort(conn, caller, cohort_id).await?;
     let query = enrolment::Entity::find().filter(enrolment::Column::CohortId.eq(cohort_id));
     let page_rows = pagination::fetch(conn, query, enrolment::Column::Id, page).await?;
-    let rows = page_rows.items;
+    Ok(Page {
+        items: views_of(conn, keys, caller, page_rows.items).await?,
+        next_cursor: page_rows.next_cursor,
+    })
+}
+
+/// Every enrolment of a cohort in enrolment order, in two queries however many there are.
+pub async fn all(
+    conn: &impl ConnectionTrait,
+    keys: &PiiKeys,
+    caller: &Caller,
+    cohort_id: &str,
+) -> Result<Vec<Enrolment>, AppError> {
+    find_cohort(conn, caller, cohort_id).await?;
+    let rows = enrolment::Entity::find()
+        .filter(enrolment::Column::CohortId.eq(cohort_id))
+        .order_by_asc(enrolment::Column::Id)
+        .all(conn)
+        .await?;
+    views_of(conn, keys, caller, rows).await
+}
+
+/// The enrolments as the caller sees them, their people read in one query.
+async fn views_of(
+    conn: &impl ConnectionTrait,
+    keys: &PiiKeys,
+    caller: &Caller,
+    rows: Vec<enrolment::Model>,
+) -> Result<Vec<Enrolment>, AppError> {
     let ids: Vec<String> = rows.iter().map(|r| r.person_id.clone()).collect();
     let people: HashMap<String, person::Model> = person::Entity::find()
         .filter(person::Column::Id.is_in(ids))
@@ -231,10 +260,7 @@ pub async fn list(
         })?;
         views.push(to_view(keys, caller, row, person)?);
     }
-    Ok(Page {
-        items: views,
-        next_cursor: page_rows.next_cursor,
-    })
+    Ok(views)
 }
 
 /// Withdraws an enrolment (the provider's decision, with a reason). Withdrawing twice

@@ -7,6 +7,7 @@ pub mod assessment_sheet;
 pub mod enrolment;
 pub mod enrolment_status;
 pub mod results;
+pub mod results_sheet;
 
 use std::collections::HashMap;
 

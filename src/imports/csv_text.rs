@@ -3,7 +3,7 @@
 
 use std::borrow::Cow;
 
-use super::sheet::{Cell, Rows, cell_name, file_error, sheet_too_large};
+use super::table::{Cell, Lines, cell_name, file_error, sheet_too_large};
 use crate::error::AppError;
 
 /// UTF-8 when the bytes are UTF-8 (a byte-order mark is dropped), otherwise GB 18030,
@@ -17,7 +17,7 @@ pub(super) fn decode(bytes: &[u8]) -> Cow<'_, str> {
 }
 
 /// Reads the records of `text` into `rows`, each with its sheet row number.
-pub(super) fn read(text: &str, rows: &mut Rows<'_>) -> Result<(), AppError> {
+pub(super) fn read(text: &str, rows: &mut impl Lines) -> Result<(), AppError> {
     let bytes = text.as_bytes();
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
@@ -42,9 +42,9 @@ pub(super) fn read(text: &str, rows: &mut Rows<'_>) -> Result<(), AppError> {
         let row = lines.row_at(bytes, start);
         lines.ended_at(bytes, reader.position().byte());
         let last = record.len().saturating_sub(1) as u32;
-        if !rows.limits.within(row.saturating_sub(1), last) {
+        if !rows.limits().within(row.saturating_sub(1), last) {
             return Err(sheet_too_large(
-                rows.limits,
+                rows.limits(),
                 &cell_name(row.saturating_sub(1), last),
             ));
         }

@@ -16,6 +16,8 @@ pub mod limits;
 mod plan;
 pub mod progress;
 pub mod sheet;
+mod table;
+mod workbooks;
 mod write;
 mod xlsx;
 
@@ -34,6 +36,8 @@ use crate::{
 };
 pub use limits::Limits;
 pub use progress::{Progress, Silent};
+pub use table::{TableLine, read_table};
+pub use workbooks::{Listed, Problem, problems_workbook, template_workbook};
 
 /// How many refused rows the message spells out; `fields` lists them all.
 const ROWS_IN_MESSAGE: usize = 10;
@@ -55,7 +59,7 @@ impl Upload {
 /// Reads an uploaded spreadsheet off the async workers: refused when it exceeds
 /// `limits`, has no data rows, or takes longer than a list of that length could.
 pub async fn read(bytes: Vec<u8>, limits: Limits) -> Result<Upload, AppError> {
-    let read = untrusted::parse(limits.read_time(), move || {
+    bounded(limits, move || {
         let rows = sheet::read(&bytes, &limits)?;
         if rows.is_empty() {
             return Err(AppError::invalid(
@@ -68,14 +72,22 @@ pub async fn read(bytes: Vec<u8>, limits: Limits) -> Result<Upload, AppError> {
             rows,
             sha256: hex::encode(Sha256::digest(&bytes)),
         })
-    });
-    match read.await {
-        Ok(upload) => upload,
+    })
+    .await
+}
+
+/// Runs `read` on the blocking pool within the time `limits` allow a file.
+async fn bounded<T: Send + 'static>(
+    limits: Limits,
+    read: impl FnOnce() -> Result<T, AppError> + Send + 'static,
+) -> Result<T, AppError> {
+    match untrusted::parse(limits.read_time(), read).await {
+        Ok(read) => read,
         Err(Overrun::TimedOut) => Err(AppError::invalid(
             "file",
             "too_slow",
             format!(
-                "表格未能在{}秒内读完，请把名单复制到新表格后重新上传",
+                "表格未能在{}秒内读完，请把内容复制到新表格后重新上传",
                 limits.read_time().as_secs()
             ),
         )),

@@ -11,9 +11,8 @@
 //! ([`Rows`]); reading stops at the first line past the limits.
 
 use super::{
-    csv_text,
-    limits::{HEADER_SEARCH_ROWS, Limits, MAX_COLUMNS},
-    xlsx,
+    limits::{HEADER_SEARCH_ROWS, Limits},
+    table::{self, Cell, Lines, file_error},
 };
 use crate::{error::AppError, people::KeyGroup};
 
@@ -30,12 +29,6 @@ pub struct Row {
     /// Key-group codes where a cell names a known group (by code, label or a variant);
     /// otherwise the text as written, which enrolment refuses by name.
     pub key_groups: Vec<String>,
-}
-
-/// A cell as read: its text, and whether the spreadsheet stored it as a number.
-pub(super) struct Cell {
-    pub(super) text: String,
-    pub(super) number: bool,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -77,60 +70,12 @@ impl Column {
     }
 }
 
-pub(super) fn file_error(reason: &str, message: impl Into<String>) -> AppError {
-    AppError::invalid("file", reason, message)
-}
-
-/// The refusal of a sheet whose cells reach past `cell` (an A1-style name).
-pub(super) fn sheet_too_large(limits: &Limits, cell: &str) -> AppError {
-    file_error(
-        "sheet_too_large",
-        format!(
-            "表格范围过大：用到了单元格 {cell}，一份名单最多 {MAX_COLUMNS} 列、{} 行\
-             （最多 {} 行学员数据）；请删除多余的行和列（或把名单复制到新表格、分成几份）后重新上传",
-            limits.sheet_rows(),
-            limits.max_rows()
-        ),
-    )
-}
-
 /// The data rows of a spreadsheet; refused as a whole when it is larger than `limits`
 /// allow, not a spreadsheet we read, or its header lacks the name or ID column.
 pub fn read(bytes: &[u8], limits: &Limits) -> Result<Vec<Row>, AppError> {
-    if bytes.len() > limits.file_bytes() {
-        return Err(file_error(
-            "file_too_large",
-            format!(
-                "文件超过 {} MiB，不像是一份学员名单",
-                limits.file_bytes() >> 20
-            ),
-        ));
-    }
     let mut rows = Rows::new(limits);
-    if bytes.starts_with(b"PK\x03\x04") {
-        xlsx::read(bytes, limits, &mut rows)?;
-    } else if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
-        return Err(file_error(
-            "xls_not_supported",
-            "不支持旧版 Excel（.xls）文件，请另存为 .xlsx 或 CSV 后再导入",
-        ));
-    } else {
-        csv_text::read(&csv_text::decode(bytes), &mut rows)?;
-    }
+    table::read_into(bytes, limits, &mut rows)?;
     rows.finish()
-}
-
-/// The A1-style name of the cell at (`row`, `column`), both from 0: (0, 16383) is XFD1.
-pub(super) fn cell_name(row: u32, column: u32) -> String {
-    let mut letters = Vec::new();
-    let mut n = u64::from(column) + 1;
-    while n > 0 {
-        let rem = ((n - 1) % 26) as u8;
-        letters.push(char::from(b'A' + rem));
-        n = (n - 1) / 26;
-    }
-    let column: String = letters.iter().rev().collect();
-    format!("{column}{}", u64::from(row) + 1)
 }
 
 fn columns_of(header: &[Cell], header_row: u32) -> Result<Vec<(usize, Column)>, AppError> {
@@ -153,7 +98,7 @@ fn columns_of(header: &[Cell], header_row: u32) -> Result<Vec<(usize, Column)>, 
 /// is the first of the first [`HEADER_SEARCH_ROWS`] non-empty lines naming both required
 /// columns; every later line is a row, mapped through it.
 pub(super) struct Rows<'a> {
-    pub(super) limits: &'a Limits,
+    limits: &'a Limits,
     /// The first non-empty line, while no header has been found (for the refusal).
     first: Option<(u32, Vec<Cell>)>,
     /// Non-empty lines seen while looking for the header.
@@ -175,7 +120,7 @@ impl<'a> Rows<'a> {
 
     /// Takes the next line (row number, cells from column A); refused when the header
     /// cannot be found in time or the rows exceed the limit.
-    pub(super) fn line(&mut self, row: u32, cells: Vec<Cell>) -> Result<(), AppError> {
+    fn take(&mut self, row: u32, cells: Vec<Cell>) -> Result<(), AppError> {
         if cells.iter().all(|c| c.text.is_empty()) {
             return Ok(());
         }
@@ -270,6 +215,16 @@ impl<'a> Rows<'a> {
     }
 }
 
+impl Lines for Rows<'_> {
+    fn limits(&self) -> &Limits {
+        self.limits
+    }
+
+    fn line(&mut self, row: u32, cells: Vec<Cell>) -> Result<(), AppError> {
+        self.take(row, cells)
+    }
+}
+
 /// Key groups as written in one cell, separated by 、，,；; / or spaces; each a group's
 /// code, label or variant ([`KeyGroup::read`]).
 fn key_groups(cell: &str) -> Vec<String> {
@@ -353,15 +308,8 @@ mod tests {
     }
 
     #[test]
-    fn cells_are_named_as_excel_names_them() {
-        assert_eq!(cell_name(0, 0), "A1");
-        assert_eq!(cell_name(9, 25), "Z10");
-        assert_eq!(cell_name(0, 26), "AA1");
-        assert_eq!(cell_name(1_048_575, 16_383), "XFD1048576");
-    }
-
-    #[test]
     fn a_csv_wider_longer_or_larger_than_a_list_is_refused_before_it_is_read_whole() {
+        use crate::imports::limits::MAX_COLUMNS;
         let limits = Limits::default();
         let header = "姓名,身份证号";
         let wide =

@@ -14,7 +14,7 @@ use quick_xml::events::Event;
 
 use super::{
     limits::Limits,
-    sheet::{Cell, Rows, cell_name, file_error, sheet_too_large},
+    table::{Cell, Lines, cell_name, file_error, sheet_too_large},
 };
 use crate::error::AppError;
 
@@ -38,7 +38,7 @@ fn unpacked_too_large(limits: &Limits) -> AppError {
 
 /// Reads the first worksheet's cells, row by row, into `rows`; refused before anything
 /// large is allocated when the file or the sheet exceeds the limits.
-pub(super) fn read(bytes: &[u8], limits: &Limits, rows: &mut Rows<'_>) -> Result<(), AppError> {
+pub(super) fn read(bytes: &[u8], limits: &Limits, rows: &mut impl Lines) -> Result<(), AppError> {
     check_container(bytes, limits)?;
     let mut workbook = Xlsx::new(Cursor::new(bytes)).map_err(|_| unreadable())?;
     let first = workbook

@@ -34,6 +34,7 @@ mod paging;
 mod paper;
 mod privacy;
 mod provider_pages;
+mod provider_sheets;
 mod rebuild;
 mod renewal;
 mod roles;

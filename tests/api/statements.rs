@@ -57,8 +57,10 @@ async fn statements_with(n: usize) -> Vec<(String, u32)> {
     }
     let cohort = format!("/cohorts/{}", c.homestay_cohort);
     let sheet = format!("/assessments/{}", c.homestay_cohort);
+    let results = format!("{cohort}/results.xlsx");
+    let printed = format!("{cohort}/certificates.pdf");
     let pages: [(&str, Vec<&str>); 4] = [
-        ("staff", vec!["/", "/cohorts", &cohort]),
+        ("staff", vec!["/", "/cohorts", &cohort, &results, &printed]),
         ("assessor", vec!["/", "/assessments", &sheet]),
         ("officer", vec!["/", "/licences"]),
         ("bureau", vec!["/", "/audit", "/organisations", "/accounts"]),

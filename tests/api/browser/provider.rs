@@ -69,6 +69,28 @@ async fn on_a_phone_a_provider_enrols_records_results_issues_and_downloads_the_p
     browser.submit("#results button[type=submit]").await;
     assert!(browser.text().await.contains("已保存1名学员的成绩。"));
 
+    // The same sheet in Excel: a score out of range refuses the upload, naming the row.
+    let enrolment = browser
+        .eval("return document.querySelector(\"input[name$='.hours']\").name.split('.')[1]")
+        .await;
+    let sheet = app.data_dir.join("results.xlsx");
+    results_sheet(&sheet, enrolment.as_str().expect("the enrolment id"), 120);
+    browser
+        .driver
+        .query(thirtyfour::By::Css("#results-file"))
+        .first()
+        .await
+        .expect("the file field")
+        .send_keys(sheet.to_str().expect("path"))
+        .await
+        .expect("chosen");
+    browser
+        .submit("form[action*='/results.xlsx'] button[type=submit]")
+        .await;
+    let text = browser.text().await;
+    assert!(text.contains("第2行 理论成绩：分数须在0–100之间"), "{text}");
+    browser.fits("provider-results-upload-refused-390").await;
+
     browser
         .submit("form[action$='/certificates'] button[type=submit]")
         .await;
@@ -76,6 +98,14 @@ async fn on_a_phone_a_provider_enrols_records_results_issues_and_downloads_the_p
     assert!(report.contains("已获证书（1人）"), "{report}");
     assert!(report.contains("150784-JY-"), "the number: {report}");
     browser.fits("provider-issued-390").await;
+    let cohort = browser
+        .eval("return document.querySelector(\"a[href^='/cohorts/']\").href")
+        .await;
+    browser
+        .open(cohort.as_str().expect("the cohort's link"))
+        .await;
+    assert!(browser.text().await.contains("打印全部证书（合并 PDF）"));
+    browser.fits("provider-cohort-issued-390").await;
 
     // The ZIP, fetched with the browser's own session.
     let href = browser
@@ -134,6 +164,19 @@ async fn on_a_laptop_the_providers_pages_lay_out_in_full() {
     }
     let text = browser.text().await;
     assert!(text.contains("娜仁花") && text.contains("巴特尔"), "{text}");
+}
+
+/// A results sheet as rust_xlsxwriter writes it: one trainee with hours 95 and `theory`.
+fn results_sheet(path: &std::path::Path, enrolment: &str, theory: u32) {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    for (col, title) in ["报名编号", "出勤学时", "理论成绩"].iter().enumerate() {
+        sheet.write_string(0, col as u16, *title).expect("header");
+    }
+    sheet.write_string(1, 0, enrolment).expect("id");
+    sheet.write_number(1, 1, 95).expect("hours");
+    sheet.write_number(1, 2, theory).expect("theory");
+    book.save(path).expect("saved");
 }
 
 /// A roster as rust_xlsxwriter writes it: the headers and one row per `(name, ID)`.

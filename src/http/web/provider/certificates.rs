@@ -1,20 +1,22 @@
 //! A cohort's completion certificates: issuing them all with the per-person report (who
-//! got one, and why the others did not), and the ZIP of their stored PDFs.
+//! got one, and why the others did not), the ZIP of their stored PDFs, and the same
+//! PDFs merged into one for printing.
 
 use std::io::{Cursor, Write};
 
 use askama::Template;
 use axum::{
     extract::{Path, State},
-    http::{StatusCode, header},
-    response::{IntoResponse, Response},
+    http::StatusCode,
+    response::{IntoResponse, Redirect, Response},
 };
 use axum_extra::extract::cookie::CookieJar;
 
+use super::attachment;
 use crate::{
     certificates::{
         issue::{self, CohortLine},
-        read,
+        printing,
     },
     cohorts,
     error::AppError,
@@ -24,7 +26,7 @@ use crate::{
         web::{
             WebError, html,
             session::{CheckedForm, SignedIn},
-            staff::{Empty, Shell},
+            staff::{Empty, Shell, with_flash_error},
         },
     },
 };
@@ -73,33 +75,49 @@ pub async fn zip(
     Path(id): Path<String>,
 ) -> Result<Response, WebError> {
     let cohort = cohorts::get(&app.db.read, &session.caller, &id).await?;
-    let pdfs = read::cohort_pdfs(&app.db.read, &session.caller, &id).await?;
+    let pdfs = printing::cohort_pdfs(&app.db.read, &session.caller, &id).await?;
     let bytes = tokio::task::spawn_blocking(move || pack(pdfs))
         .await
         .map_err(|e| AppError::Internal(e.into()))?
         .map_err(AppError::Internal)?;
-    let disposition = format!(
-        "attachment; filename=\"cohort-certificates.zip\"; filename*=UTF-8''{}-certificates.zip",
-        utf8_percent_encode(&cohort.code)
-    );
-    Ok((
-        [
-            (header::CONTENT_TYPE, "application/zip".to_owned()),
-            (header::CONTENT_DISPOSITION, disposition),
-        ],
+    let named = format!("{}-certificates.zip", cohort.code);
+    Ok(attachment(
+        "application/zip",
+        "cohort-certificates.zip",
+        &named,
         bytes,
-    )
-        .into_response())
+    ))
 }
 
-/// A file name's characters for `filename*`: letters, digits and `-._` as they are.
-fn utf8_percent_encode(name: &str) -> String {
-    name.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
+/// The same PDFs merged into one, in enrolment order, to print them all at once; a
+/// cohort without any goes back to its page with a message.
+pub async fn pdf(
+    State(app): State<AppState>,
+    SignedIn(session, _): SignedIn<Provider>,
+    jar: CookieJar,
+    Path(id): Path<String>,
+) -> Result<Response, WebError> {
+    let cohort = cohorts::get(&app.db.read, &session.caller, &id).await?;
+    let pdfs = printing::cohort_pdfs(&app.db.read, &session.caller, &id).await?;
+    if pdfs.is_empty() {
+        let jar = with_flash_error(
+            jar,
+            "本班次还没有颁发结业证书，没有可打印的证书。请先颁发结业证书。",
+        );
+        return Ok((jar, Redirect::to(&format!("/cohorts/{id}"))).into_response());
+    }
+    let pdfs: Vec<Vec<u8>> = pdfs.into_iter().map(|(_, pdf)| pdf).collect();
+    let bytes = tokio::task::spawn_blocking(move || printing::merge(&pdfs))
+        .await
+        .map_err(|e| AppError::Internal(e.into()))?
+        .map_err(AppError::Internal)?;
+    let named = format!("{}-certificates.pdf", cohort.code);
+    Ok(attachment(
+        "application/pdf",
+        "cohort-certificates.pdf",
+        &named,
+        bytes,
+    ))
 }
 
 /// The PDFs as `<number>.pdf` entries, stored as they are (a PDF is compressed inside).

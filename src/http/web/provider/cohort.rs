@@ -95,33 +95,48 @@ struct CohortPage {
     enrolled: u64,
     lines: Vec<SheetLine>,
     issued: usize,
+    /// Trainees enrolled (not withdrawn): those the results sheet takes.
+    active: usize,
     form: EnrolForm,
     errors: FieldErrors,
     refusal: Option<String>,
     sheet_refusal: Option<String>,
+    upload_problems: Vec<String>,
 }
 
 /// What the cohort page shows besides the cohort: the enrolment form as typed, the
-/// sheet's typed cells on a refusal, and the refusals.
-struct Shown {
+/// sheet's typed cells on a refusal, and the refusals (of an uploaded sheet, a line
+/// each).
+pub(super) struct Shown {
     form: EnrolForm,
     typed: Option<HashMap<String, String>>,
     refusal: Refusal,
     sheet_refusal: Option<String>,
+    upload_problems: Vec<String>,
 }
 
 impl Shown {
+    /// An uploaded results sheet refused: a line for each problem, nothing saved.
+    pub(super) fn upload_refused(problems: Vec<String>) -> Self {
+        Self {
+            refusal: Refusal::fields(FieldErrors::default()),
+            upload_problems: problems,
+            ..Self::fresh()
+        }
+    }
+
     fn fresh() -> Self {
         Self {
             form: EnrolForm::default(),
             typed: None,
             refusal: Refusal::none(),
             sheet_refusal: None,
+            upload_problems: Vec::new(),
         }
     }
 }
 
-async fn render(
+pub(super) async fn render(
     app: &AppState,
     session: &Session,
     jar: CookieJar,
@@ -157,6 +172,7 @@ async fn render(
     let page = CohortPage {
         shell,
         issued: lines.iter().filter(|l| l.certificate.is_some()).count(),
+        active: lines.iter().filter(|l| l.active).count(),
         id: cohort.id,
         code: cohort.code,
         program: program.title,
@@ -170,6 +186,7 @@ async fn render(
         errors: shown.refusal.errors,
         refusal: shown.refusal.message,
         sheet_refusal: shown.sheet_refusal,
+        upload_problems: shown.upload_problems,
     };
     Ok((jar, html(shown.refusal.status, page.render())).into_response())
 }

@@ -1,6 +1,6 @@
 //! Enrolling a cohort from a spreadsheet: upload, read the dry-run report (every section
-//! the import reports, and the refused rows with their reasons), confirm by submitting the
-//! same file again; and a template to fill in.
+//! the import reports, and the refused rows with their reasons, also as XLSX), confirm by
+//! submitting the same file again; and a template to fill in (CSV or XLSX).
 
 use askama::Template;
 use axum::{
@@ -10,6 +10,7 @@ use axum::{
 };
 use axum_extra::extract::cookie::CookieJar;
 
+use super::{XLSX, attachment};
 use crate::{
     cohorts,
     error::{AppError, FieldError},
@@ -43,6 +44,7 @@ struct ImportPage {
     problems: Vec<String>,
     file_error: Option<String>,
     checked: bool,
+    notice: Option<String>,
 }
 
 /// The heading of a report's section; a section this page does not know yet shows
@@ -110,11 +112,33 @@ fn problems_of(fields: &[FieldError]) -> (Vec<String>, Option<String>) {
     (rows, file)
 }
 
+#[derive(Default)]
 struct Shown {
     sections: Vec<Section>,
     problems: Vec<String>,
     file_error: Option<String>,
     checked: bool,
+    notice: Option<String>,
+}
+
+impl Shown {
+    /// A refusal: of the file (under its field), or of rows (a line each).
+    fn refused(fields: &[FieldError]) -> Self {
+        let (problems, file_error) = problems_of(fields);
+        Self {
+            problems,
+            file_error,
+            ..Self::default()
+        }
+    }
+
+    fn no_file() -> Self {
+        Self::refused(&[FieldError::new(
+            "file",
+            "required",
+            "请选择学员名单表格（.xlsx 或 .csv）",
+        )])
+    }
 }
 
 async fn render(
@@ -135,6 +159,7 @@ async fn render(
         problems: shown.problems,
         file_error: shown.file_error,
         checked: shown.checked,
+        notice: shown.notice,
     };
     Ok((jar, html(status, page.render())).into_response())
 }
@@ -146,13 +171,7 @@ pub async fn new(
     jar: CookieJar,
     Path(id): Path<String>,
 ) -> Result<Response, WebError> {
-    let shown = Shown {
-        sections: Vec::new(),
-        problems: Vec::new(),
-        file_error: None,
-        checked: false,
-    };
-    render(&app, &session, jar, &id, StatusCode::OK, shown).await
+    render(&app, &session, jar, &id, StatusCode::OK, Shown::default()).await
 }
 
 /// Checks the file (`dry_run` other than `false`) and shows the report, or enrols every
@@ -166,30 +185,9 @@ pub async fn create(
     upload: CheckedUpload,
 ) -> Result<Response, WebError> {
     let dry_run = upload.field("dry_run") != Some("false");
-    let refused = |fields: Vec<FieldError>| {
-        let (problems, file_error) = problems_of(&fields);
-        Shown {
-            sections: Vec::new(),
-            problems,
-            file_error,
-            checked: false,
-        }
-    };
     let Some(bytes) = upload.file else {
-        let shown = refused(vec![FieldError::new(
-            "file",
-            "required",
-            "请选择学员名单表格（.xlsx 或 .csv）",
-        )]);
-        return render(
-            &app,
-            &session,
-            jar,
-            &id,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            shown,
-        )
-        .await;
+        let status = StatusCode::UNPROCESSABLE_ENTITY;
+        return render(&app, &session, jar, &id, status, Shown::no_file()).await;
     };
     let caller = session.caller.clone();
     cohorts::find(&app.db.read, &caller, &id).await?;
@@ -226,14 +224,13 @@ pub async fn create(
         Ok(report) => {
             let shown = Shown {
                 sections: sections_of(&report)?,
-                problems: Vec::new(),
-                file_error: None,
                 checked: true,
+                ..Shown::default()
             };
             render(&app, &session, jar, &id, StatusCode::OK, shown).await
         }
         Err(AppError::Invalid { fields, .. }) => {
-            let shown = refused(fields);
+            let shown = Shown::refused(&fields);
             render(
                 &app,
                 &session,
@@ -264,4 +261,81 @@ pub async fn template(SignedIn(_, _): SignedIn<Provider>) -> Response {
         TEMPLATE,
     )
         .into_response()
+}
+
+/// The same template as XLSX, its ID and phone columns formatted as text.
+pub async fn template_xlsx(SignedIn(_, _): SignedIn<Provider>) -> Result<Response, WebError> {
+    let bytes = imports::template_workbook()?;
+    Ok(attachment(
+        XLSX,
+        "roster-template.xlsx",
+        "学员名单模板.xlsx",
+        bytes,
+    ))
+}
+
+/// Checks the file again as a dry run (nothing written) and answers the rows it refuses
+/// as XLSX (行号, 姓名, masked 身份证号, 原因); a file without such rows answers the page
+/// with its report and a message instead.
+pub async fn problems(
+    State(app): State<AppState>,
+    SignedIn(session, _): SignedIn<Provider>,
+    jar: CookieJar,
+    Path(id): Path<String>,
+    upload: CheckedUpload,
+) -> Result<Response, WebError> {
+    let refused = StatusCode::UNPROCESSABLE_ENTITY;
+    let Some(bytes) = upload.file else {
+        return render(&app, &session, jar, &id, refused, Shown::no_file()).await;
+    };
+    let caller = session.caller.clone();
+    cohorts::find(&app.db.read, &caller, &id).await?;
+    let limits = imports::Limits::rows(app.config.import_max_rows);
+    let read = match imports::read(bytes.into(), limits).await {
+        Ok(read) => read,
+        Err(AppError::Invalid { fields, .. }) => {
+            let shown = Shown::refused(&fields);
+            return render(&app, &session, jar, &id, refused, shown).await;
+        }
+        Err(other) => return Err(other.into()),
+    };
+    let listed = imports::Listed::of(&read);
+    let import = imports::Import {
+        cohort_id: &id,
+        upload: read,
+        dry_run: true,
+        progress: &imports::Silent,
+    };
+    let now = app.now();
+    let checked = app
+        .unit_of_work(Outcome::RollBack, async |txn| {
+            imports::enrol_all(txn, &app.pii, &caller, import, now).await
+        })
+        .await;
+    match checked {
+        Ok(report) => {
+            let shown = Shown {
+                sections: sections_of(&report)?,
+                checked: true,
+                notice: Some("该表格没有不能报名的行，无需下载问题报告。".to_owned()),
+                ..Shown::default()
+            };
+            render(&app, &session, jar, &id, StatusCode::OK, shown).await
+        }
+        Err(AppError::Invalid { fields, .. }) => {
+            let problems = listed.problems(&fields);
+            if problems.is_empty() {
+                let shown = Shown::refused(&fields);
+                return render(&app, &session, jar, &id, refused, shown).await;
+            }
+            let bytes = imports::problems_workbook(&problems)?;
+            Ok(attachment(
+                XLSX,
+                "roster-problems.xlsx",
+                "名单问题行.xlsx",
+                bytes,
+            ))
+        }
+        Err(other) => Err(other.into()),
+    }
 }

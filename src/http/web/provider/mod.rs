@@ -1,16 +1,19 @@
 //! The training provider's pages: programs with their certificate rules, cohorts, and
-//! the cohort page (enrolments, the results sheet, issuing completion certificates and
-//! the ZIP of their PDFs). Each action calls the capability the JSON API calls.
+//! the cohort page (enrolments, the results sheet — also as XLSX, both ways — issuing
+//! completion certificates, the ZIP of their PDFs and the merged PDF for printing).
+//! Each action calls the capability the JSON API calls.
 
 mod certificates;
 mod cohort;
 mod cohorts;
 mod imports;
 mod programs;
+mod results_xlsx;
 
 use axum::{
     Router,
-    http::StatusCode,
+    http::{StatusCode, header},
+    response::{IntoResponse, Response},
     routing::{get, post},
 };
 
@@ -27,12 +30,55 @@ pub fn router() -> Router<AppState> {
         .route("/cohorts/{id}/results", post(cohort::save_results))
         .route("/cohorts/{id}/certificates", post(certificates::issue))
         .route("/cohorts/{id}/certificates.zip", get(certificates::zip))
+        .route("/cohorts/{id}/certificates.pdf", get(certificates::pdf))
+        .route(
+            "/cohorts/{id}/results.xlsx",
+            get(results_xlsx::download).post(results_xlsx::upload),
+        )
         .route("/cohorts/{id}/withdrawals", post(cohort::withdraw))
         .route(
             "/cohorts/{id}/imports",
             get(imports::new).post(imports::create),
         )
         .route("/cohorts/{id}/imports/template.csv", get(imports::template))
+        .route(
+            "/cohorts/{id}/imports/template.xlsx",
+            get(imports::template_xlsx),
+        )
+        .route(
+            "/cohorts/{id}/imports/problems.xlsx",
+            post(imports::problems),
+        )
+}
+
+/// The media type of an XLSX workbook.
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/// `bytes` as a download named `file` (ASCII), or `named` (any text) where the browser
+/// reads `filename*`.
+fn attachment(content_type: &str, file: &str, named: &str, bytes: Vec<u8>) -> Response {
+    let disposition = format!(
+        "attachment; filename=\"{file}\"; filename*=UTF-8''{}",
+        utf8_percent_encode(named)
+    );
+    (
+        [
+            (header::CONTENT_TYPE, content_type.to_owned()),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+/// A file name's characters for `filename*`: letters, digits and `-._` as they are.
+fn utf8_percent_encode(name: &str) -> String {
+    name.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }
 
 /// How a form's refusal shows: the status, each field's message, and a message above
