@@ -340,6 +340,35 @@ pub async fn bundle(
 
 /// The completion certificate numbers of many enrolments in one query, keyed by
 /// enrolment id: the cohort page's certificate column.
+/// How many of the cohort's enrolments have a completion certificate.
+pub async fn completion_count(
+    conn: &impl ConnectionTrait,
+    cohort_id: &str,
+) -> Result<u64, AppError> {
+    use entities::enrolments as enrolment;
+    use sea_orm::{
+        QuerySelect,
+        sea_query::{Expr, Func, Query},
+    };
+    let in_cohort = Query::select()
+        .column(enrolment::Column::Id)
+        .from(enrolment::Entity)
+        .and_where(enrolment::Column::CohortId.eq(cohort_id))
+        .to_owned();
+    let counted: Option<i64> = certificate::Entity::find()
+        .select_only()
+        .expr_as(
+            Func::count_distinct(Expr::col(certificate::Column::EnrolmentId)),
+            "n",
+        )
+        .filter(certificate::Column::Kind.eq(CertificateKind::Completion.as_str()))
+        .filter(certificate::Column::EnrolmentId.in_subquery(in_cohort))
+        .into_tuple()
+        .one(conn)
+        .await?;
+    Ok(counted.unwrap_or(0).max(0) as u64)
+}
+
 pub async fn completion_numbers(
     conn: &impl ConnectionTrait,
     enrolment_ids: &[String],

@@ -90,3 +90,64 @@ async fn the_assessment_sheet_of_105_trainees_comes_in_two_pages_and_saving_stay
     assert_eq!(saved.location.as_deref(), Some(next.as_str()));
     assert_eq!(app.count("assessments").await, 1);
 }
+
+#[tokio::test]
+async fn the_cohort_page_of_205_trainees_reaches_everyone_and_saving_stays_on_the_page() {
+    let app = TestApp::spawn().await;
+    let c = chain(&app).await;
+    let cohort = large_cohort(&app, &c, 205).await;
+    let mut staff = Visitor::new(&app);
+    staff.sign_in("staff", PASSWORD).await;
+    let results = |body: &str| -> Vec<String> {
+        body.split("name=\"rows.")
+            .skip(1)
+            .filter_map(|rest| rest.split_once(".hours\"").map(|(id, _)| id.to_owned()))
+            .collect()
+    };
+    let mut seen = Vec::new();
+    let mut page = staff.get(&format!("/cohorts/{cohort}")).await.body;
+    assert!(
+        page.contains("在读 205/205 人"),
+        "the counts are the cohort's"
+    );
+    loop {
+        seen.extend(results(&page));
+        match link(&page, "下一页") {
+            Some(next) => page = staff.get(&next).await.body,
+            None => break,
+        }
+    }
+    seen.sort();
+    seen.dedup();
+    assert_eq!(seen.len(), 205, "every trainee on some page, none twice");
+
+    // The last page (5 trainees): saving one row returns to that page.
+    let cursor = hidden(&page, "cursor");
+    let csrf = hidden(&page, "csrf");
+    let row = results(&page)[0].clone();
+    let (hours, theory, practical) = (
+        format!("rows.{row}.hours"),
+        format!("rows.{row}.theory"),
+        format!("rows.{row}.practical"),
+    );
+    let saved = staff
+        .post(
+            &format!("/cohorts/{cohort}/results"),
+            &[
+                ("csrf", csrf.as_str()),
+                ("cursor", cursor.as_str()),
+                (hours.as_str(), "96"),
+                (theory.as_str(), "82"),
+                (practical.as_str(), "88"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let back = saved.location.expect("back to the page");
+    assert!(
+        back.contains("cursor=") && back.ends_with("#results"),
+        "{back}"
+    );
+    let again = staff.get(back.trim_end_matches("#results")).await.body;
+    assert!(again.contains("已保存1名学员的成绩"), "{again}");
+}

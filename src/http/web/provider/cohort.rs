@@ -6,13 +6,13 @@ use std::collections::HashMap;
 
 use askama::Template;
 use axum::{
-    extract::{Path, State},
+    extract::{Path, Query, State},
     response::{IntoResponse, Redirect, Response},
 };
 use axum_extra::extract::cookie::CookieJar;
 use serde::Deserialize;
 
-use super::{Refusal, number, optional};
+use super::{PageQuery, Refusal, SHEET_ROWS, cohort_path, number, optional};
 use crate::{
     certificates::read,
     cohorts::{
@@ -30,7 +30,7 @@ use crate::{
             staff::{FieldErrors, Shell, with_flash, with_flash_error},
         },
     },
-    pagination::{MAX_LIMIT, PageParams},
+    pagination::PageParams,
     people::store::IdentityInput,
     programs,
 };
@@ -94,7 +94,11 @@ struct CohortPage {
     capacity: u32,
     enrolled: u64,
     lines: Vec<SheetLine>,
-    issued: usize,
+    /// Completion certificates of the whole cohort (every page).
+    issued: u64,
+    /// The page of trainees shown, and the next one's address.
+    cursor: Option<String>,
+    next_page: Option<String>,
     /// Trainees enrolled (not withdrawn): those the results sheet takes.
     active: usize,
     form: EnrolForm,
@@ -108,6 +112,8 @@ struct CohortPage {
 /// sheet's typed cells on a refusal, and the refusals (of an uploaded sheet, a line
 /// each).
 pub(super) struct Shown {
+    /// The page of trainees shown (none: the first).
+    cursor: Option<String>,
     form: EnrolForm,
     typed: Option<HashMap<String, String>>,
     refusal: Refusal,
@@ -127,6 +133,7 @@ impl Shown {
 
     fn fresh() -> Self {
         Self {
+            cursor: None,
             form: EnrolForm::default(),
             typed: None,
             refusal: Refusal::none(),
@@ -147,10 +154,15 @@ pub(super) async fn render(
     let cohort = cohorts::get(conn, &session.caller, id).await?;
     let program = programs::get(conn, &session.caller.scope(), &cohort.program_id).await?;
     let page = PageParams {
-        limit: Some(MAX_LIMIT),
-        cursor: None,
+        limit: Some(SHEET_ROWS),
+        cursor: shown.cursor.clone(),
     };
     let enrolments = enrolment::list(conn, &app.pii, &session.caller, id, &page).await?;
+    let next_page = enrolments
+        .next_cursor
+        .as_deref()
+        .map(|c| cohort_path(id, Some(c)));
+    let issued = read::completion_count(conn, id).await?;
     let ids: Vec<String> = enrolments.items.iter().map(|e| e.id.clone()).collect();
     let mut numbers = read::completion_numbers(conn, &ids).await?;
     let mut lines: Vec<SheetLine> = enrolments
@@ -171,7 +183,9 @@ pub(super) async fn render(
     let (shell, jar) = Shell::load(app, session, "/cohorts", jar).await?;
     let page = CohortPage {
         shell,
-        issued: lines.iter().filter(|l| l.certificate.is_some()).count(),
+        issued,
+        cursor: shown.cursor,
+        next_page,
         active: lines.iter().filter(|l| l.active).count(),
         id: cohort.id,
         code: cohort.code,
@@ -197,8 +211,13 @@ pub async fn show(
     SignedIn(session, _): SignedIn<Provider>,
     jar: CookieJar,
     Path(id): Path<String>,
+    Query(q): Query<PageQuery>,
 ) -> Result<Response, WebError> {
-    render(&app, &session, jar, &id, Shown::fresh()).await
+    let shown = Shown {
+        cursor: q.cursor.filter(|c| !c.is_empty()),
+        ..Shown::fresh()
+    };
+    render(&app, &session, jar, &id, shown).await
 }
 
 /// Enrols one person; an invalid identity shows under its field with what was typed
@@ -334,6 +353,7 @@ pub async fn save_results(
     Path(id): Path<String>,
     CheckedForm(cells): CheckedForm<HashMap<String, String>>,
 ) -> Result<Response, WebError> {
+    let cursor = cells.get("cursor").filter(|c| !c.is_empty()).cloned();
     let refused = match sheet_of(&cells) {
         Err(errors) => Refusal::fields(errors),
         Ok(rows) => {
@@ -346,13 +366,15 @@ pub async fn save_results(
             match saved {
                 Ok(saved) => {
                     let jar = with_flash(jar, &format!("已保存{}名学员的成绩。", saved.len()));
-                    return Ok((jar, Redirect::to(&format!("/cohorts/{id}"))).into_response());
+                    let to = format!("{}#results", cohort_path(&id, cursor.as_deref()));
+                    return Ok((jar, Redirect::to(&to)).into_response());
                 }
                 Err(refused) => Refusal::of(Some(refused))?,
             }
         }
     };
     let shown = Shown {
+        cursor,
         typed: Some(cells),
         sheet_refusal: Some(
             "成绩表未保存：请按各行提示更正后重新保存（本次未保存任何一行）。".into(),

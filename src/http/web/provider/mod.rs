@@ -144,3 +144,22 @@ fn optional(value: &str) -> Option<String> {
     let value = value.trim();
     (!value.is_empty()).then(|| value.to_owned())
 }
+
+/// Trainees per page of the cohort's sheet (a cohort may hold 5,000).
+const SHEET_ROWS: u64 = 100;
+
+#[derive(serde::Deserialize)]
+pub struct PageQuery {
+    cursor: Option<String>,
+}
+
+/// The cohort page's address, on the page of trainees after `cursor`.
+fn cohort_path(id: &str, cursor: Option<&str>) -> String {
+    match cursor {
+        Some(c) => format!(
+            "/cohorts/{id}?{}",
+            serde_urlencoded::to_string([("cursor", c)]).unwrap_or_default()
+        ),
+        None => format!("/cohorts/{id}"),
+    }
+}
