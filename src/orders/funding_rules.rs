@@ -79,7 +79,7 @@ pub async fn set_rule(
         return Err(AppError::NotFound);
     }
     let mut fields = Vec::new();
-    if input.assignment_share_percent + input.outcome_share_percent > 100 {
+    if u64::from(input.assignment_share_percent) + u64::from(input.outcome_share_percent) > 100 {
         fields.push(FieldError::new(
             "outcome_share_percent",
             "over_100",

@@ -632,4 +632,52 @@ async fn the_funding_rules_are_seeded_and_the_bureau_edits_them() {
     assert_eq!(status, StatusCode::OK, "{rule}");
     assert_eq!(rule["months_employed"], 6);
     assert_eq!(app.count("order_funding_rules").await, 4);
+    let (_, log) = app
+        .get("/api/v1/audit?record_type=order_funding_rule", &bureau)
+        .await;
+    assert!(log.to_string().contains("150784/2028"), "{log}");
+    // Shares that overflow a machine word are refused, not a crash.
+    let (status, _) = app
+        .call(
+            Method::PUT,
+            url,
+            Some(&bureau),
+            Some(
+                json!({"assignment_share_percent": 4294967295u64, "outcome_share_percent": 1,
+            "outcome_threshold_percent": 80, "months_employed": 3}),
+            ),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+#[tokio::test]
+async fn four_identical_assignments_at_once_assign_once() {
+    let app = TestApp::spawn().await;
+    let s = setup(&app).await;
+    let id = submitted_order(&app, &s, 5, 60).await;
+    let url = format!("/api/v1/orders/{id}/assign");
+    let body = json!({"provider_id": s.provider_id, "training_fee": "80000"});
+    let (a, b, c, d) = tokio::join!(
+        app.post(&url, &s.c.bureau, body.clone()),
+        app.post(&url, &s.c.bureau, body.clone()),
+        app.post(&url, &s.c.bureau, body.clone()),
+        app.post(&url, &s.c.bureau, body.clone()),
+    );
+    for (status, order) in [a, b, c, d] {
+        assert_eq!(status, StatusCode::OK, "{order}");
+        assert_eq!(order["status"], "assigned");
+    }
+    let rows = app
+        .db
+        .read
+        .query_all_raw(sea_orm::Statement::from_string(
+            app.db.backend(),
+            format!(
+                "SELECT action FROM audit_log WHERE record_id = '{id}' AND action = 'order.assign'"
+            ),
+        ))
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), 1);
 }
