@@ -681,3 +681,52 @@ async fn four_identical_assignments_at_once_assign_once() {
         .unwrap();
     assert_eq!(rows.len(), 1);
 }
+
+/// The SQL statements a GET ran (the server counts them when configured to).
+async fn statements(app: &TestApp, path: &str, token: &str) -> u32 {
+    let response = app
+        .client
+        .get(format!("{}{path}", app.base))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK, "{path}");
+    response.headers()["x-db-statements"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
+/// Each role's order list and an order's progress, with `n` orders and `n` trainees.
+async fn order_statements(n: usize) -> Vec<u32> {
+    let app = TestApp::spawn_with(|c| c.statement_count_header = true).await;
+    let s = setup(&app).await;
+    let mut ids = Vec::new();
+    for _ in 0..n {
+        ids.push(submitted_order(&app, &s, 5, 60).await);
+        app.post(
+            &format!("/api/v1/orders/{}/offers", ids.last().unwrap()),
+            &s.c.staff,
+            json!({}),
+        )
+        .await;
+    }
+    assign(&app, &s, &ids[0], "50000").await;
+    confirm_and_link(&app, &s, &ids[0]).await;
+    certified(&app, &s.c, n).await;
+    let progress = format!("/api/v1/orders/{}/progress", ids[0]);
+    vec![
+        statements(&app, "/api/v1/orders", &s.c.bureau).await,
+        statements(&app, "/api/v1/orders", &s.employer).await,
+        statements(&app, "/api/v1/orders", &s.c.staff).await,
+        statements(&app, &progress, &s.employer).await,
+        statements(&app, "/api/v1/tasks", &s.c.bureau).await,
+    ]
+}
+
+#[tokio::test]
+async fn order_lists_and_progress_run_as_many_statements_for_5_rows_as_for_2() {
+    assert_eq!(order_statements(2).await, order_statements(5).await);
+}
