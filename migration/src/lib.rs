@@ -42,6 +42,8 @@ mod m20261216_100000_create_person_corrections;
 mod m20261216_200001_create_person_photos;
 mod m20261216_200002_create_organisation_seals;
 mod m20261217_300000_create_verifier_checks;
+mod m20261218_400000_create_orders;
+mod m20261218_400001_create_order_funding_rules;
 mod m20261220_100001_add_account_contact;
 mod m20261220_100002_create_certificate_shares;
 
@@ -85,6 +87,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261217_300000_create_verifier_checks::Migration),
             Box::new(m20261220_100001_add_account_contact::Migration),
             Box::new(m20261220_100002_create_certificate_shares::Migration),
+            Box::new(m20261218_400000_create_orders::Migration),
+            Box::new(m20261218_400001_create_order_funding_rules::Migration),
         ]
     }
 }

@@ -118,3 +118,38 @@ pub fn is_issuer(caller: &Caller, issuer_org_id: &str) -> bool {
 pub fn may_stop_certificate(caller: &Caller, issuer_org_id: &str) -> bool {
     is_issuer(caller, issuer_org_id) || caller.is_bureau()
 }
+
+/// A training order is visible to staff of its employer (drafts included), to the bureau
+/// once submitted, to the provider assigned to it, and to every provider while it waits
+/// for one (so it can offer to take it). Anyone else gets "not found".
+pub fn may_see_order(
+    caller: &Caller,
+    employer_id: &str,
+    provider_id: Option<&str>,
+    status: &str,
+) -> bool {
+    match caller.role {
+        Role::BureauAdmin => status != "draft",
+        Role::Employer => caller.belongs_to(employer_id),
+        Role::ProviderStaff => match provider_id {
+            Some(provider) => caller.belongs_to(provider),
+            None => status == "submitted",
+        },
+        _ => false,
+    }
+}
+
+/// The employer's contact details (address, phone) on an order: for its own staff, the
+/// bureau and the provider assigned to it; a provider deciding whether to offer sees the
+/// posts and pay only.
+pub fn sees_order_contacts(caller: &Caller, employer_id: &str, provider_id: Option<&str>) -> bool {
+    caller.is_bureau()
+        || caller.role == Role::Employer && caller.belongs_to(employer_id)
+        || caller.role == Role::ProviderStaff && provider_id.is_some_and(|p| caller.belongs_to(p))
+}
+
+/// An order's trainees are named in full only to the assigned provider (which enrolled
+/// them); the employer and the bureau see them masked.
+pub fn sees_order_trainees(caller: &Caller, provider_id: Option<&str>) -> bool {
+    caller.role == Role::ProviderStaff && provider_id.is_some_and(|p| caller.belongs_to(p))
+}

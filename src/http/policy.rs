@@ -93,3 +93,16 @@ policy!(
     /// Trainees, for their own records and certificates.
     Trainees => [Trainee]
 );
+policy!(
+    /// Employers' staff only.
+    Employer => [Employer]
+);
+policy!(
+    /// The parties to a training order: the employer, providers, the bureau.
+    OrderParties => [Employer, ProviderStaff, BureauAdmin]
+);
+policy!(
+    /// Those who record hires against an order: the employer its own, the provider those
+    /// by other employers.
+    HireRecorders => [Employer, ProviderStaff]
+);

@@ -36,6 +36,10 @@ pub struct TaskList {
     /// Organisations waiting for the bureau: new ones to approve and renames to decide.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub organisations_waiting: Option<Section<OrganisationWaiting>>,
+    /// Training orders past their deadline without enough certified trainees (the
+    /// bureau: every one, to close it; a provider: those assigned to it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub orders_overdue: Option<Section<crate::orders::close::OverdueOrder>>,
 }
 
 /// A section: how many there are in all and the first [`SHOWN`] of them.
@@ -119,8 +123,10 @@ pub async fn for_caller(
             list.organisations_waiting = Some(queries::organisations_waiting(conn).await?);
             list.licences_expiring =
                 Some(queries::licences_expiring(conn, caller, now.today).await?);
+            list.orders_overdue = Some(orders_overdue(conn, caller, now.today).await?);
         }
         Role::ProviderStaff => {
+            list.orders_overdue = Some(orders_overdue(conn, caller, now.today).await?);
             list.results_missing = Some(queries::results_missing(conn, caller, now.today).await?);
             list.completions_to_issue =
                 Some(queries::completions_to_issue(conn, caller, now.today).await?);
@@ -132,4 +138,15 @@ pub async fn for_caller(
         Role::Assessor | Role::Employer | Role::Trainee => {}
     }
     Ok(list)
+}
+
+async fn orders_overdue(
+    conn: &impl sea_orm::ConnectionTrait,
+    caller: &Caller,
+    today: NaiveDate,
+) -> Result<Section<crate::orders::close::OverdueOrder>, AppError> {
+    let mut items = crate::orders::close::overdue(conn, caller, today).await?;
+    let total = items.len() as u64;
+    items.truncate(SHOWN as usize);
+    Ok(Section { total, items })
 }

@@ -28,6 +28,7 @@ mod ledger;
 mod lookup;
 mod names;
 mod openapi;
+mod orders;
 mod organisations;
 mod pages;
 mod paging;

@@ -47,6 +47,7 @@ fn table() -> Vec<Row> {
         Employer,
     ];
     let issuers = [ProviderStaff, Assessor, LicensingOfficer];
+    let order_parties = [Employer, ProviderStaff, BureauAdmin];
     let everyone = Role::ALL;
     let none = json!(null);
     let reason = json!({"reason": "x"});
@@ -332,6 +333,93 @@ fn table() -> Vec<Row> {
             "/api/v1/people/{id}/corrections",
             none.clone(),
             &[BureauAdmin, ProviderStaff, Trainee],
+        ),
+        row(Method::POST, "/api/v1/orders", json!({}), &[Employer]),
+        row(Method::GET, "/api/v1/orders", none.clone(), &order_parties),
+        row(
+            Method::GET,
+            "/api/v1/orders/{id}",
+            none.clone(),
+            &order_parties,
+        ),
+        row(Method::PATCH, "/api/v1/orders/{id}", json!({}), &[Employer]),
+        row(
+            Method::POST,
+            "/api/v1/orders/{id}/submit",
+            none.clone(),
+            &[Employer],
+        ),
+        row(
+            Method::POST,
+            "/api/v1/orders/{id}/posts/confirm",
+            none.clone(),
+            &[Employer],
+        ),
+        row(
+            Method::POST,
+            "/api/v1/orders/{id}/offers",
+            json!({}),
+            &[ProviderStaff],
+        ),
+        row(
+            Method::POST,
+            "/api/v1/orders/{id}/assign",
+            json!({}),
+            &[BureauAdmin],
+        ),
+        row(
+            Method::POST,
+            "/api/v1/orders/{id}/cohorts",
+            json!({}),
+            &[ProviderStaff],
+        ),
+        row(
+            Method::POST,
+            "/api/v1/orders/{id}/hires",
+            json!({}),
+            &[Employer, ProviderStaff],
+        ),
+        row(
+            Method::POST,
+            "/api/v1/orders/{id}/hires/{hire_id}/departure",
+            json!({}),
+            &[Employer, ProviderStaff],
+        ),
+        row(
+            Method::POST,
+            "/api/v1/orders/{id}/payments",
+            json!({}),
+            &[BureauAdmin],
+        ),
+        row(
+            Method::POST,
+            "/api/v1/orders/{id}/close",
+            json!({}),
+            &[BureauAdmin],
+        ),
+        row(
+            Method::GET,
+            "/api/v1/orders/{id}/progress",
+            none.clone(),
+            &order_parties,
+        ),
+        row(
+            Method::GET,
+            "/api/v1/orders/{id}/funding",
+            none.clone(),
+            &order_parties,
+        ),
+        row(
+            Method::GET,
+            "/api/v1/order-funding-rules",
+            none.clone(),
+            &[BureauAdmin],
+        ),
+        row(
+            Method::PUT,
+            "/api/v1/order-funding-rules/{city}/{year}",
+            json!({}),
+            &[BureauAdmin],
         ),
     ]
 }

@@ -11,6 +11,8 @@ mod cohorts;
 mod health;
 mod key_groups;
 pub mod openapi;
+mod order_outcomes;
+mod orders;
 mod organisations;
 mod people;
 mod programs;
@@ -92,6 +94,21 @@ pub fn router() -> Router<AppState> {
         .routes(routes!(verification::show))
         .routes(routes!(verification::holder))
         .routes(routes!(verification::document))
+        .routes(routes!(orders::create, orders::index))
+        .routes(routes!(orders::show, orders::update))
+        .routes(routes!(orders::submit))
+        .routes(routes!(orders::confirm_posts))
+        .routes(routes!(orders::offer))
+        .routes(routes!(orders::assign))
+        .routes(routes!(orders::link_cohort))
+        .routes(routes!(order_outcomes::hire))
+        .routes(routes!(order_outcomes::departure))
+        .routes(routes!(order_outcomes::payment))
+        .routes(routes!(order_outcomes::close))
+        .routes(routes!(order_outcomes::show_progress))
+        .routes(routes!(order_outcomes::show_funding))
+        .routes(routes!(order_outcomes::rules))
+        .routes(routes!(order_outcomes::set_rule))
         .split_for_parts();
     openapi::RefusalsByShape.modify(&mut document);
     #[expect(

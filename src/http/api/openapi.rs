@@ -38,6 +38,7 @@ use crate::error::ErrorBody;
         (name = "trainees", description = "A trainee's own records, and share links for their certificates."),
         (name = "tasks", description = "What each organisation has to do next, computed from the records."),
         (name = "verification", description = "Public verification: by token, holder match and document check."),
+        (name = "orders", description = "Training orders (订单式培训): posts, assignment, cohorts, hires, progress and funding."),
     ),
     modifiers(&BearerAuth),
     components(

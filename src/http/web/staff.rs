@@ -247,6 +247,7 @@ pub async fn home(app: &AppState, session: Session, jar: CookieJar) -> Result<Re
         tasks.completions_to_issue.as_ref().map(|s| s.total),
         tasks.licences_expiring.as_ref().map(|s| s.total),
         tasks.organisations_waiting.as_ref().map(|s| s.total),
+        tasks.orders_overdue.as_ref().map(|s| s.total),
     ]
     .into_iter()
     .flatten()
