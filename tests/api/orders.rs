@@ -557,6 +557,17 @@ async fn another_employer_finds_no_such_order_and_a_draft_is_the_employers_own()
         )
         .await;
     let draft = draft["id"].as_str().expect("id").to_owned();
+    // The employer's home lists its own orders, and no one else's.
+    let mut own = crate::visitor::Visitor::new(&app);
+    own.sign_in("employer", PASSWORD).await;
+    let home = own.get("/").await.body;
+    assert!(
+        home.contains("本单位的培训订单") && home.contains("面点师订单班"),
+        "{home}"
+    );
+    let mut stranger = crate::visitor::Visitor::new(&app);
+    stranger.sign_in("other-employer", PASSWORD).await;
+    assert!(!stranger.get("/").await.body.contains("面点师订单班"));
     for token in [&s.c.bureau, &s.c.staff, &other] {
         let (status, _) = app.get(&format!("/api/v1/orders/{draft}"), token).await;
         assert_eq!(

@@ -32,6 +32,8 @@ struct EmployerHome {
     told: Option<super::lookup::Told>,
     checked: Vec<CheckedLine>,
     next_page: Option<String>,
+    /// The organisation's training orders, the newest first (the first 20).
+    orders: Vec<crate::orders::Order>,
 }
 
 /// The employer's home page, `?cursor=` for older checks.
@@ -46,6 +48,11 @@ pub async fn home(
         cursor: page.0.cursor,
     };
     let checked = checks::list(&app.db.read, &session.caller, &page, app.now()).await?;
+    let first_orders = PageParams {
+        limit: Some(20),
+        cursor: None,
+    };
+    let orders = crate::orders::list(&app.db.read, &session.caller, &first_orders).await?;
     let (shell, jar) = Shell::load(app, &session, "/", jar).await?;
     let next_page = checked.next_cursor.map(|c| {
         format!(
@@ -62,6 +69,7 @@ pub async fn home(
         told: None,
         checked: checked.items,
         next_page,
+        orders: orders.items,
     };
     Ok((jar, html(StatusCode::OK, page.render())).into_response())
 }
