@@ -100,20 +100,7 @@ pub async fn note_number(
     via: Via,
     now: Now,
 ) -> Result<(), AppError> {
-    if caller.role != Role::Employer {
-        return Ok(());
-    }
-    let id: Option<String> = certificate::Entity::find()
-        .select_only()
-        .column(certificate::Column::Id)
-        .filter(certificate::Column::Number.eq(number))
-        .into_tuple()
-        .one(conn)
-        .await?;
-    match id {
-        Some(id) => note(conn, Some(caller), &id, via, now).await,
-        None => Ok(()),
-    }
+    note_where(conn, caller, certificate::Column::Number, number, via, now).await
 }
 
 /// [`note`] for the certificate behind a verification token (a QR code opened by an
@@ -124,18 +111,39 @@ pub async fn note_token(
     token: &str,
     now: Now,
 ) -> Result<(), AppError> {
+    note_where(
+        conn,
+        caller,
+        certificate::Column::Token,
+        token,
+        Via::QrCode,
+        now,
+    )
+    .await
+}
+
+/// [`note`] for the certificate whose `column` (a unique one) is `value`, if any; nothing
+/// is read for a caller who is not an employer.
+async fn note_where(
+    conn: &impl ConnectionTrait,
+    caller: &Caller,
+    column: certificate::Column,
+    value: &str,
+    via: Via,
+    now: Now,
+) -> Result<(), AppError> {
     if caller.role != Role::Employer {
         return Ok(());
     }
     let id: Option<String> = certificate::Entity::find()
         .select_only()
         .column(certificate::Column::Id)
-        .filter(certificate::Column::Token.eq(token))
+        .filter(column.eq(value))
         .into_tuple()
         .one(conn)
         .await?;
     match id {
-        Some(id) => note(conn, Some(caller), &id, Via::QrCode, now).await,
+        Some(id) => note(conn, Some(caller), &id, via, now).await,
         None => Ok(()),
     }
 }
