@@ -7,6 +7,7 @@
 //! turns, is idempotent where it can be sent twice, and is audited in its transaction.
 
 pub mod assign;
+pub mod choices;
 pub mod close;
 pub mod draft;
 pub mod funding;

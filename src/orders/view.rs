@@ -14,7 +14,7 @@ use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::{Fen, OrderOutcome, OrderStatus};
+use super::{Fen, OrderOutcome, OrderStatus, choices::LinkedCohort};
 use crate::{
     access::{Caller, rules},
     error::AppError,
@@ -98,6 +98,8 @@ pub struct Order {
     /// Yuan, two decimals; set by the bureau on assignment.
     pub training_fee: Option<String>,
     pub posts: Vec<Post>,
+    /// The cohorts fulfilling the order, in the order they were linked.
+    pub cohorts: Vec<LinkedCohort>,
     pub posts_confirmed_at: Option<DateTime<FixedOffset>>,
     pub submitted_at: Option<DateTime<FixedOffset>>,
     pub assigned_at: Option<DateTime<FixedOffset>>,
@@ -156,6 +158,7 @@ pub(crate) async fn many(
         .into_iter()
         .map(|o| (o.id.clone(), o))
         .collect();
+    let mut cohorts = super::choices::linked(conn, &ids).await?;
     let open: Vec<&order::Model> = rows
         .iter()
         .filter(|o| caller.is_bureau() && o.status == OrderStatus::Submitted.as_str())
@@ -199,6 +202,7 @@ pub(crate) async fn many(
                 .map(|p| p.name.clone()),
             training_fee: o.training_fee_fen.map(|f| Fen(f).yuan()),
             posts: posts.remove(&o.id).unwrap_or_default(),
+            cohorts: cohorts.remove(&o.id).unwrap_or_default(),
             trainees_wanted: u32::try_from(o.trainees_wanted).unwrap_or_default(),
             hire_commitment: u32::try_from(o.hire_commitment).unwrap_or_default(),
             candidates: is_open.then(|| candidates.remove(&o.id).unwrap_or_default()),

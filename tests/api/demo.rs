@@ -34,6 +34,9 @@ async fn the_demo_loads_a_realistic_data_set_once_however_often_it_runs() {
         "cohorts",
         "people",
         "enrolments",
+        "orders",
+        "order_hires",
+        "order_payments",
         "audit_log",
     ];
     let mut counts = Vec::new();
@@ -126,6 +129,40 @@ async fn the_demo_loads_a_realistic_data_set_once_however_often_it_runs() {
     }
     let (_, report) = app.get("/api/v1/audit/verify", &bureau).await;
     assert_eq!(report["intact"], true);
+
+    // Two training orders: one in training with hires and the assignment share paid, one
+    // waiting for the bureau with a provider's offer beside it.
+    let (_, orders) = app.get("/api/v1/orders", &bureau).await;
+    let orders = orders["items"].as_array().expect("orders");
+    assert_eq!(orders.len(), 2, "{orders:?}");
+    let running = orders
+        .iter()
+        .find(|o| o["status"] == "in_training")
+        .expect("an order in training");
+    let open = orders
+        .iter()
+        .find(|o| o["status"] == "submitted")
+        .expect("an order waiting for a provider");
+    assert_eq!(open["offers"].as_array().map(Vec::len), Some(1));
+    assert_eq!(open["candidates"].as_array().map(Vec::len), Some(1));
+    let id = running["id"].as_str().expect("id");
+    let (_, progress) = app
+        .get(&format!("/api/v1/orders/{id}/progress"), &bureau)
+        .await;
+    assert_eq!(progress["hired_own"], 8, "{progress}");
+    assert_eq!(progress["hired_other_employer"], 2, "{progress}");
+    let left = progress["trainees"]
+        .as_array()
+        .expect("trainees")
+        .iter()
+        .filter(|t| t["hire"]["left_on"].is_string())
+        .count();
+    assert_eq!(left, 1);
+    let (_, funding) = app
+        .get(&format!("/api/v1/orders/{id}/funding"), &bureau)
+        .await;
+    assert_eq!(funding["training_fee"], "75000.00");
+    assert_eq!(funding["paid"], "52500.00", "70 % of the fee: {funding}");
 
     // Certificates of every kind, some held by trainees who can log in and download them.
     let certificates = first["certificates"].as_array().expect("certificates");

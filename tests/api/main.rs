@@ -28,6 +28,7 @@ mod ledger;
 mod lookup;
 mod names;
 mod openapi;
+mod order_pages;
 mod orders;
 mod organisations;
 mod pages;

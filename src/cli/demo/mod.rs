@@ -4,8 +4,10 @@
 //! cohorts with generated trainees, results, withdrawals and a few trainee logins; their
 //! certificate chains — completion, the evaluation organisation's assessments, specialty
 //! or skill-level certificates, homestay licences — with one certificate suspended and
-//! one revoked. The issuing organisations upload their seal images and the holders of
-//! skill-level certificates have (generated) photos, so every certificate's paper is whole.
+//! one revoked; two training orders, one in training with its cohort, hires and the
+//! assignment share paid, one waiting for the bureau to assign it. The issuing
+//! organisations upload their seal images and the holders of skill-level certificates
+//! have (generated) photos, so every certificate's paper is whole.
 //!
 //! Everything goes through the capability functions, so every rule is checked and every
 //! change is in the audit log. The data comes from fixed seeds and each record is looked
@@ -23,6 +25,7 @@ mod credentials;
 mod holdings;
 mod lookup;
 mod names;
+mod orders;
 mod output;
 mod pictures;
 mod schedule;
@@ -193,6 +196,11 @@ pub async fn load(
         .collect();
     data.certificates = holdings::list(&db.read, &enrolments, today).await?;
     awards::status_examples(db, &issuers, today, &mut data, now).await?;
+    let cohort_ids: BTreeMap<&str, String> = loaded
+        .iter()
+        .map(|c| (c.spec.code.as_str(), c.id.clone()))
+        .collect();
+    orders::load(db, &callers, &cohort_ids, &mut data, now).await?;
     Ok(data)
 }
 

@@ -175,6 +175,9 @@ pub struct Summary {
     pub photos: Count,
     /// Issuing organisations' seal images uploaded.
     pub seals: Count,
+    /// Training orders and the hires recorded against them.
+    pub orders: Count,
+    pub hires: Count,
 }
 
 impl fmt::Display for Summary {
@@ -202,6 +205,8 @@ impl fmt::Display for Summary {
             self.licence.line(CertificateKind::Licence.label()),
             self.suspended.line(&suspended, "张"),
             self.revoked.line(&revoked, "张"),
+            self.orders.line("培训订单", "个"),
+            self.hires.line("订单录用", "人"),
         ];
         writeln!(f, "演示数据已就绪（额尔古纳市）：")?;
         writeln!(f, "  学员：{} 人", self.people)?;

@@ -18,6 +18,7 @@ use super::{
 use crate::{
     http::AppState,
     pagination::PageParams,
+    stored::Stored,
     verification::checks::{self, CheckedLine},
 };
 

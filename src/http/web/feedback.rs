@@ -3,7 +3,9 @@
 
 use axum_extra::extract::cookie::{Cookie, CookieJar};
 
-use crate::error::FieldError;
+use axum::http::StatusCode;
+
+use crate::error::{AppError, FieldError};
 
 /// A flash message: set before a redirect, shown once on the next page.
 const FLASH_COOKIE: &str = "registry_flash";
@@ -79,6 +81,14 @@ impl FieldErrors {
             .map(|(_, m)| m.as_str())
     }
 
+    /// The messages as an API refusal's fields (what the page itself could not read).
+    pub fn into_fields(self) -> Vec<FieldError> {
+        self.0
+            .into_iter()
+            .map(|(field, message)| FieldError::new(field, "unreadable", message))
+            .collect()
+    }
+
     pub fn has(&self, field: &str) -> bool {
         self.get(field).is_some()
     }
@@ -96,4 +106,68 @@ impl FieldErrors {
             .map(|(_, m)| m.clone())
             .collect()
     }
+}
+
+/// How a form's refusal shows: the status, each field's message, and a message above
+/// the form for a refusal that names no field. Anything else is an error page.
+pub struct Refusal {
+    pub status: StatusCode,
+    pub errors: FieldErrors,
+    pub message: Option<String>,
+}
+
+impl Refusal {
+    pub fn none() -> Self {
+        Self {
+            status: StatusCode::OK,
+            errors: FieldErrors::default(),
+            message: None,
+        }
+    }
+
+    /// Fields the page itself could not read (a number that is not one).
+    pub fn fields(errors: FieldErrors) -> Self {
+        Self {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            errors,
+            message: None,
+        }
+    }
+
+    pub fn of(refused: Option<AppError>) -> Result<Self, AppError> {
+        Ok(match refused {
+            None => Self::none(),
+            Some(AppError::Invalid { fields, .. }) => Self {
+                status: StatusCode::UNPROCESSABLE_ENTITY,
+                errors: FieldErrors::from_fields(&fields),
+                message: None,
+            },
+            Some(e @ AppError::Conflict { .. }) => Self {
+                status: StatusCode::CONFLICT,
+                errors: FieldErrors::default(),
+                message: Some(e.body().message),
+            },
+            Some(other) => return Err(other),
+        })
+    }
+}
+
+/// A typed number field: empty is `None`; anything else must be a whole number.
+pub fn number(errors: &mut FieldErrors, field: &str, value: &str) -> Option<u32> {
+    let value = value.trim();
+    if value.is_empty() {
+        return None;
+    }
+    match value.parse() {
+        Ok(n) => Some(n),
+        Err(_) => {
+            errors.push(field, "请填写不带小数的非负整数");
+            None
+        }
+    }
+}
+
+pub fn optional(value: &str) -> Option<String> {
+    let value = value.trim();
+    (!value.is_empty()).then(|| value.to_owned())
 }

@@ -13,6 +13,7 @@ mod feedback;
 mod labels;
 mod licensing;
 mod lookup;
+mod orders;
 mod provider;
 pub mod session;
 mod shares;
@@ -61,6 +62,7 @@ pub fn router() -> Router<AppState> {
         .merge(licensing::router())
         .merge(lookup::router())
         .merge(trainee::router())
+        .merge(orders::router())
 }
 
 /// An error on a browser route: the same facts as the JSON error, as a page.

@@ -12,7 +12,7 @@ use axum_extra::extract::cookie::{Cookie, CookieJar};
 use secrecy::SecretString;
 use serde::Deserialize;
 
-pub use super::feedback::{FieldErrors, Flash, with_flash, with_flash_error};
+pub use super::feedback::{FieldErrors, Flash, Refusal, with_flash, with_flash_error};
 use super::{
     WebError,
     feedback::take_flash,
@@ -53,15 +53,23 @@ fn nav_of(role: Role) -> Vec<(&'static str, &'static str)> {
     match role {
         Role::BureauAdmin => links.extend([
             ("/organisations", "单位管理"),
+            ("/orders", "培训订单"),
             ("/accounts", "账号管理"),
             ("/standards", "地方标准"),
             ("/audit", "审计日志"),
         ]),
-        Role::ProviderStaff => links.extend([("/programs", "培训项目"), ("/cohorts", "班次")]),
+        Role::ProviderStaff => links.extend([
+            ("/programs", "培训项目"),
+            ("/cohorts", "班次"),
+            ("/orders", "培训订单"),
+        ]),
         Role::Assessor => links.push(("/assessments", "考核评价")),
         Role::LicensingOfficer => links.push(("/licences", "颁发准入证书")),
         Role::Trainee => links = vec![("/me", "我的证书")],
-        Role::Employer => links[0] = ("/", "证书查验"),
+        Role::Employer => {
+            links[0] = ("/", "证书查验");
+            links.push(("/orders", "培训订单"));
+        }
     }
     links.push(("/account/password", "修改密码"));
     links

@@ -10,6 +10,7 @@ mod bureau;
 mod certificates;
 mod homes;
 mod lookup;
+mod orders;
 mod provider;
 mod staff;
 mod trainee;

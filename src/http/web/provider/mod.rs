@@ -12,13 +12,13 @@ mod results_xlsx;
 
 use axum::{
     Router,
-    http::{StatusCode, header},
+    http::header,
     response::{IntoResponse, Response},
     routing::{get, post},
 };
 
-use super::staff::FieldErrors;
-use crate::{error::AppError, http::AppState};
+pub(super) use super::feedback::{Refusal, number, optional};
+use crate::http::AppState;
 
 /// The provider's pages.
 pub fn router() -> Router<AppState> {
@@ -79,70 +79,6 @@ fn utf8_percent_encode(name: &str) -> String {
             _ => format!("%{b:02X}"),
         })
         .collect()
-}
-
-/// How a form's refusal shows: the status, each field's message, and a message above
-/// the form for a refusal that names no field. Anything else is an error page.
-struct Refusal {
-    status: StatusCode,
-    errors: FieldErrors,
-    message: Option<String>,
-}
-
-impl Refusal {
-    fn none() -> Self {
-        Self {
-            status: StatusCode::OK,
-            errors: FieldErrors::default(),
-            message: None,
-        }
-    }
-
-    /// Fields the page itself could not read (a number that is not one).
-    fn fields(errors: FieldErrors) -> Self {
-        Self {
-            status: StatusCode::UNPROCESSABLE_ENTITY,
-            errors,
-            message: None,
-        }
-    }
-
-    fn of(refused: Option<AppError>) -> Result<Self, AppError> {
-        Ok(match refused {
-            None => Self::none(),
-            Some(AppError::Invalid { fields, .. }) => Self {
-                status: StatusCode::UNPROCESSABLE_ENTITY,
-                errors: FieldErrors::from_fields(&fields),
-                message: None,
-            },
-            Some(e @ AppError::Conflict { .. }) => Self {
-                status: StatusCode::CONFLICT,
-                errors: FieldErrors::default(),
-                message: Some(e.body().message),
-            },
-            Some(other) => return Err(other),
-        })
-    }
-}
-
-/// A typed number field: empty is `None`; anything else must be a whole number.
-fn number(errors: &mut FieldErrors, field: &str, value: &str) -> Option<u32> {
-    let value = value.trim();
-    if value.is_empty() {
-        return None;
-    }
-    match value.parse() {
-        Ok(n) => Some(n),
-        Err(_) => {
-            errors.push(field, "请填写不带小数的非负整数");
-            None
-        }
-    }
-}
-
-fn optional(value: &str) -> Option<String> {
-    let value = value.trim();
-    (!value.is_empty()).then(|| value.to_owned())
 }
 
 /// Trainees per page of the cohort's sheet (a cohort may hold 5,000).
