@@ -8,7 +8,7 @@ use sea_orm::{
 };
 
 use super::{
-    CITY_CODE, Fen, Order, OrderStatus,
+    Fen, Order, OrderStatus,
     input::{OrderInput, check},
 };
 use crate::{
@@ -56,6 +56,7 @@ fn summary(o: &order::Model, posts: usize) -> serde_json::Value {
 pub async fn create(
     conn: &impl ConnectionTrait,
     caller: &Caller,
+    city_code: &str,
     input: OrderInput,
     now: Now,
 ) -> Result<Order, AppError> {
@@ -80,7 +81,7 @@ pub async fn create(
             .unwrap_or(CertificateKind::Completion)
             .as_str()
             .to_owned()),
-        city_code: Set(CITY_CODE.to_owned()),
+        city_code: Set(city_code.to_owned()),
         status: Set(OrderStatus::Draft.as_str().to_owned()),
         outcome: Set(None),
         close_reason: Set(None),

@@ -99,16 +99,34 @@ pub async fn record(
         .filter(|s| !s.is_empty())
         .map(str::to_owned);
     let mut fields = Vec::new();
+    let records = records::load_one(conn, &row.id).await?;
     match employment {
         Employment::Own => {
-            let known = match &input.post_id {
+            let post = match &input.post_id {
                 Some(p) => post::Entity::find_by_id(p.clone())
                     .one(conn)
                     .await?
-                    .is_some_and(|p| p.order_id == row.id),
-                None => false,
+                    .filter(|p| p.order_id == row.id),
+                None => None,
             };
-            if !known {
+            // A post holds its headcount: those hired for it and not gone (a repeat of
+            // the same hire is answered below, not refused here).
+            if let Some(p) = &post {
+                let filled = records
+                    .hires
+                    .iter()
+                    .filter(|h| h.post_id.as_deref() == Some(p.id.as_str()))
+                    .filter(|h| h.left_on.is_none() && h.person_id != input.person_id)
+                    .count();
+                if filled >= usize::try_from(p.headcount).unwrap_or_default() {
+                    fields.push(FieldError::new(
+                        "post_id",
+                        "post_full",
+                        format!("岗位“{}”已录满{}人", p.title, p.headcount),
+                    ));
+                }
+            }
+            if post.is_none() {
                 fields.push(FieldError::new(
                     "post_id",
                     "unknown",
@@ -150,7 +168,6 @@ pub async fn record(
             "录用日期不得晚于今天",
         ));
     }
-    let records = records::load_one(conn, &row.id).await?;
     let kind = CertificateKind::read("orders", &row.id, &row.hire_certificate_kind)?;
     if !records
         .enrolments

@@ -36,9 +36,6 @@ pub use money::Fen;
 pub use status::{Employment, OrderOutcome, OrderStatus, Tranche};
 pub use view::{Candidate, Offer, Order, Party, Post, PostInput};
 
-/// The city whose funding rules orders follow: this registry's own (额尔古纳市).
-pub const CITY_CODE: &str = "150784";
-
 /// The order's row if the caller may see it; otherwise "not found".
 pub(crate) async fn find(
     conn: &impl ConnectionTrait,

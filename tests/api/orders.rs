@@ -211,14 +211,29 @@ async fn an_order_goes_from_draft_to_fulfilled_and_its_funding_follows_the_rule_
     let people = certified(&app, &s.c, 5).await;
     let (_, posts) = app.get(&format!("/api/v1/orders/{id}"), &s.employer).await;
     let front_desk = posts["posts"][0]["id"].as_str().unwrap().to_owned();
+    let housekeeping = posts["posts"][1]["id"].as_str().unwrap().to_owned();
     let hired_on = today(&app);
     let mut own = Vec::new();
-    for (person, _) in &people[..4] {
+    for (i, (person, _)) in people[..4].iter().enumerate() {
+        // The front desk holds three; the fourth is refused there and hired for the other post.
+        let post = if i < 3 { &front_desk } else { &housekeeping };
+        if i == 3 {
+            let (status, full) = app
+                .post(
+                    &format!("/api/v1/orders/{id}/hires"),
+                    &s.employer,
+                    json!({"person_id": person, "post_id": front_desk, "hired_on": hired_on}),
+                )
+                .await;
+            assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{full}");
+            assert_eq!(full["fields"][0]["reason"], "post_full");
+            assert_eq!(full["fields"][0]["message"], "岗位“民宿前台接待”已录满3人");
+        }
         let h = hire(
             &app,
             &s.employer,
             &id,
-            json!({"person_id": person, "post_id": front_desk, "hired_on": hired_on}),
+            json!({"person_id": person, "post_id": post, "hired_on": hired_on}),
         )
         .await;
         assert_eq!(h["employment"], "own");

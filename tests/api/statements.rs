@@ -1,5 +1,6 @@
 //! No page runs one query per row: every list page runs the same number of SQL statements
-//! for a cohort of 40 as for a cohort of 2 (the server counts them per request,
+//! for a cohort of 40 as for a cohort of 2 (and a training order of 40 hired trainees as
+//! for one of 2) (the server counts them per request,
 //! `statement_count_header`).
 
 use reqwest::StatusCode;
@@ -55,15 +56,80 @@ async fn statements_with(n: usize) -> Vec<(String, u32)> {
             .await;
         assert_eq!(status, StatusCode::CREATED, "{body}");
     }
+    // A training order fulfilled by the cohort, with every trainee hired.
+    let employer = app
+        .organisation(&c.bureau, "employer", "额尔古纳市湿地民宿有限公司")
+        .await;
+    let hotel = app
+        .account("hotel", registry::access::Role::Employer, Some(&employer))
+        .await;
+    let deadline = app.clock.now().today + chrono::Duration::days(60);
+    let (_, order) = app
+        .post(
+            "/api/v1/orders",
+            &hotel,
+            json!({"title": "民宿接待员订单班", "standard_code": "150784-MSZLR",
+                   "trainees_wanted": n, "hire_commitment": n, "deadline": deadline,
+                   "posts": [{"title": "民宿前台接待", "monthly_pay": "4500", "headcount": n}]}),
+        )
+        .await;
+    let order_id = order["id"].as_str().expect("order").to_owned();
+    let post_id = order["posts"][0]["id"].as_str().expect("post").to_owned();
+    let (_, me) = app.get("/api/v1/auth/me", &c.staff).await;
+    for (token, step, body) in [
+        (&hotel, "submit", json!(null)),
+        (&hotel, "posts/confirm", json!(null)),
+        (
+            &c.bureau,
+            "assign",
+            json!({"provider_id": me["organisation_id"], "training_fee": "30000"}),
+        ),
+        (&c.staff, "cohorts", json!({"cohort_id": c.homestay_cohort})),
+    ] {
+        let (status, body) = app
+            .post(&format!("/api/v1/orders/{order_id}/{step}"), token, body)
+            .await;
+        assert_eq!(status, StatusCode::OK, "{step}: {body}");
+    }
+    let (_, progress) = app
+        .get(&format!("/api/v1/orders/{order_id}/progress"), &hotel)
+        .await;
+    for t in progress["trainees"].as_array().expect("trainees") {
+        let (status, body) = app
+            .post(
+                &format!("/api/v1/orders/{order_id}/hires"),
+                &hotel,
+                json!({"person_id": t["person_id"], "post_id": post_id, "hired_on": app.clock.now().today}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+    }
+    let order = format!("/orders/{order_id}");
     let cohort = format!("/cohorts/{}", c.homestay_cohort);
     let sheet = format!("/assessments/{}", c.homestay_cohort);
     let results = format!("{cohort}/results.xlsx");
     let printed = format!("{cohort}/certificates.pdf");
-    let pages: [(&str, Vec<&str>); 4] = [
-        ("staff", vec!["/", "/cohorts", &cohort, &results, &printed]),
+    let pages: [(&str, Vec<&str>); 5] = [
+        (
+            "staff",
+            vec![
+                "/", "/cohorts", &cohort, &results, &printed, "/orders", &order,
+            ],
+        ),
         ("assessor", vec!["/", "/assessments", &sheet]),
         ("officer", vec!["/", "/licences"]),
-        ("bureau", vec!["/", "/audit", "/organisations", "/accounts"]),
+        (
+            "bureau",
+            vec![
+                "/",
+                "/audit",
+                "/organisations",
+                "/accounts",
+                "/orders",
+                &order,
+            ],
+        ),
+        ("hotel", vec!["/", "/orders", &order]),
     ];
     let mut counted = Vec::new();
     for (login, paths) in pages {
@@ -72,7 +138,11 @@ async fn statements_with(n: usize) -> Vec<(String, u32)> {
         for path in paths {
             let page = visitor.get(path).await;
             assert_eq!(page.status, StatusCode::OK, "{login} {path}: {}", page.body);
-            let label = format!("{login} {}", path.replace(&c.homestay_cohort, "{cohort}"));
+            let label = format!(
+                "{login} {}",
+                path.replace(&c.homestay_cohort, "{cohort}")
+                    .replace(&order_id, "{order}")
+            );
             counted.push((label, page.statements.expect("the statement count")));
         }
     }

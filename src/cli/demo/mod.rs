@@ -200,7 +200,15 @@ pub async fn load(
         .iter()
         .map(|c| (c.spec.code.as_str(), c.id.clone()))
         .collect();
-    orders::load(db, &callers, &cohort_ids, &mut data, now).await?;
+    orders::load(
+        db,
+        &services.region_code,
+        &callers,
+        &cohort_ids,
+        &mut data,
+        now,
+    )
+    .await?;
     Ok(data)
 }
 

@@ -59,6 +59,7 @@ fn post(title: &str, pay: &str, headcount: u32, place: &str) -> PostInput {
 /// The employer's order of this title, created on `created` if it is not there yet.
 async fn order(
     db: &Db,
+    city: &str,
     employer: &Caller,
     input: OrderInput,
     created: Now,
@@ -75,7 +76,7 @@ async fn order(
     }
     let title = input.title.clone();
     let made = step(db, &format!("creating order {title}"), async |txn| {
-        draft::create(txn, employer, input, created).await
+        draft::create(txn, employer, city, input, created).await
     })
     .await?;
     data.summary.orders.added();
@@ -95,20 +96,23 @@ async fn submit_and_confirm(db: &Db, employer: &Caller, id: &str, on: Now) -> an
     Ok(())
 }
 
-/// Loads the two demo orders; `cohorts` maps cohort codes to ids.
+/// Loads the two demo orders in `city` (the registry's region code, whose funding rules
+/// they follow); `cohorts` maps cohort codes to ids.
 pub async fn load(
     db: &Db,
+    city: &str,
     callers: &BTreeMap<&'static str, Caller>,
     cohorts: &BTreeMap<&str, String>,
     data: &mut DemoData,
     now: Now,
 ) -> anyhow::Result<()> {
-    homestay(db, callers, cohorts, data, now).await?;
-    bakery(db, callers, data, now).await
+    homestay(db, city, callers, cohorts, data, now).await?;
+    bakery(db, city, callers, data, now).await
 }
 
 async fn homestay(
     db: &Db,
+    city: &str,
     callers: &BTreeMap<&'static str, Caller>,
     cohorts: &BTreeMap<&str, String>,
     data: &mut DemoData,
@@ -136,7 +140,7 @@ async fn homestay(
             post("民宿管家", "5200", 3, "室韦俄罗斯民族乡"),
         ],
     };
-    let o = order(db, employer, input, at("2026-03-18", 9)?, data).await?;
+    let o = order(db, city, employer, input, at("2026-03-18", 9)?, data).await?;
     if o.status == OrderStatus::Closed {
         return Ok(());
     }
@@ -261,6 +265,7 @@ async fn hire_some(
 
 async fn bakery(
     db: &Db,
+    city: &str,
     callers: &BTreeMap<&'static str, Caller>,
     data: &mut DemoData,
     now: Now,
@@ -282,7 +287,7 @@ async fn bakery(
             post("面点学徒", "3800", 2, "恩和俄罗斯民族乡"),
         ],
     };
-    let o = order(db, employer, input, created, data).await?;
+    let o = order(db, city, employer, input, created, data).await?;
     if o.status == OrderStatus::Draft || o.status == OrderStatus::Submitted {
         submit_and_confirm(db, employer, &o.id, created).await?;
         let offered = now.back_to(day("2026-11-12")?, 16);

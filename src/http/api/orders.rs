@@ -33,7 +33,9 @@ pub async fn create(
     ApiJson(input): ApiJson<OrderInput>,
 ) -> Result<Created<Order>, AppError> {
     let order = app
-        .write(async |txn| draft::create(txn, &caller, input, app.now()).await)
+        .write(async |txn| {
+            draft::create(txn, &caller, &app.config.region_code, input, app.now()).await
+        })
         .await?;
     Ok(Created(order))
 }

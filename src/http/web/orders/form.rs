@@ -343,7 +343,7 @@ async fn save(
     let caller = session.caller.clone();
     let saved = app
         .write(async |txn| match &id {
-            None => draft::create(txn, &caller, input, app.now()).await,
+            None => draft::create(txn, &caller, &app.config.region_code, input, app.now()).await,
             Some(id) => draft::update(txn, &caller, id, input, app.now()).await,
         })
         .await;
