@@ -165,4 +165,60 @@ async fn order_pages_keep_tenants_apart_and_show_refusals_under_their_fields() {
     assert_eq!(more.status, StatusCode::OK);
     assert_eq!(more.body.matches("name=\"post_title\"").count(), 4);
     assert_eq!(app.count("orders").await, 1);
+
+    // The bureau's funding rules: a share out of range under its field, nothing written;
+    // a new year's rule saved and listed. No one else opens the page.
+    let rules = bureau.get("/orders/funding-rules").await;
+    assert_eq!(rules.status, StatusCode::OK);
+    assert!(rules.body.contains("150784 · 2026年"), "{}", rules.body);
+    let before = app.count("order_funding_rules").await;
+    let refused = bureau
+        .post(
+            "/orders/funding-rules",
+            &[
+                ("csrf", &csrf_b),
+                ("city_code", "150784"),
+                ("year", "2028"),
+                ("assignment_share_percent", "60"),
+                ("outcome_share_percent", "50"),
+                ("outcome_threshold_percent", "80"),
+                ("months_employed", "6"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused.body.contains(
+            "id=\"outcome_share_percent-error\">分派时与就业达标后拨付比例之和不得超过100%"
+        ),
+        "{}",
+        refused.body
+    );
+    assert_eq!(app.count("order_funding_rules").await, before);
+    let saved = bureau
+        .post(
+            "/orders/funding-rules",
+            &[
+                ("csrf", &csrf_b),
+                ("city_code", "150784"),
+                ("year", "2028"),
+                ("assignment_share_percent", "60"),
+                ("outcome_share_percent", "40"),
+                ("outcome_threshold_percent", "80"),
+                ("months_employed", "6"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let rules = bureau.get("/orders/funding-rules").await;
+    assert!(rules.body.contains("150784 · 2028年"), "{}", rules.body);
+    assert!(
+        rules.body.contains("分派时 60% · 就业达标后 40%"),
+        "{}",
+        rules.body
+    );
+    assert_eq!(
+        employer.get("/orders/funding-rules").await.status,
+        StatusCode::FORBIDDEN
+    );
 }

@@ -108,6 +108,11 @@ async fn an_order_goes_from_the_employer_through_the_bureau_and_provider_to_a_hi
     let page = bureau.text().await;
     assert!(page.contains("已将订单分派给"), "{page}");
     assert!(page.contains("培训费 36000.00 元"), "{page}");
+    bureau
+        .open(&format!("{}/orders/funding-rules", app.base))
+        .await;
+    assert!(bureau.text().await.contains("分派时 70%"));
+    bureau.fits("order-funding-rules-390").await;
 
     // The provider links its cohort; the trainees appear with their names.
     let provider = Browser::phone().await;

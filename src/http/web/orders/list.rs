@@ -34,6 +34,7 @@ struct ListPage {
     shell: Shell,
     is_employer: bool,
     is_provider: bool,
+    is_bureau: bool,
     open: Vec<Line>,
     mine: Vec<Line>,
     next_page: Option<String>,
@@ -73,6 +74,7 @@ pub async fn index(
         shell,
         is_employer: caller.role == Role::Employer,
         is_provider,
+        is_bureau: caller.role == Role::BureauAdmin,
         open: open.into_iter().map(line).collect(),
         mine: mine.into_iter().map(line).collect(),
         next_page: list.next_cursor.map(|c| {

@@ -8,6 +8,7 @@ mod actions;
 mod form;
 mod hires;
 mod list;
+mod rules;
 mod show;
 
 use axum::{
@@ -30,6 +31,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/orders", get(list::index).post(form::create))
         .route("/orders/new", get(form::new))
+        .route("/orders/funding-rules", get(rules::index).post(rules::set))
         .route("/orders/{id}", get(show::page))
         .route("/orders/{id}/edit", get(form::edit).post(form::update))
         .route("/orders/{id}/submit", post(actions::submit))
