@@ -19,6 +19,7 @@ pub mod progress;
 mod records;
 pub mod status;
 mod view;
+pub mod waiting;
 
 use entities::orders as order;
 use sea_orm::{

@@ -40,6 +40,10 @@ pub struct TaskList {
     /// bureau: every one, to close it; a provider: those assigned to it).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub orders_overdue: Option<Section<crate::orders::close::OverdueOrder>>,
+    /// Training orders waiting for a provider (the bureau: every one, to assign it; a
+    /// provider: those its programs fit, to offer to take them).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub orders_waiting: Option<Section<crate::orders::waiting::WaitingOrder>>,
 }
 
 /// A section: how many there are in all and the first [`SHOWN`] of them.
@@ -124,9 +128,11 @@ pub async fn for_caller(
             list.licences_expiring =
                 Some(queries::licences_expiring(conn, caller, now.today).await?);
             list.orders_overdue = Some(orders_overdue(conn, caller, now.today).await?);
+            list.orders_waiting = Some(orders_waiting(conn, caller).await?);
         }
         Role::ProviderStaff => {
             list.orders_overdue = Some(orders_overdue(conn, caller, now.today).await?);
+            list.orders_waiting = Some(orders_waiting(conn, caller).await?);
             list.results_missing = Some(queries::results_missing(conn, caller, now.today).await?);
             list.completions_to_issue =
                 Some(queries::completions_to_issue(conn, caller, now.today).await?);
@@ -146,6 +152,16 @@ async fn orders_overdue(
     today: NaiveDate,
 ) -> Result<Section<crate::orders::close::OverdueOrder>, AppError> {
     let mut items = crate::orders::close::overdue(conn, caller, today).await?;
+    let total = items.len() as u64;
+    items.truncate(SHOWN as usize);
+    Ok(Section { total, items })
+}
+
+async fn orders_waiting(
+    conn: &impl sea_orm::ConnectionTrait,
+    caller: &Caller,
+) -> Result<Section<crate::orders::waiting::WaitingOrder>, AppError> {
+    let mut items = crate::orders::waiting::waiting(conn, caller).await?;
     let total = items.len() as u64;
     items.truncate(SHOWN as usize);
     Ok(Section { total, items })

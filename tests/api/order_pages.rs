@@ -76,6 +76,17 @@ async fn order_pages_keep_tenants_apart_and_show_refusals_under_their_fields() {
         "{}",
         submitted.body
     );
+    // It waits on the provider's task list (its program fits) and the bureau's.
+    let home = provider.get("/").await;
+    assert!(
+        home.body.contains("等待分派培训机构的订单"),
+        "{}",
+        home.body
+    );
+    assert!(home.body.contains("可在订单页申请承接"), "{}", home.body);
+    let (_, tasks) = app.get("/api/v1/tasks", &c.bureau).await;
+    assert_eq!(tasks["orders_waiting"]["total"], 1, "{tasks}");
+    assert_eq!(tasks["orders_waiting"]["items"][0]["order_id"], id.as_str());
     let open = provider.get("/orders").await;
     assert!(open.body.contains("待承接的订单"), "{}", open.body);
     assert!(open.body.contains("民宿接待员订单班"), "{}", open.body);

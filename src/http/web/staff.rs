@@ -241,6 +241,7 @@ struct HomePage {
     shell: Shell,
     tasks: TaskList,
     nothing_to_do: bool,
+    is_bureau: bool,
 }
 
 /// A signed-in caller's home: the organisation's task list.
@@ -256,12 +257,14 @@ pub async fn home(app: &AppState, session: Session, jar: CookieJar) -> Result<Re
         tasks.licences_expiring.as_ref().map(|s| s.total),
         tasks.organisations_waiting.as_ref().map(|s| s.total),
         tasks.orders_overdue.as_ref().map(|s| s.total),
+        tasks.orders_waiting.as_ref().map(|s| s.total),
     ]
     .into_iter()
     .flatten()
     .all(|n| n == 0);
     let (shell, jar) = Shell::load(app, &session, "/", jar).await?;
     let page = HomePage {
+        is_bureau: session.caller.is_bureau(),
         shell,
         tasks,
         nothing_to_do,
