@@ -4,6 +4,7 @@
 //! refuses a recipient, two workers race, a worker dies mid-send — each message arrives
 //! once or is reported. Time is moved, not waited: the job runs at the test's instants.
 
+mod events;
 mod sink;
 
 use std::time::Duration;
