@@ -212,7 +212,11 @@ mod tests {
         assert!(c.subject.contains("150784-JY-2026-000001"), "{}", c.subject);
         assert!(!c.subject.contains('\n'));
         assert!(c.text.contains("<b>材料不实</b>"), "{}", c.text);
-        assert!(c.html.contains("&lt;b&gt;材料不实&lt;/b&gt;"), "{}", c.html);
+        assert!(
+            c.html.contains("&#60;b&#62;材料不实&#60;/b&#62;"),
+            "{}",
+            c.html
+        );
         assert!(!c.html.contains("<b>材料不实</b>"));
     }
 }
