@@ -54,7 +54,8 @@ impl Transport {
             }
             None => {
                 let dir = data_dir.join("mail");
-                std::fs::create_dir_all(&dir)
+                // The files hold names, addresses and certificates: owner only.
+                crate::private_files::create_dir(&dir)
                     .with_context(|| format!("creating {}", dir.display()))?;
                 Ok(Self::Files {
                     transport: AsyncFileTransport::new(&dir),
