@@ -20,6 +20,13 @@ pub struct Config {
     pub base_url: String,
     /// `REGISTRY_SMTP_URL`; unset means mails are written as `.eml` files.
     pub smtp_url: Option<SecretString>,
+    /// `REGISTRY_MAIL_FROM`: the sender of every message, e.g.
+    /// `额尔古纳市职业技能登记 <noreply@registry.example.org>` (default `noreply@` the host
+    /// of the base URL).
+    pub mail_from: String,
+    /// `REGISTRY_MAIL_DELIVERY`: `0` stops this instance from delivering queued mail (the
+    /// messages wait for an instance that does); default on.
+    pub mail_delivery: bool,
     /// `REGISTRY_PII_KEY`: base64 of 64 bytes (sealing key ‖ blind-index key). Unset: the
     /// keys are kept in `keys/pii.key` in the data directory, created on first start.
     /// Several instances must share the same keys.
@@ -148,6 +155,9 @@ impl Config {
             database_url: database_url.into(),
             base_url: base_url.trim_end_matches('/').to_owned(),
             smtp_url: var("REGISTRY_SMTP_URL").map(Into::into),
+            mail_from: var("REGISTRY_MAIL_FROM")
+                .unwrap_or_else(|| format!("noreply@{}", host_of(&base_url))),
+            mail_delivery: var("REGISTRY_MAIL_DELIVERY").is_none_or(|v| v.trim() != "0"),
             pii_key: var("REGISTRY_PII_KEY").map(Into::into),
             signing_key: var("REGISTRY_SIGNING_KEY").map(Into::into),
             certs_dir: var("REGISTRY_CERTS_DIR")
@@ -203,6 +213,11 @@ impl Config {
         })
     }
 
+    /// The host of the public base URL: what Message-IDs end in.
+    pub fn mail_domain(&self) -> String {
+        host_of(&self.base_url)
+    }
+
     /// A configuration for tests and tools: the given data directory and database, all
     /// else default.
     pub fn for_data_dir(data_dir: PathBuf, database_url: Option<String>) -> Self {
@@ -213,6 +228,8 @@ impl Config {
             database_url: database_url.into(),
             base_url: "http://127.0.0.1".into(),
             smtp_url: None,
+            mail_from: "noreply@registry.invalid".into(),
+            mail_delivery: true,
             pii_key: None,
             signing_key: None,
             certs_dir: default_certs_dir(),
@@ -308,5 +325,22 @@ fn default_certs_dir() -> PathBuf {
         local
     } else {
         PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("certs")
+    }
+}
+
+/// The host part of a URL such as `https://registry.example.org:8443/x`; `localhost` when
+/// there is none.
+fn host_of(url: &str) -> String {
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let host_port = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let host_port = host_port.rsplit('@').next().unwrap_or_default();
+    let host = match host_port.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or_default(),
+        None => host_port.split(':').next().unwrap_or_default(),
+    };
+    if host.is_empty() {
+        "localhost".into()
+    } else {
+        host.to_ascii_lowercase()
     }
 }

@@ -28,6 +28,7 @@ use crate::{
     },
     instance::{self, Shared},
     jobs::Runner,
+    mail::{Delivery, Transport},
     people::{self, PiiKeys},
     private_files, standards,
     verification::{self, Index},
@@ -187,7 +188,7 @@ impl Application {
             Arc::clone(&self.state.verification),
             self.state.db.read.clone(),
         );
-        let runner = background_work(&self.state);
+        let runner = background_work(&self.state)?;
         let stop = Arc::new(watch::Sender::new(false));
         let stopping = stop.subscribe();
         let on_signal = Arc::clone(&stop);
@@ -221,13 +222,29 @@ impl Application {
     }
 }
 
+/// The mail delivery job as configured: SMTP from `REGISTRY_SMTP_URL`, else `.eml` files
+/// under the data directory's `mail/`.
+pub fn mail_delivery(config: &Config) -> anyhow::Result<Delivery> {
+    let url = config
+        .smtp_url
+        .as_ref()
+        .map(|u| u.expose_secret().to_owned());
+    let transport = Transport::new(url.as_deref(), &config.data_dir)?;
+    Delivery::new(transport, &config.mail_from, &config.mail_domain())
+}
+
 /// The job runner of one instance, with every queued job kind and periodic tick
-/// registered. Each instance keeps its own verification index current from the audit log,
-/// and prunes its rate limiters and the sign-in throttle's stale rows.
-fn background_work(state: &AppState) -> Runner {
+/// registered: mail delivery (unless `REGISTRY_MAIL_DELIVERY=0`). Each instance keeps its
+/// own verification index current from the audit log, and prunes its rate limiters and the
+/// sign-in throttle's stale rows.
+fn background_work(state: &AppState) -> anyhow::Result<Runner> {
     let (index, conn) = (Arc::clone(&state.verification), state.db.read.clone());
     let limited = state.clone();
-    Runner::new(state.db.clone())
+    let mut runner = Runner::new(state.db.clone());
+    if state.config.mail_delivery {
+        runner = runner.job(mail_delivery(&state.config)?);
+    }
+    Ok(runner
         .tick(
             "verification-index",
             Duration::from_millis(state.config.verify_sync_ms),
@@ -250,7 +267,7 @@ fn background_work(state: &AppState) -> Runner {
                     .context("pruning the sign-in throttle")?;
                 Ok(())
             }
-        })
+        }))
 }
 
 /// Resolves once the shutdown signal has been given.

@@ -46,6 +46,9 @@ mod m20261218_400000_create_orders;
 mod m20261218_400001_create_order_funding_rules;
 mod m20261220_100001_add_account_contact;
 mod m20261220_100002_create_certificate_shares;
+mod m20261222_100000_add_people_email;
+mod m20261222_100001_create_email_confirmations;
+mod m20261222_100002_create_mail_outbox;
 
 pub struct Migrator;
 
@@ -89,6 +92,9 @@ impl MigratorTrait for Migrator {
             Box::new(m20261220_100002_create_certificate_shares::Migration),
             Box::new(m20261218_400000_create_orders::Migration),
             Box::new(m20261218_400001_create_order_funding_rules::Migration),
+            Box::new(m20261222_100000_add_people_email::Migration),
+            Box::new(m20261222_100001_create_email_confirmations::Migration),
+            Box::new(m20261222_100002_create_mail_outbox::Migration),
         ]
     }
 }

@@ -20,6 +20,7 @@ use utoipa::ToSchema;
 use super::{
     CertificateStatus, Services, freeze,
     grounds::{self, Grounds, IssueRequest, Missing},
+    notices,
     numbering::{self, LockedCounter},
     requirements,
 };
@@ -211,6 +212,7 @@ pub(super) async fn make(
         Ok(frozen) => frozen,
         Err(unmade) => return Ok(Outcome::NotMade(Box::new(unmade))),
     };
+    let event = now;
     let now = issued_at.fixed_offset();
     let row = certificate::ActiveModel {
         id: Set(id.clone()),
@@ -274,6 +276,7 @@ pub(super) async fn make(
         },
     )
     .await?;
+    notices::issued(conn, services, &g.person, &row, event).await?;
     Ok(Outcome::Issued(Box::new(Issued {
         certificate: row,
         created: true,

@@ -87,6 +87,7 @@ async fn locked_for<'r>(
 /// bureau); others get "not found".
 pub async fn change(
     conn: &impl ConnectionTrait,
+    services: &super::Services,
     caller: &Caller,
     id: &str,
     change: StatusChange,
@@ -139,6 +140,8 @@ pub async fn change(
     .await?;
     match change {
         StatusChange::Suspend | StatusChange::Revoke => {
+            let revoked = change == StatusChange::Revoke;
+            super::notices::stopped(conn, services, &row, revoked, reason, now).await?;
             fallen::fall(conn, &caller.actor(), row.clone(), now).await?;
         }
         StatusChange::Reinstate => fallen::restore(conn, &caller.actor(), row.clone(), now).await?,

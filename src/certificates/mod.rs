@@ -10,6 +10,7 @@ pub mod grounds;
 pub mod issue;
 pub mod licensing;
 pub mod lifecycle;
+pub mod notices;
 pub mod numbering;
 pub mod pdf;
 pub mod printing;

@@ -173,6 +173,7 @@ pub async fn enrol(
         },
     )
     .await?;
+    super::notices::enrolled(conn, &person, &cohort, &program, &row, now).await?;
     to_view(keys, caller, row, &person)
 }
 

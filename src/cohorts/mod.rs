@@ -6,6 +6,7 @@ pub mod assessment;
 pub mod assessment_sheet;
 pub mod enrolment;
 pub mod enrolment_status;
+pub mod notices;
 pub mod results;
 pub mod results_sheet;
 

@@ -57,8 +57,11 @@ pub async fn claim(
         password_hash,
     };
     let ttl = app.config.token_ttl_seconds;
-    app.write(async |txn| claim::complete(txn, &app.pii, &claim, ready, &attempt, ttl, now).await)
-        .await
+    let base_url = app.config.base_url.as_str();
+    app.write(async |txn| {
+        claim::complete(txn, &app.pii, base_url, &claim, ready, &attempt, ttl, now).await
+    })
+    .await
 }
 
 /// A made-up login nobody has yet.

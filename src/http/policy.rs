@@ -106,3 +106,8 @@ policy!(
     /// by other employers.
     HireRecorders => [Employer, ProviderStaff]
 );
+policy!(
+    /// Those who may set a person's e-mail address: the person (a trainee) and staff of a
+    /// provider that enrolled them.
+    EmailSetters => [ProviderStaff, Trainee]
+);

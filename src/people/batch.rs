@@ -57,6 +57,8 @@ pub fn new_record(
         account_id: None,
         created_at: now,
         updated_at: now,
+        email: None,
+        email_confirmed_at: None,
     })
 }
 

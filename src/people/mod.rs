@@ -7,6 +7,7 @@
 pub mod at_rest;
 pub mod batch;
 pub mod citizen_id;
+pub mod email;
 pub mod key_groups;
 pub mod names;
 pub mod phone;

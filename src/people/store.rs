@@ -238,6 +238,8 @@ pub async fn find_or_register(
             account_id: Set(None),
             created_at: Set(now),
             updated_at: Set(now),
+            email: Set(None),
+            email_confirmed_at: Set(None),
         }
         .insert(conn)
         .await?;

@@ -21,6 +21,12 @@ use crate::{
     auth::{self, accounts, throttle},
     clock::Now,
     error::{AppError, FieldError},
+    mail::{
+        EmailAddress, MailKind, Outgoing,
+        compose::AccountClaimed,
+        confirm::{self, Subject},
+        outbox::{self, Recipient},
+    },
     people::{CitizenId, MobilePhone, PersonName, PiiKeys, at_rest, store},
 };
 
@@ -37,7 +43,8 @@ pub struct ClaimInput {
     pub login: Option<String>,
     #[schema(value_type = String, format = Password)]
     pub password: SecretString,
-    /// Kept on the account, unconfirmed.
+    /// The holder's address for mail: a confirmation link is sent to it at once, and
+    /// nothing else until it is confirmed.
     pub email: Option<String>,
     /// 11-digit mainland mobile number, sealed at rest.
     pub phone: Option<String>,
@@ -51,7 +58,7 @@ pub struct Claim {
     /// The login chosen, or `None` to make one up.
     pub login: Option<String>,
     pub password: SecretString,
-    email: Option<String>,
+    email: Option<EmailAddress>,
     phone: Option<MobilePhone>,
 }
 
@@ -100,7 +107,11 @@ impl ClaimInput {
             accounts::check_login(login, &mut fields);
         }
         accounts::check_password(&self.password, &mut fields);
-        let email = trimmed(self.email).and_then(|e| accounts::check_email(&e, &mut fields));
+        let email = trimmed(self.email).and_then(|e| {
+            EmailAddress::parse(&e, "email")
+                .map_err(|e| fields.push(e))
+                .ok()
+        });
         match (name, citizen_id, fields.is_empty()) {
             (Some(name), Some(citizen_id), true) => Ok(Claim {
                 name,
@@ -189,10 +200,17 @@ pub struct Ready {
 }
 
 /// Creates the account, links it to the person and signs it in, in the caller's
-/// transaction; audited as `person.claim_account`.
+/// transaction; audited as `person.claim_account`. An address given becomes the person's,
+/// unconfirmed, with its confirmation link queued; "account claimed" goes to an address
+/// confirmed before.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the claim's sequence hands over each part"
+)]
 pub async fn complete(
     conn: &impl ConnectionTrait,
     keys: &PiiKeys,
+    base_url: &str,
     claim: &Claim,
     ready: Ready,
     attempt: &throttle::Attempt,
@@ -213,7 +231,7 @@ pub async fn complete(
         return Err(already_claimed());
     }
     let contact = accounts::Contact {
-        email: claim.email.clone(),
+        email: None,
         phone_sealed: claim
             .phone
             .as_ref()
@@ -242,10 +260,53 @@ pub async fn complete(
         .await?
         .ok_or(AppError::NotFound)?;
     let token = auth::login(conn, &row, attempt, ttl_seconds, now).await?;
+    let person = person::Entity::find_by_id(person_id.clone())
+        .one(conn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    claimed_notice(conn, &person, &row.login, base_url, now).await?;
+    if let Some(address) = &claim.email {
+        let subject = Subject::Person(person);
+        confirm::start(conn, &actor, subject, address, None, base_url, now).await?;
+    }
     Ok(Claimed {
         account_id: account.id,
         login: account.login,
         person_id,
         token,
     })
+}
+
+/// Queues "your account was opened" to the person's address confirmed before the claim:
+/// if someone else claimed it, the holder learns at once.
+async fn claimed_notice(
+    conn: &impl ConnectionTrait,
+    person: &person::Model,
+    login: &str,
+    base_url: &str,
+    now: Now,
+) -> Result<(), AppError> {
+    let Some(to) = Recipient::person(person) else {
+        return Ok(());
+    };
+    let facts = AccountClaimed {
+        name: person.name.clone(),
+        login: login.to_owned(),
+        at: now
+            .at
+            .with_timezone(&now.zone)
+            .format("%Y-%m-%d %H:%M")
+            .to_string(),
+        sign_in_url: format!("{base_url}/sign-in"),
+    };
+    let out = Outgoing {
+        kind: MailKind::AccountClaimed,
+        dedupe_key: format!("account_claimed:{}", person.id),
+        to,
+        organisation_id: None,
+        facts: &facts,
+        attachment: None,
+    };
+    outbox::queue(conn, out, now).await?;
+    Ok(())
 }

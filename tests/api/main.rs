@@ -26,6 +26,7 @@ mod instances;
 mod jobs;
 mod ledger;
 mod lookup;
+mod mail;
 mod names;
 mod openapi;
 mod order_pages;

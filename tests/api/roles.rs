@@ -130,6 +130,19 @@ fn table() -> Vec<Row> {
         row(Method::GET, "/api/v1/audit", none.clone(), &[BureauAdmin]),
         row(Method::GET, "/api/v1/tasks", none.clone(), &staff),
         row(Method::GET, "/api/v1/me/records", none.clone(), &[Trainee]),
+        row(Method::GET, "/api/v1/me/email", none.clone(), everyone),
+        row(
+            Method::PUT,
+            "/api/v1/me/email",
+            json!({"email": "bad"}),
+            everyone,
+        ),
+        row(
+            Method::PUT,
+            "/api/v1/people/{id}/email",
+            json!({"email": "bad"}),
+            &[ProviderStaff, Trainee],
+        ),
         row(
             Method::POST,
             "/api/v1/certificates/{id}/shares",

@@ -66,14 +66,16 @@ async fn a_trainee_claims_their_account_with_a_certificate_number_and_is_signed_
     assert_eq!(status, StatusCode::OK, "{records}");
     assert_eq!(records["chains"][0]["certificates"][0]["id"], certificate);
     assert_eq!(records["enrolments"][0]["attended_hours"], 96);
-    // The password chosen signs in too; the e-mail and phone are kept, the phone sealed.
+    // The password chosen signs in too; the phone is kept sealed on the account, the
+    // e-mail on the person (the holder), unconfirmed until the link mailed to it is opened.
     app.login("narenhua", PASSWORD).await;
     let phone = app
         .db
         .read
         .query_one_raw(sea_orm::Statement::from_string(
             app.db.backend(),
-            "SELECT email, phone_sealed FROM accounts WHERE login = 'narenhua'",
+            "SELECT p.email, p.email_confirmed_at IS NULL AS unconfirmed, a.phone_sealed \
+             FROM accounts a JOIN people p ON p.account_id = a.id WHERE a.login = 'narenhua'",
         ))
         .await
         .expect("query")
@@ -81,6 +83,11 @@ async fn a_trainee_claims_their_account_with_a_certificate_number_and_is_signed_
     assert_eq!(
         phone.try_get::<String>("", "email").expect("email"),
         "naren@example.com"
+    );
+    assert!(
+        phone
+            .try_get::<bool>("", "unconfirmed")
+            .expect("unconfirmed")
     );
     let sealed: String = phone.try_get("", "phone_sealed").expect("phone");
     assert!(!sealed.contains("13812345678") && !sealed.is_empty());

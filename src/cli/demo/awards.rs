@@ -228,6 +228,7 @@ pub async fn status_examples(
         };
         let row = lifecycle::change(
             &txn,
+            issuers.services,
             caller,
             &certificate.id,
             example.change,

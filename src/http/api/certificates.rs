@@ -191,7 +191,8 @@ async fn change_status(
 ) -> Result<Json<Certificate>, AppError> {
     let view = app
         .write(async |txn| {
-            let row = lifecycle::change(txn, &caller, &id, change, &reason, app.now()).await?;
+            let row = lifecycle::change(txn, &app.certs, &caller, &id, change, &reason, app.now())
+                .await?;
             read::view(txn, &app.certs, &caller, row, app.now().today).await
         })
         .await?;

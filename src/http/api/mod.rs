@@ -10,6 +10,7 @@ mod certificates;
 mod cohorts;
 mod health;
 mod key_groups;
+mod mail;
 pub mod openapi;
 mod order_outcomes;
 mod orders;
@@ -109,6 +110,9 @@ pub fn router() -> Router<AppState> {
         .routes(routes!(order_outcomes::show_funding))
         .routes(routes!(order_outcomes::rules))
         .routes(routes!(order_outcomes::set_rule))
+        .routes(routes!(mail::set_person_email))
+        .routes(routes!(mail::show_own_email, mail::set_own_email))
+        .routes(routes!(mail::confirm_email))
         .split_for_parts();
     openapi::RefusalsByShape.modify(&mut document);
     #[expect(

@@ -120,7 +120,9 @@ async fn act(
     match action {
         Action::Change(change) => {
             let row = app
-                .write(async |txn| lifecycle::change(txn, caller, id, change, reason, now).await)
+                .write(async |txn| {
+                    lifecycle::change(txn, &app.certs, caller, id, change, reason, now).await
+                })
                 .await?;
             let what = match change {
                 StatusChange::Suspend => "已暂停",

@@ -8,6 +8,7 @@ mod audit;
 mod bureau;
 mod certificate_actions;
 mod certificates;
+mod email;
 mod employer;
 mod feedback;
 mod labels;
@@ -63,6 +64,7 @@ pub fn router() -> Router<AppState> {
         .merge(lookup::router())
         .merge(trainee::router())
         .merge(orders::router())
+        .merge(email::router())
 }
 
 /// An error on a browser route: the same facts as the JSON error, as a page.

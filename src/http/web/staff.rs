@@ -65,7 +65,7 @@ fn nav_of(role: Role) -> Vec<(&'static str, &'static str)> {
         ]),
         Role::Assessor => links.push(("/assessments", "考核评价")),
         Role::LicensingOfficer => links.push(("/licences", "颁发准入证书")),
-        Role::Trainee => links = vec![("/me", "我的证书")],
+        Role::Trainee => links = vec![("/me", "我的证书"), ("/me/email", "电子邮箱")],
         Role::Employer => {
             links[0] = ("/", "证书查验");
             links.push(("/orders", "培训订单"));
