@@ -20,6 +20,7 @@ pub mod http;
 pub mod imports;
 pub mod instance;
 pub mod jobs;
+pub mod money;
 pub mod orders;
 pub mod organisations;
 pub mod pagination;
