@@ -6,6 +6,7 @@
 //! caller chooses the transaction; `entities` (a separate crate) maps the tables.
 
 pub mod access;
+pub mod apprenticeships;
 pub mod audit;
 pub mod auth;
 pub mod certificates;

@@ -46,6 +46,8 @@ mod m20261218_400000_create_orders;
 mod m20261218_400001_create_order_funding_rules;
 mod m20261220_100001_add_account_contact;
 mod m20261220_100002_create_certificate_shares;
+mod m20261222_500000_create_apprenticeships;
+mod m20261222_500001_create_apprenticeship_subsidies;
 
 pub struct Migrator;
 
@@ -89,6 +91,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261220_100002_create_certificate_shares::Migration),
             Box::new(m20261218_400000_create_orders::Migration),
             Box::new(m20261218_400001_create_order_funding_rules::Migration),
+            Box::new(m20261222_500000_create_apprenticeships::Migration),
+            Box::new(m20261222_500001_create_apprenticeship_subsidies::Migration),
         ]
     }
 }
