@@ -720,3 +720,185 @@ async fn the_ledger_of_a_year_in_which_one_apprentice_leaves_matches_the_figures
         .await;
     assert_eq!(booked, 2);
 }
+
+#[tokio::test]
+async fn a_completed_apprenticeship_books_each_years_balance_once_every_milestone_is_met() {
+    let app = TestApp::spawn().await;
+    let s = setup(&app).await;
+    // A two-year agreement that ended last month.
+    let start = today(&app).checked_sub_months(Months::new(25)).unwrap();
+    let end = pred(months(start, 24));
+    let (status, a) = app
+        .post(
+            "/api/v1/apprenticeships",
+            &s.employer,
+            agreement_body(&s.provider_id, start, end),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{a}");
+    let id = a["id"].as_str().unwrap().to_owned();
+    app.post(
+        &format!("/api/v1/apprenticeships/{id}/submit"),
+        &s.employer,
+        json!(null),
+    )
+    .await;
+    app.post(
+        &format!("/api/v1/apprenticeships/{id}/file"),
+        &s.bureau,
+        json!(null),
+    )
+    .await;
+    let (y1, y2) = (start.year(), start.year() + 1);
+    set_rate(&app, &s, y1, "6000", 50).await;
+    set_rate(&app, &s, y2, "7200", 40).await;
+    let body = apprentice_body("王芳芳", &citizen_id("19990101", 22), start, end);
+    let (status, p) = app
+        .post(
+            &format!("/api/v1/apprenticeships/{id}/apprentices"),
+            &s.employer,
+            body,
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{p}");
+    let who = p["id"].as_str().unwrap().to_owned();
+    let base = format!("/api/v1/apprenticeships/{id}/apprentices/{who}");
+    let m1 = p["milestones"][0]["milestone_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let m2 = p["milestones"][1]["milestone_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    app.post(
+        &format!("{base}/milestones/{m1}"),
+        &s.employer,
+        json!({"completed_on": months(start, 5)}),
+    )
+    .await;
+    let (status, paused) = app
+        .post(
+            &format!("{base}/pause"),
+            &s.employer,
+            json!({"on": months(start, 2), "reason": "设备检修停工"}),
+        )
+        .await;
+    assert_eq!(
+        (status, paused["status"].as_str()),
+        (StatusCode::OK, Some("paused")),
+        "{paused}"
+    );
+    let (status, _) = app
+        .post(&format!("{base}/complete"), &s.employer, json!({"on": end}))
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::CONFLICT,
+        "a paused apprentice does not complete"
+    );
+    let (status, resumed) = app
+        .post(
+            &format!("{base}/resume"),
+            &s.employer,
+            json!({"on": months(start, 1)}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{resumed}");
+    assert_eq!(resumed["fields"][0]["reason"], "before_pause");
+    let (status, resumed) = app
+        .post(
+            &format!("{base}/resume"),
+            &s.employer,
+            json!({"on": months(start, 3)}),
+        )
+        .await;
+    assert_eq!(
+        (status, resumed["status"].as_str()),
+        (StatusCode::OK, Some("active")),
+        "{resumed}"
+    );
+    let (status, early) = app
+        .post(
+            &format!("{base}/complete"),
+            &s.employer,
+            json!({"on": pred(end)}),
+        )
+        .await;
+    assert_eq!(
+        (status, early["fields"][0]["reason"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("not_ended")),
+        "{early}"
+    );
+    let (status, done) = app
+        .post(&format!("{base}/complete"), &s.employer, json!({"on": end}))
+        .await;
+    assert_eq!(
+        (status, done["status"].as_str()),
+        (StatusCode::OK, Some("completed")),
+        "{done}"
+    );
+
+    // Advances: 3,000.00 and 2,880.00 (the milestone due in year 1 was met). Balances:
+    // 6,000 - 3,000 = 3,000.00 and 7,200 - 2,880 = 4,320.00, held while the second
+    // milestone is missing.
+    let entries = ledger(&app, &s.employer).await;
+    assert_eq!(entries.len(), 4, "{entries:?}");
+    assert_eq!(entry(&entries, &who, "advance", 1)["amount"], "3000.00");
+    assert_eq!(entry(&entries, &who, "advance", 2)["amount"], "2880.00");
+    for (year, amount) in [(1, "3000.00"), (2, "4320.00")] {
+        let e = entry(&entries, &who, "balance", year);
+        assert_eq!(
+            (e["amount"].as_str(), e["status"].as_str()),
+            (Some(amount), Some("held")),
+            "{e}"
+        );
+        assert_eq!(e["held_reason"], "培养计划的节点未全部完成");
+    }
+    // The provider records the second milestone; the next run releases both balances.
+    let (status, _) = app
+        .post(
+            &format!("{base}/milestones/{m2}"),
+            &s.provider,
+            json!({"completed_on": months(start, 17)}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, run) = app
+        .post(
+            "/api/v1/apprenticeships/ledger/generate",
+            &s.bureau,
+            json!(null),
+        )
+        .await;
+    assert_eq!(run["released"], 2, "{run}");
+    let entries = ledger(&app, &s.employer).await;
+    let open = period_of(today(&app));
+    for (year, amount) in [(1, "3000.00"), (2, "4320.00")] {
+        let e = entry(&entries, &who, "balance", year);
+        assert_eq!(
+            (
+                e["amount"].as_str(),
+                e["status"].as_str(),
+                e["period"].as_str()
+            ),
+            (Some(amount), Some("booked"), Some(open.as_str())),
+            "{e}"
+        );
+        assert_eq!(
+            e["checks"],
+            json!([
+                "rate_configured",
+                "contract_covers_period",
+                "mentor_assigned",
+                "still_employed_at_anniversary",
+                "milestones_met"
+            ])
+        );
+    }
+    let figures = summary(&app, &s.bureau, y2).await;
+    assert_eq!(
+        (figures["due"].as_str(), figures["to_pay"].as_str()),
+        (Some("7200.00"), Some("7200.00"))
+    );
+}

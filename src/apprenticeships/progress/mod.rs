@@ -236,8 +236,8 @@ pub async fn pause_or_resume(
     view::one(conn, keys, caller, &a, row).await
 }
 
-/// The enterprise records that an apprentice completed the apprenticeship on a day; the
-/// balance of each year is booked (or held with the failed check's reason). Completing
+/// The enterprise records that an apprentice completed the apprenticeship on a day (the
+/// agreement's last day or after); the balance of each year is booked (or held with the failed check's reason). Completing
 /// again on the same day answers the apprentice.
 pub async fn complete(
     conn: &impl ConnectionTrait,
@@ -257,6 +257,16 @@ pub async fn complete(
         return Err(wrong_status(status, "不能登记结业"));
     }
     check_day(&a, input.on, now.today, "on")?;
+    if input.on < a.ends_on {
+        return Err(AppError::invalid(
+            "on",
+            "not_ended",
+            format!(
+                "培养期至{}结束，之后才能登记结业；提前离开请登记中途退出",
+                a.ends_on
+            ),
+        ));
+    }
     let mut active = row.into_active_model();
     active.status = Set(ApprenticeStatus::Completed.as_str().to_owned());
     active.completed_on = Set(Some(input.on));
