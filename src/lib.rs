@@ -6,6 +6,7 @@
 //! caller chooses the transaction; `entities` (a separate crate) maps the tables.
 
 pub mod access;
+pub mod apprenticeships;
 pub mod audit;
 pub mod auth;
 pub mod certificates;
@@ -21,6 +22,7 @@ pub mod imports;
 pub mod instance;
 pub mod jobs;
 pub mod mail;
+pub mod money;
 pub mod orders;
 pub mod organisations;
 pub mod pagination;

@@ -4,6 +4,15 @@ pub mod prelude;
 
 pub mod accounts;
 pub mod api_tokens;
+pub mod apprentice_milestones;
+pub mod apprentices;
+pub mod apprenticeship_agreements;
+pub mod apprenticeship_milestones;
+pub mod apprenticeship_modules;
+pub mod apprenticeship_subsidy_entries;
+pub mod apprenticeship_subsidy_payments;
+pub mod apprenticeship_subsidy_periods;
+pub mod apprenticeship_subsidy_rates;
 pub mod assessments;
 pub mod audit_head;
 pub mod audit_log;

@@ -2,6 +2,15 @@
 
 pub use super::accounts::Entity as Accounts;
 pub use super::api_tokens::Entity as ApiTokens;
+pub use super::apprentice_milestones::Entity as ApprenticeMilestones;
+pub use super::apprentices::Entity as Apprentices;
+pub use super::apprenticeship_agreements::Entity as ApprenticeshipAgreements;
+pub use super::apprenticeship_milestones::Entity as ApprenticeshipMilestones;
+pub use super::apprenticeship_modules::Entity as ApprenticeshipModules;
+pub use super::apprenticeship_subsidy_entries::Entity as ApprenticeshipSubsidyEntries;
+pub use super::apprenticeship_subsidy_payments::Entity as ApprenticeshipSubsidyPayments;
+pub use super::apprenticeship_subsidy_periods::Entity as ApprenticeshipSubsidyPeriods;
+pub use super::apprenticeship_subsidy_rates::Entity as ApprenticeshipSubsidyRates;
 pub use super::assessments::Entity as Assessments;
 pub use super::audit_head::Entity as AuditHead;
 pub use super::audit_log::Entity as AuditLog;

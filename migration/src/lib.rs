@@ -49,6 +49,8 @@ mod m20261220_100002_create_certificate_shares;
 mod m20261222_100000_add_people_email;
 mod m20261222_100001_create_email_confirmations;
 mod m20261222_100002_create_mail_outbox;
+mod m20261222_500000_create_apprenticeships;
+mod m20261222_500001_create_apprenticeship_subsidies;
 
 pub struct Migrator;
 
@@ -95,6 +97,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261222_100000_add_people_email::Migration),
             Box::new(m20261222_100001_create_email_confirmations::Migration),
             Box::new(m20261222_100002_create_mail_outbox::Migration),
+            Box::new(m20261222_500000_create_apprenticeships::Migration),
+            Box::new(m20261222_500001_create_apprenticeship_subsidies::Migration),
         ]
     }
 }

@@ -153,3 +153,26 @@ pub fn sees_order_contacts(caller: &Caller, employer_id: &str, provider_id: Opti
 pub fn sees_order_trainees(caller: &Caller, provider_id: Option<&str>) -> bool {
     caller.role == Role::ProviderStaff && provider_id.is_some_and(|p| caller.belongs_to(p))
 }
+
+/// An apprenticeship agreement is visible to staff of its enterprise (drafts included), and
+/// once submitted to the training provider it names and to the bureau. Anyone else gets
+/// "not found".
+pub fn may_see_apprenticeship(
+    caller: &Caller,
+    employer_id: &str,
+    provider_id: &str,
+    status: &str,
+) -> bool {
+    match caller.role {
+        Role::Employer => caller.belongs_to(employer_id),
+        Role::ProviderStaff => status != "draft" && caller.belongs_to(provider_id),
+        Role::BureauAdmin => status != "draft",
+        _ => false,
+    }
+}
+
+/// An apprentice's identity is shown in full to the enterprise that employs them (it holds
+/// the labour contract and entered the ID); the provider and the bureau see it masked.
+pub fn sees_apprentice_identity(caller: &Caller, employer_id: &str) -> bool {
+    caller.role == Role::Employer && caller.belongs_to(employer_id)
+}

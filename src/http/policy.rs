@@ -111,3 +111,17 @@ policy!(
     /// provider that enrolled them.
     EmailSetters => [ProviderStaff, Trainee]
 );
+policy!(
+    /// The parties to an apprenticeship agreement: the enterprise, providers, the bureau.
+    ApprenticeshipParties => [Employer, ProviderStaff, BureauAdmin]
+);
+policy!(
+    /// Those who record an apprentice's milestones: the enterprise (its mentor's side) and
+    /// the provider (its teacher's side).
+    MilestoneRecorders => [Employer, ProviderStaff]
+);
+policy!(
+    /// Those who read the apprenticeship subsidy ledger: the bureau, and an enterprise its
+    /// own entries.
+    LedgerReaders => [Employer, BureauAdmin]
+);

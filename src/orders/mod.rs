@@ -14,7 +14,7 @@ pub mod funding;
 pub mod funding_rules;
 pub mod hires;
 pub mod input;
-pub mod money;
+
 pub mod progress;
 mod records;
 pub mod status;
@@ -27,13 +27,13 @@ use sea_orm::{
     sea_query::Expr,
 };
 
+pub use crate::money::Fen;
 use crate::{
     access::{Caller, Role, rules},
     error::AppError,
     pagination::{self, Page, PageParams},
     stored::Stored,
 };
-pub use money::Fen;
 pub use status::{Employment, OrderOutcome, OrderStatus, Tranche};
 pub use view::{Candidate, Offer, Order, Party, Post, PostInput};
 

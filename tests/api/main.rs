@@ -8,6 +8,7 @@
 
 mod helpers;
 
+mod apprenticeships;
 mod audit;
 mod auth;
 mod basics;

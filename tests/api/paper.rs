@@ -15,7 +15,9 @@ use crate::{
 };
 
 impl TestApp {
-    /// Sends `bytes` as the raw body of a PUT.
+    /// Sends `bytes` as the raw body of a PUT, on a connection of its own: a refused upload
+    /// may end its connection after the answer, and a pooled connection the server is
+    /// closing would reset the next request sent on it (a client-side race, not a refusal).
     pub async fn put_bytes(
         &self,
         path: &str,
@@ -23,8 +25,11 @@ impl TestApp {
         content_type: &str,
         bytes: Vec<u8>,
     ) -> (StatusCode, Value) {
-        let resp = self
-            .client
+        let client = reqwest::Client::builder()
+            .pool_max_idle_per_host(0)
+            .build()
+            .expect("a client");
+        let resp = client
             .put(format!("{}{path}", self.base))
             .bearer_auth(token)
             .header("content-type", content_type)

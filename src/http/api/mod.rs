@@ -4,6 +4,9 @@
 //! `/api/v1/openapi.json`.
 
 mod accounts;
+mod apprentices;
+mod apprenticeship_ledger;
+mod apprenticeships;
 mod audit;
 mod auth;
 mod certificates;
@@ -113,6 +116,26 @@ pub fn router() -> Router<AppState> {
         .routes(routes!(mail::set_person_email))
         .routes(routes!(mail::show_own_email, mail::set_own_email))
         .routes(routes!(mail::confirm_email))
+        .routes(routes!(apprenticeships::create, apprenticeships::index))
+        .routes(routes!(apprenticeships::show, apprenticeships::update))
+        .routes(routes!(apprenticeships::submit))
+        .routes(routes!(apprenticeships::file))
+        .routes(routes!(apprenticeships::return_to_employer))
+        .routes(routes!(apprentices::create, apprentices::index))
+        .routes(routes!(apprentices::show))
+        .routes(routes!(apprentices::leave))
+        .routes(routes!(apprentices::pause))
+        .routes(routes!(apprentices::resume))
+        .routes(routes!(apprentices::complete))
+        .routes(routes!(apprentices::milestone))
+        .routes(routes!(apprenticeship_ledger::index))
+        .routes(routes!(apprenticeship_ledger::generate))
+        .routes(routes!(apprenticeship_ledger::show_summary))
+        .routes(routes!(apprenticeship_ledger::periods_index))
+        .routes(routes!(apprenticeship_ledger::close_period))
+        .routes(routes!(apprenticeship_ledger::payment))
+        .routes(routes!(apprenticeship_ledger::rates_index))
+        .routes(routes!(apprenticeship_ledger::set_rate))
         .split_for_parts();
     openapi::RefusalsByShape.modify(&mut document);
     #[expect(

@@ -1,5 +1,6 @@
-//! Money: stored as integer fen, written in the API as a decimal string of yuan
-//! (`"4500"`, `"4500.5"` or `"4500.50"` in; always `"4500.00"` out).
+//! Money, shared by orders and apprenticeship subsidies: stored as integer fen, written in
+//! the API as a decimal string of yuan (`"4500"`, `"4500.5"` or `"4500.50"` in; always
+//! `"4500.00"` out).
 
 use std::fmt;
 
