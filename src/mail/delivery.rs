@@ -128,7 +128,9 @@ impl Delivery {
             anyhow::bail!("outbox row {id} is missing");
         };
         match MailStatus::of(&row)? {
-            MailStatus::Sent | MailStatus::Failed | MailStatus::Unknown => return Ok(()),
+            MailStatus::Sent | MailStatus::Failed | MailStatus::Unknown | MailStatus::Dropped => {
+                return Ok(());
+            }
             MailStatus::Sending => {
                 let answer = Some(UNKNOWN_ANSWER);
                 move_to(

@@ -16,6 +16,7 @@ pub mod compose;
 pub mod confirm;
 pub mod delivery;
 pub mod outbox;
+pub mod staff;
 pub mod transport;
 
 pub use address::EmailAddress;

@@ -41,6 +41,8 @@ stored_enum! {
         Failed = "failed" => "发送失败",
         /// The worker stopped mid-send: the server may or may not have it. Staff decide.
         Unknown = "unknown" => "结果未知",
+        /// Staff decided a failed or unknown message is not to be sent again.
+        Dropped = "dropped" => "已放弃",
     }
 }
 

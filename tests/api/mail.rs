@@ -6,6 +6,7 @@
 
 mod events;
 mod sink;
+mod staff;
 
 use std::time::Duration;
 

@@ -131,6 +131,19 @@ fn table() -> Vec<Row> {
         row(Method::GET, "/api/v1/tasks", none.clone(), &staff),
         row(Method::GET, "/api/v1/me/records", none.clone(), &[Trainee]),
         row(Method::GET, "/api/v1/me/email", none.clone(), everyone),
+        row(Method::GET, "/api/v1/mail/outbox", none.clone(), &staff),
+        row(
+            Method::POST,
+            "/api/v1/mail/outbox/{id}/resend",
+            none.clone(),
+            &staff,
+        ),
+        row(
+            Method::POST,
+            "/api/v1/mail/outbox/{id}/drop",
+            none.clone(),
+            &staff,
+        ),
         row(
             Method::PUT,
             "/api/v1/me/email",

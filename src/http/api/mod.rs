@@ -18,6 +18,7 @@ pub mod openapi;
 mod order_outcomes;
 mod orders;
 mod organisations;
+mod outbox;
 mod people;
 mod programs;
 mod standards;
@@ -116,6 +117,9 @@ pub fn router() -> Router<AppState> {
         .routes(routes!(mail::set_person_email))
         .routes(routes!(mail::show_own_email, mail::set_own_email))
         .routes(routes!(mail::confirm_email))
+        .routes(routes!(outbox::index))
+        .routes(routes!(outbox::resend))
+        .routes(routes!(outbox::drop))
         .routes(routes!(apprenticeships::create, apprenticeships::index))
         .routes(routes!(apprenticeships::show, apprenticeships::update))
         .routes(routes!(apprenticeships::submit))

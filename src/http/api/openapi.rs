@@ -39,6 +39,7 @@ use crate::error::ErrorBody;
         (name = "tasks", description = "What each organisation has to do next, computed from the records."),
         (name = "verification", description = "Public verification: by token, holder match and document check."),
         (name = "orders", description = "Training orders (订单式培训): posts, assignment, cohorts, hires, progress and funding."),
+        (name = "mail", description = "The outbox as staff see it: messages and their delivery, resending or dropping one that failed."),
         (name = "apprenticeships", description = "Enterprise new-style apprenticeships (企业新型学徒制): agreements, apprentices, milestones and the subsidy ledger."),
     ),
     modifiers(&BearerAuth),

@@ -15,6 +15,7 @@ mod labels;
 mod licensing;
 mod lookup;
 mod orders;
+mod outbox;
 mod provider;
 pub mod session;
 mod shares;
@@ -64,6 +65,7 @@ pub fn router() -> Router<AppState> {
         .merge(lookup::router())
         .merge(trainee::router())
         .merge(orders::router())
+        .merge(outbox::router())
         .merge(email::router())
 }
 

@@ -54,6 +54,7 @@ fn nav_of(role: Role) -> Vec<(&'static str, &'static str)> {
         Role::BureauAdmin => links.extend([
             ("/organisations", "单位管理"),
             ("/orders", "培训订单"),
+            ("/outbox", "邮件"),
             ("/accounts", "账号管理"),
             ("/standards", "地方标准"),
             ("/audit", "审计日志"),
@@ -62,9 +63,12 @@ fn nav_of(role: Role) -> Vec<(&'static str, &'static str)> {
             ("/programs", "培训项目"),
             ("/cohorts", "班次"),
             ("/orders", "培训订单"),
+            ("/outbox", "邮件"),
         ]),
-        Role::Assessor => links.push(("/assessments", "考核评价")),
-        Role::LicensingOfficer => links.push(("/licences", "颁发准入证书")),
+        Role::Assessor => links.extend([("/assessments", "考核评价"), ("/outbox", "邮件")]),
+        Role::LicensingOfficer => {
+            links.extend([("/licences", "颁发准入证书"), ("/outbox", "邮件")])
+        }
         Role::Trainee => links = vec![("/me", "我的证书"), ("/me/email", "电子邮箱")],
         Role::Employer => {
             links[0] = ("/", "证书查验");
