@@ -15,7 +15,7 @@ use sea_orm::{
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use super::{Agreement, AgreementInput, AgreementStatus, CITY_CODE, input};
+use super::{Agreement, AgreementInput, AgreementStatus, input};
 use crate::{
     access::{Caller, Role},
     audit::{self, Change},
@@ -99,10 +99,12 @@ async fn audited(
     Ok(())
 }
 
-/// A new draft agreement of the caller's enterprise.
+/// A new draft agreement of the caller's enterprise, in `city_code` (the registry's
+/// configured region, whose subsidy rates it follows).
 pub async fn create(
     conn: &impl ConnectionTrait,
     caller: &Caller,
+    city_code: &str,
     input: AgreementInput,
     now: Now,
 ) -> Result<Agreement, AppError> {
@@ -120,7 +122,7 @@ pub async fn create(
         starts_on: Set(input.starts_on),
         ends_on: Set(input.ends_on),
         extension_reason: Set(checked.extension_reason.clone()),
-        city_code: Set(CITY_CODE.to_owned()),
+        city_code: Set(city_code.to_owned()),
         status: Set(AgreementStatus::Draft.as_str().to_owned()),
         return_reason: Set(None),
         submitted_at: Set(None),

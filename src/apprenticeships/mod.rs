@@ -14,6 +14,8 @@ pub mod agreements;
 pub mod apprentices;
 mod input;
 pub mod ledger;
+pub mod mine;
+pub mod names;
 pub mod periods;
 pub mod progress;
 pub mod rates;
@@ -35,9 +37,6 @@ use crate::{
 pub use input::{AgreementInput, MilestoneInput, ModuleInput};
 pub use status::{AgreementStatus, ApprenticeStatus, EntryKind, EntryStatus, MilestoneSide};
 pub use view::{Agreement, Milestone, Module, Party};
-
-/// The city whose subsidy rates apprenticeships follow: this registry's own (额尔古纳市).
-pub const CITY_CODE: &str = "150784";
 
 fn visible(caller: &Caller, a: &agreement::Model) -> bool {
     rules::may_see_apprenticeship(caller, &a.employer_id, &a.provider_id, &a.status)

@@ -8,6 +8,7 @@
 
 mod helpers;
 
+mod apprenticeship_pages;
 mod apprenticeships;
 mod audit;
 mod auth;

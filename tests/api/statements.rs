@@ -104,6 +104,77 @@ async fn statements_with(n: usize) -> Vec<(String, u32)> {
             .await;
         assert_eq!(status, StatusCode::CREATED, "{body}");
     }
+    // An apprenticeship agreement with every apprentice's milestone met, the ledger booked.
+    let today = app.clock.now().today;
+    let months = |n: u32| {
+        today
+            .checked_add_months(chrono::Months::new(n))
+            .expect("date")
+    };
+    let (_, agreement) = app
+        .post(
+            "/api/v1/apprenticeships",
+            &hotel,
+            json!({"provider_id": me["organisation_id"], "occupation_code": "4-03-02-02",
+                   "target_level": "level4", "starts_on": today, "ends_on": months(12),
+                   "modules": [{"title": "烤饼原料与发酵", "theory_hours": 40, "practice_hours": 80}],
+                   "milestones": [{"title": "独立完成和面发酵", "due_on": today}]}),
+        )
+        .await;
+    let agreement_id = agreement["id"].as_str().expect("agreement").to_owned();
+    let milestone = agreement["milestones"][0]["id"]
+        .as_str()
+        .expect("milestone")
+        .to_owned();
+    for (token, step) in [(&hotel, "submit"), (&c.bureau, "file")] {
+        let path = format!("/api/v1/apprenticeships/{agreement_id}/{step}");
+        let (status, body) = app.post(&path, token, json!(null)).await;
+        assert_eq!(status, StatusCode::OK, "{step}: {body}");
+    }
+    for (i, name) in names(n).iter().enumerate() {
+        let path = format!("/api/v1/apprenticeships/{agreement_id}/apprentices");
+        let (status, body) = app
+            .post(
+                &path,
+                &hotel,
+                json!({"name": name, "citizen_id": citizen_id("19920101", 300 + i as u32),
+                       "contract_starts_on": today, "contract_ends_on": months(24),
+                       "mentor": {"name": "王师傅", "post": "主管", "skill_level": "level2"},
+                       "teacher": {"name": "刘老师"}}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        let done = format!(
+            "{path}/{}/milestones/{milestone}",
+            body["id"].as_str().expect("id")
+        );
+        let (status, body) = app
+            .post(&done, &c.staff, json!({"completed_on": today}))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+    let rate = format!(
+        "/api/v1/apprenticeships/rates/150784/{}/level4",
+        today.format("%Y")
+    );
+    let (status, body) = app
+        .call(
+            reqwest::Method::PUT,
+            &rate,
+            Some(&c.bureau),
+            Some(json!({"yearly_amount": "5000", "advance_share_percent": 50})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, body) = app
+        .post(
+            "/api/v1/apprenticeships/ledger/generate",
+            &c.bureau,
+            json!(null),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let agreement = format!("/apprenticeships/{agreement_id}");
     let order = format!("/orders/{order_id}");
     let cohort = format!("/cohorts/{}", c.homestay_cohort);
     let sheet = format!("/assessments/{}", c.homestay_cohort);
@@ -113,7 +184,15 @@ async fn statements_with(n: usize) -> Vec<(String, u32)> {
         (
             "staff",
             vec![
-                "/", "/cohorts", &cohort, &results, &printed, "/orders", &order,
+                "/",
+                "/cohorts",
+                &cohort,
+                &results,
+                &printed,
+                "/orders",
+                &order,
+                "/apprenticeships",
+                &agreement,
             ],
         ),
         ("assessor", vec!["/", "/assessments", &sheet]),
@@ -127,9 +206,22 @@ async fn statements_with(n: usize) -> Vec<(String, u32)> {
                 "/accounts",
                 "/orders",
                 &order,
+                "/apprenticeships",
+                &agreement,
+                "/apprenticeships/ledger",
             ],
         ),
-        ("hotel", vec!["/", "/orders", &order]),
+        (
+            "hotel",
+            vec![
+                "/",
+                "/orders",
+                &order,
+                "/apprenticeships",
+                &agreement,
+                "/apprenticeships/ledger",
+            ],
+        ),
     ];
     let mut counted = Vec::new();
     for (login, paths) in pages {
@@ -142,6 +234,7 @@ async fn statements_with(n: usize) -> Vec<(String, u32)> {
                 "{login} {}",
                 path.replace(&c.homestay_cohort, "{cohort}")
                     .replace(&order_id, "{order}")
+                    .replace(&agreement_id, "{agreement}")
             );
             counted.push((label, page.statements.expect("the statement count")));
         }

@@ -30,7 +30,9 @@ pub async fn create(
     ApiJson(input): ApiJson<AgreementInput>,
 ) -> Result<Created<Agreement>, AppError> {
     let agreement = app
-        .write(async |txn| agreements::create(txn, &caller, input, app.now()).await)
+        .write(async |txn| {
+            agreements::create(txn, &caller, &app.config.region_code, input, app.now()).await
+        })
         .await?;
     Ok(Created(agreement))
 }

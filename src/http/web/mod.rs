@@ -3,6 +3,7 @@
 //! functions as the JSON API and never show more than it would.
 
 mod accounts;
+mod apprenticeships;
 mod assessor;
 mod audit;
 mod bureau;
@@ -65,6 +66,7 @@ pub fn router() -> Router<AppState> {
         .merge(lookup::router())
         .merge(trainee::router())
         .merge(orders::router())
+        .merge(apprenticeships::router())
         .merge(outbox::router())
         .merge(email::router())
 }

@@ -12,7 +12,7 @@ use axum_extra::extract::cookie::{Cookie, CookieJar};
 use secrecy::SecretString;
 use serde::Deserialize;
 
-pub use super::feedback::{FieldErrors, Flash, Refusal, with_flash, with_flash_error};
+pub use super::feedback::{FieldErrors, Flash, Refusal, optional, with_flash, with_flash_error};
 use super::{
     WebError,
     feedback::take_flash,
@@ -54,6 +54,7 @@ fn nav_of(role: Role) -> Vec<(&'static str, &'static str)> {
         Role::BureauAdmin => links.extend([
             ("/organisations", "单位管理"),
             ("/orders", "培训订单"),
+            ("/apprenticeships", "学徒制"),
             ("/outbox", "邮件"),
             ("/accounts", "账号管理"),
             ("/standards", "地方标准"),
@@ -63,16 +64,23 @@ fn nav_of(role: Role) -> Vec<(&'static str, &'static str)> {
             ("/programs", "培训项目"),
             ("/cohorts", "班次"),
             ("/orders", "培训订单"),
+            ("/apprenticeships", "学徒制"),
             ("/outbox", "邮件"),
         ]),
         Role::Assessor => links.extend([("/assessments", "考核评价"), ("/outbox", "邮件")]),
         Role::LicensingOfficer => {
             links.extend([("/licences", "颁发准入证书"), ("/outbox", "邮件")])
         }
-        Role::Trainee => links = vec![("/me", "我的证书"), ("/me/email", "电子邮箱")],
+        Role::Trainee => {
+            links = vec![
+                ("/me", "我的证书"),
+                ("/me/apprenticeships", "学徒培养"),
+                ("/me/email", "电子邮箱"),
+            ]
+        }
         Role::Employer => {
             links[0] = ("/", "证书查验");
-            links.push(("/orders", "培训订单"));
+            links.extend([("/orders", "培训订单"), ("/apprenticeships", "学徒制")]);
         }
     }
     links.push(("/account/password", "修改密码"));

@@ -6,6 +6,7 @@
 //! exited. Needs the Debian packages chromium and chromium-driver (`.ci/run` installs
 //! them).
 
+mod apprenticeships;
 mod bureau;
 mod certificates;
 mod homes;
