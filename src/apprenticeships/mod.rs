@@ -12,6 +12,7 @@
 
 pub mod agreements;
 pub mod apprentices;
+pub mod due;
 mod input;
 pub mod ledger;
 pub mod mine;

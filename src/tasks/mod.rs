@@ -44,6 +44,13 @@ pub struct TaskList {
     /// provider: those its programs fit, to offer to take them).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub orders_waiting: Option<Section<crate::orders::waiting::WaitingOrder>>,
+    /// Apprenticeship agreements submitted to the bureau, waiting to be filed or returned.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub agreements_waiting: Option<Section<crate::apprenticeships::due::WaitingAgreement>>,
+    /// Milestones of active apprentices of the provider's agreements due within 30 days
+    /// or overdue, not yet completed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub milestones_due: Option<Section<crate::apprenticeships::due::DueMilestone>>,
 }
 
 /// A section: how many there are in all and the first [`SHOWN`] of them.
@@ -129,10 +136,14 @@ pub async fn for_caller(
                 Some(queries::licences_expiring(conn, caller, now.today).await?);
             list.orders_overdue = Some(orders_overdue(conn, caller, now.today).await?);
             list.orders_waiting = Some(orders_waiting(conn, caller).await?);
+            let waiting = crate::apprenticeships::due::waiting(conn, caller).await?;
+            list.agreements_waiting = Some(section(waiting));
         }
         Role::ProviderStaff => {
             list.orders_overdue = Some(orders_overdue(conn, caller, now.today).await?);
             list.orders_waiting = Some(orders_waiting(conn, caller).await?);
+            let due = crate::apprenticeships::due::milestones(conn, caller, now.today).await?;
+            list.milestones_due = Some(section(due));
             list.results_missing = Some(queries::results_missing(conn, caller, now.today).await?);
             list.completions_to_issue =
                 Some(queries::completions_to_issue(conn, caller, now.today).await?);
@@ -146,23 +157,28 @@ pub async fn for_caller(
     Ok(list)
 }
 
+/// A section of `items`: their number and the first [`SHOWN`].
+pub fn section<T>(mut items: Vec<T>) -> Section<T> {
+    let total = items.len() as u64;
+    items.truncate(SHOWN as usize);
+    Section { total, items }
+}
+
 async fn orders_overdue(
     conn: &impl sea_orm::ConnectionTrait,
     caller: &Caller,
     today: NaiveDate,
 ) -> Result<Section<crate::orders::close::OverdueOrder>, AppError> {
-    let mut items = crate::orders::close::overdue(conn, caller, today).await?;
-    let total = items.len() as u64;
-    items.truncate(SHOWN as usize);
-    Ok(Section { total, items })
+    Ok(section(
+        crate::orders::close::overdue(conn, caller, today).await?,
+    ))
 }
 
 async fn orders_waiting(
     conn: &impl sea_orm::ConnectionTrait,
     caller: &Caller,
 ) -> Result<Section<crate::orders::waiting::WaitingOrder>, AppError> {
-    let mut items = crate::orders::waiting::waiting(conn, caller).await?;
-    let total = items.len() as u64;
-    items.truncate(SHOWN as usize);
-    Ok(Section { total, items })
+    Ok(section(
+        crate::orders::waiting::waiting(conn, caller).await?,
+    ))
 }

@@ -45,7 +45,7 @@ async fn apprenticeship_pages_keep_tenants_apart_and_show_refusals_under_their_f
         year_on(6).to_string(),
         year_on(24).pred_opt().expect("end").to_string(),
     );
-    let due = year_on(3).to_string();
+    let due = (today + chrono::Duration::days(20)).to_string();
     let mut fields = vec![
         ("csrf", csrf.as_str()),
         ("provider_id", provider_id.as_str()),
@@ -159,6 +159,15 @@ async fn apprenticeship_pages_keep_tenants_apart_and_show_refusals_under_their_f
     employer
         .post(&format!("{page}/submit"), &[("csrf", &csrf)])
         .await;
+    // It waits on the bureau's task list.
+    let (_, tasks) = app.get("/api/v1/tasks", &bureau).await;
+    assert_eq!(tasks["agreements_waiting"]["total"], 1, "{tasks}");
+    assert_eq!(
+        tasks["agreements_waiting"]["items"][0]["agreement_id"],
+        id.as_str()
+    );
+    let home = office.get("/").await;
+    assert!(home.body.contains("待备案的学徒培养协议"), "{}", home.body);
     let filed = office
         .post(&format!("{page}/file"), &[("csrf", &csrf_b)])
         .await;
@@ -230,6 +239,35 @@ async fn apprenticeship_pages_keep_tenants_apart_and_show_refusals_under_their_f
     ] {
         assert!(mine.body.contains(shown), "{shown}: {}", mine.body);
     }
+    // The milestone due in 20 days is on the provider's task list (masked) and on the
+    // enterprise's apprenticeships page (in full), until it is completed.
+    let staff = app.login("staff", PASSWORD).await;
+    let (_, tasks) = app.get("/api/v1/tasks", &staff).await;
+    assert_eq!(tasks["milestones_due"]["total"], 1, "{tasks}");
+    assert_eq!(
+        tasks["milestones_due"]["items"][0]["apprentice_name"],
+        "测**员"
+    );
+    assert_eq!(tasks["milestones_due"]["items"][0]["overdue"], false);
+    let own = employer.get("/apprenticeships").await;
+    assert!(own.body.contains("临近或逾期的培养节点"), "{}", own.body);
+    assert!(own.body.contains("测试学员"), "{}", own.body);
+    let apprentice_id = added["id"].as_str().expect("apprentice");
+    let milestone = added["milestones"][0]["milestone_id"]
+        .as_str()
+        .expect("milestone");
+    let (status, body) = app
+        .post(
+            &format!(
+                "/api/v1/apprenticeships/{id}/apprentices/{apprentice_id}/milestones/{milestone}"
+            ),
+            &staff,
+            json!({"completed_on": today}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (_, tasks) = app.get("/api/v1/tasks", &staff).await;
+    assert_eq!(tasks["milestones_due"]["total"], 0, "{tasks}");
     let listed = provider.get(&page).await;
     assert!(listed.body.contains("测**员"), "{}", listed.body);
     assert!(!listed.body.contains("测试学员"), "{}", listed.body);

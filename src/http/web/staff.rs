@@ -270,6 +270,8 @@ pub async fn home(app: &AppState, session: Session, jar: CookieJar) -> Result<Re
         tasks.organisations_waiting.as_ref().map(|s| s.total),
         tasks.orders_overdue.as_ref().map(|s| s.total),
         tasks.orders_waiting.as_ref().map(|s| s.total),
+        tasks.agreements_waiting.as_ref().map(|s| s.total),
+        tasks.milestones_due.as_ref().map(|s| s.total),
     ]
     .into_iter()
     .flatten()

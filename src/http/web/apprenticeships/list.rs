@@ -13,7 +13,7 @@ use serde::Deserialize;
 
 use crate::{
     access::Role,
-    apprenticeships::{self, Agreement},
+    apprenticeships::{self, Agreement, due::DueMilestone},
     http::{
         AppState,
         policy::ApprenticeshipParties,
@@ -30,6 +30,8 @@ struct ListPage {
     is_employer: bool,
     is_bureau: bool,
     agreements: Vec<Agreement>,
+    /// The enterprise's milestones due soon or overdue (a provider's are on its home).
+    due: Vec<DueMilestone>,
     next_page: Option<String>,
 }
 
@@ -51,12 +53,19 @@ pub async fn index(
         cursor: q.cursor.filter(|c| !c.is_empty()),
     };
     let list = apprenticeships::list(&app.db.read, caller, &page).await?;
+    let due = match caller.role {
+        Role::Employer => {
+            apprenticeships::due::milestones(&app.db.read, caller, app.now().today).await?
+        }
+        _ => Vec::new(),
+    };
     let (shell, jar) = Shell::load(&app, &session, "/apprenticeships", jar).await?;
     let page = ListPage {
         shell,
         is_employer: caller.role == Role::Employer,
         is_bureau: caller.role == Role::BureauAdmin,
         agreements: list.items,
+        due,
         next_page: list.next_cursor.map(|c| {
             let query = serde_urlencoded::to_string([("cursor", c)]).unwrap_or_default();
             format!("/apprenticeships?{query}")
