@@ -88,6 +88,20 @@ async fn write_chunk<'a>(
         }
     }
     register(conn, &registered).await?;
+    let mut tags = Vec::new();
+    for (p, planned) in &registered {
+        tags.extend(
+            planned
+                .identity
+                .key_groups
+                .iter()
+                .map(|g| (p.id.clone(), g.as_str())),
+        );
+    }
+    for u in &updated {
+        tags.extend(u.change.key_groups.iter().map(|g| (u.row.id.clone(), *g)));
+    }
+    crate::people::tags::write(conn, tags).await?;
     for update in &updated {
         let mut active: person::ActiveModel = update.row.clone().into();
         active.key_groups = Set(serde_json::json!(update.change.key_groups).to_string());

@@ -19,4 +19,6 @@ pub use key_groups::KeyGroup;
 pub use names::{PersonName, PersonNameError, mask_name};
 pub use phone::{MobilePhone, MobilePhoneError};
 pub use sealing::{PiiKeys, SealError};
+mod rows;
 pub mod store;
+pub mod tags;

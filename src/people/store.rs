@@ -9,6 +9,7 @@ use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+pub use super::rows::{find_row, of_account};
 use super::{CitizenId, Gender, KeyGroup, MobilePhone, PersonName, PiiKeys, at_rest, mask_name};
 use crate::clock::Now;
 use crate::{
@@ -243,6 +244,7 @@ pub async fn find_or_register(
         }
         .insert(conn)
         .await?;
+        super::tags::write_person(conn, &row.id, &groups).await?;
         audit::append(
             conn,
             actor,
@@ -289,6 +291,7 @@ pub async fn find_or_register(
     }
     active.updated_at = Set(now);
     let row = active.update(conn).await?;
+    super::tags::write_person(conn, &row.id, &tags).await?;
     audit::append(
         conn,
         actor,
@@ -378,23 +381,4 @@ pub async fn link_new_account(
     };
     audit::append(conn, actor, change).await?;
     Ok(account)
-}
-
-/// The person `id`, read without judging who asks (the command line).
-pub async fn find_row(
-    conn: &impl ConnectionTrait,
-    id: &str,
-) -> Result<Option<person::Model>, AppError> {
-    Ok(person::Entity::find_by_id(id.to_owned()).one(conn).await?)
-}
-
-/// The person whose trainee account `account_id` is, if any.
-pub async fn of_account(
-    conn: &impl ConnectionTrait,
-    account_id: &str,
-) -> Result<Option<person::Model>, AppError> {
-    Ok(person::Entity::find()
-        .filter(person::Column::AccountId.eq(account_id))
-        .one(conn)
-        .await?)
 }

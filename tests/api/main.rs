@@ -42,6 +42,7 @@ mod provider_pages;
 mod provider_sheets;
 mod rebuild;
 mod renewal;
+mod reports;
 mod roles;
 mod rosters;
 mod seals;

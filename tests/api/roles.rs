@@ -585,6 +585,24 @@ fn table() -> Vec<Row> {
             json!({}),
             &[BureauAdmin],
         ),
+        row(
+            Method::GET,
+            "/api/v1/reports/dashboard",
+            none.clone(),
+            &[BureauAdmin],
+        ),
+        row(
+            Method::GET,
+            "/api/v1/reports/targets",
+            none.clone(),
+            &[BureauAdmin],
+        ),
+        row(
+            Method::POST,
+            "/api/v1/reports/targets",
+            json!({}),
+            &[BureauAdmin],
+        ),
     ]
 }
 

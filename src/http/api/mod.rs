@@ -21,6 +21,7 @@ mod organisations;
 mod outbox;
 mod people;
 mod programs;
+mod reports;
 mod standards;
 mod tasks;
 mod trainees;
@@ -140,6 +141,9 @@ pub fn router() -> Router<AppState> {
         .routes(routes!(apprenticeship_ledger::payment))
         .routes(routes!(apprenticeship_ledger::rates_index))
         .routes(routes!(apprenticeship_ledger::set_rate))
+        .routes(routes!(reports::show_dashboard))
+        .routes(routes!(reports::targets_index))
+        .routes(routes!(reports::set_target))
         .split_for_parts();
     openapi::RefusalsByShape.modify(&mut document);
     #[expect(

@@ -41,6 +41,7 @@ use crate::error::ErrorBody;
         (name = "orders", description = "Training orders (订单式培训): posts, assignment, cohorts, hires, progress and funding."),
         (name = "mail", description = "The outbox as staff see it: messages and their delivery, resending or dropping one that failed."),
         (name = "apprenticeships", description = "Enterprise new-style apprenticeships (企业新型学徒制): agreements, apprentices, milestones and the subsidy ledger."),
+        (name = "reports", description = "The bureau's reports: the plan's targets against the records per statistical month (21st to 20th)."),
     ),
     modifiers(&BearerAuth),
     components(

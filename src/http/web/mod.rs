@@ -18,6 +18,7 @@ mod lookup;
 mod orders;
 mod outbox;
 mod provider;
+mod reports;
 pub mod session;
 mod shares;
 pub mod staff;
@@ -67,6 +68,7 @@ pub fn router() -> Router<AppState> {
         .merge(trainee::router())
         .merge(orders::router())
         .merge(apprenticeships::router())
+        .merge(reports::router())
         .merge(outbox::router())
         .merge(email::router())
 }

@@ -55,6 +55,7 @@ fn nav_of(role: Role) -> Vec<(&'static str, &'static str)> {
             ("/organisations", "单位管理"),
             ("/orders", "培训订单"),
             ("/apprenticeships", "学徒制"),
+            ("/reports", "统计报表"),
             ("/outbox", "邮件"),
             ("/accounts", "账号管理"),
             ("/standards", "地方标准"),

@@ -1,0 +1,88 @@
+//! The bureau's reports under `/api/v1/reports`: the dashboard of a statistical year and
+//! the plan's targets, versioned.
+
+use axum::{Json, extract::State};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use crate::http::{
+    AppState,
+    api::Created,
+    extract::{ApiJson, ApiQuery},
+    policy::{Allowed, Bureau},
+};
+use crate::{
+    error::AppError,
+    reports::{
+        dashboard::{self, Dashboard},
+        targets::{self, Target, TargetInput},
+    },
+};
+
+/// Which statistical year.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct YearQuery {
+    /// 2000–2100; the current statistical year (21 December to 20 December) when absent.
+    pub year: Option<i32>,
+}
+
+fn year_of(app: &AppState, q: &YearQuery) -> Result<i32, AppError> {
+    match q.year {
+        None => Ok(crate::reports::year_of(app.now().today)),
+        Some(y) if (2000..=2100).contains(&y) => Ok(y),
+        Some(_) => Err(AppError::invalid(
+            "year",
+            "out_of_range",
+            "年度须为2000–2100",
+        )),
+    }
+}
+
+/// Each measure's actual against its target with the counts per statistical month, the
+/// share of the year elapsed, person-times by key group and provider, certificates by kind
+/// and status, orders and agreements by stage.
+#[utoipa::path(get, path = "/api/v1/reports/dashboard", operation_id = "reports_dashboard", tag = "reports", security(("bearer" = [])),
+    params(YearQuery),
+    responses((status = 200, description = "The dashboard", body = Dashboard),
+        (status = 422, description = "A year outside 2000–2100", body = crate::error::ErrorBody)))]
+pub async fn show_dashboard(
+    State(app): State<AppState>,
+    Allowed(_caller, _): Allowed<Bureau>,
+    ApiQuery(q): ApiQuery<YearQuery>,
+) -> Result<Json<Dashboard>, AppError> {
+    let year = year_of(&app, &q)?;
+    let today = app.now().today;
+    Ok(Json(dashboard::get(&app.db.read, year, today).await?))
+}
+
+/// The targets of a year as they stand (each measure's latest version).
+#[utoipa::path(get, path = "/api/v1/reports/targets", operation_id = "reports_targets_index", tag = "reports", security(("bearer" = [])),
+    params(YearQuery),
+    responses((status = 200, description = "The year's targets", body = Vec<Target>),
+        (status = 422, description = "A year outside 2000–2100", body = crate::error::ErrorBody)))]
+pub async fn targets_index(
+    State(app): State<AppState>,
+    Allowed(_caller, _): Allowed<Bureau>,
+    ApiQuery(q): ApiQuery<YearQuery>,
+) -> Result<Json<Vec<Target>>, AppError> {
+    let year = year_of(&app, &q)?;
+    Ok(Json(targets::current(&app.db.read, year).await?))
+}
+
+/// Sets a target: the next version for its year and measure, with its source; audited.
+#[utoipa::path(post, path = "/api/v1/reports/targets", operation_id = "reports_targets_set", tag = "reports", security(("bearer" = [])),
+    request_body = TargetInput,
+    responses((status = 201, description = "The target as it now stands", body = Target),
+        (status = 409, description = "Set by someone else at the same moment; read and try again", body = crate::error::ErrorBody),
+        (status = 422, description = "A year, figure or source out of bounds", body = crate::error::ErrorBody)))]
+pub async fn set_target(
+    State(app): State<AppState>,
+    Allowed(caller, _): Allowed<Bureau>,
+    ApiJson(input): ApiJson<TargetInput>,
+) -> Result<Created<Target>, AppError> {
+    let target = app
+        .write(async |txn| targets::set(txn, &caller, input, app.now()).await)
+        .await?;
+    Ok(Created(target))
+}

@@ -1,0 +1,176 @@
+//! What the records count toward each measure, per statistical month: one grouped query
+//! per measure (counts per day of the year, at most 366 rows whatever the number of
+//! records), bucketed into the year's twelve months here.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use entities::{
+    apprentices as apprentice, apprenticeship_agreements as agreement, certificates as certificate,
+    cohorts as cohort, enrolments as enrolment, person_key_groups as tag,
+};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, JoinType, QueryFilter, QuerySelect, RelationTrait,
+    sea_query::{Expr, ExprTrait, Func, Query},
+};
+
+use super::{Measure, months, year_span};
+use crate::{
+    apprenticeships::AgreementStatus, cohorts::EnrolmentStatus, error::AppError,
+    programs::CertificateKind, stored::Stored,
+};
+
+/// Counts per day, as the database grouped them.
+pub type Daily = Vec<(NaiveDate, i64)>;
+
+/// The enrolments of cohorts that ended within `from..=to`, per end day; with `key_groups`
+/// only those of people with at least one key-group tag.
+pub async fn enrolments_by_end(
+    conn: &impl ConnectionTrait,
+    (from, to): (NaiveDate, NaiveDate),
+    key_groups: bool,
+) -> Result<Daily, AppError> {
+    let mut query = enrolment::Entity::find()
+        .select_only()
+        .column(cohort::Column::EndsOn)
+        .column_as(
+            Expr::from(Func::count(Expr::col((
+                enrolment::Entity,
+                enrolment::Column::Id,
+            )))),
+            "n",
+        )
+        .join(JoinType::InnerJoin, enrolment::Relation::Cohorts.def())
+        .filter(enrolment::Column::Status.ne(EnrolmentStatus::Withdrawn.as_str()))
+        .filter(cohort::Column::EndsOn.between(from, to));
+    if key_groups {
+        let tagged = Query::select()
+            .expr(Expr::val(1))
+            .from(tag::Entity)
+            .and_where(
+                Expr::col((tag::Entity, tag::Column::PersonId))
+                    .equals((enrolment::Entity, enrolment::Column::PersonId)),
+            )
+            .to_owned();
+        query = query.filter(Expr::exists(tagged));
+    }
+    Ok(query
+        .group_by(cohort::Column::EndsOn)
+        .into_tuple()
+        .all(conn)
+        .await?)
+}
+
+/// Certificates of `kind` issued within `from..=to` (their issue day, `valid_from`), per
+/// day; a re-issue (a correction or a renewal superseding one) is not counted again.
+pub async fn certificates_by_issue(
+    conn: &impl ConnectionTrait,
+    (from, to): (NaiveDate, NaiveDate),
+    kind: CertificateKind,
+) -> Result<Daily, AppError> {
+    Ok(certificate::Entity::find()
+        .select_only()
+        .column(certificate::Column::ValidFrom)
+        .column_as(certificate::Column::Id.count(), "n")
+        .filter(certificate::Column::Kind.eq(kind.as_str()))
+        .filter(certificate::Column::SupersedesId.is_null())
+        .filter(certificate::Column::ValidFrom.between(from, to))
+        .group_by(certificate::Column::ValidFrom)
+        .into_tuple()
+        .all(conn)
+        .await?)
+}
+
+/// Apprentices under filed agreements that started within `from..=to`, per start day.
+pub async fn apprentices_by_start(
+    conn: &impl ConnectionTrait,
+    (from, to): (NaiveDate, NaiveDate),
+) -> Result<Daily, AppError> {
+    let under = apprentice::Entity::belongs_to(agreement::Entity)
+        .from(apprentice::Column::AgreementId)
+        .to(agreement::Column::Id)
+        .into();
+    Ok(apprentice::Entity::find()
+        .select_only()
+        .column(agreement::Column::StartsOn)
+        .column_as(
+            Expr::from(Func::count(Expr::col((
+                apprentice::Entity,
+                apprentice::Column::Id,
+            )))),
+            "n",
+        )
+        .join(JoinType::InnerJoin, under)
+        .filter(agreement::Column::Status.eq(AgreementStatus::Filed.as_str()))
+        .filter(agreement::Column::StartsOn.between(from, to))
+        .group_by(agreement::Column::StartsOn)
+        .into_tuple()
+        .all(conn)
+        .await?)
+}
+
+/// A measure's counts per day over `span`.
+pub async fn daily(
+    conn: &impl ConnectionTrait,
+    measure: Measure,
+    span: (NaiveDate, NaiveDate),
+) -> Result<Daily, AppError> {
+    let kind = match measure {
+        Measure::KeyGroupTraining => return enrolments_by_end(conn, span, true).await,
+        Measure::Training => return enrolments_by_end(conn, span, false).await,
+        Measure::Apprentices => return apprentices_by_start(conn, span).await,
+        Measure::CompletionCertificates => CertificateKind::Completion,
+        Measure::SkillLevelCertificates => CertificateKind::SkillLevel,
+        Measure::SpecialtyCertificates => CertificateKind::Specialty,
+        Measure::Licences => CertificateKind::Licence,
+    };
+    certificates_by_issue(conn, span, kind).await
+}
+
+/// The counts of `year`'s twelve statistical months, January first.
+pub fn by_month(year: i32, daily: &Daily) -> [i64; 12] {
+    let ends: BTreeMap<NaiveDate, usize> = months(year)
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.ends_on, i))
+        .collect();
+    let mut counts = [0; 12];
+    for (day, n) in daily {
+        if let Some((_, &i)) = ends.range(*day..).next() {
+            counts[i] += n;
+        }
+    }
+    counts
+}
+
+/// A measure's counts for each of `year`'s months.
+pub async fn monthly(
+    conn: &impl ConnectionTrait,
+    measure: Measure,
+    year: i32,
+) -> Result<[i64; 12], AppError> {
+    let daily = daily(conn, measure, year_span(year)).await?;
+    Ok(by_month(year, &daily))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn the_20th_and_the_21st_fall_in_different_months() {
+        let daily = vec![
+            (d("2025-12-21"), 1),
+            (d("2026-01-20"), 2),
+            (d("2026-01-21"), 4),
+            (d("2026-12-20"), 8),
+        ];
+        let months = by_month(2026, &daily);
+        assert_eq!((months[0], months[1], months[11]), (3, 4, 8));
+        assert_eq!(months.iter().sum::<i64>(), 15);
+    }
+}

@@ -1,0 +1,257 @@
+//! The bureau's dashboard for a statistical year: each measure's actual against its target
+//! with the share of the year elapsed and the counts per month; person-times by key group
+//! and by provider; certificates by kind and status; orders and agreements by stage. A
+//! fixed number of grouped queries whatever the number of records.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use entities::{
+    apprenticeship_agreements as agreement, certificates as certificate, cohorts as cohort,
+    enrolments as enrolment, orders as order, organisations as organisation,
+    person_key_groups as tag,
+};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, JoinType, QueryFilter, QuerySelect, RelationTrait,
+    sea_query::{Expr, Func},
+};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::{Measure, actuals, months, targets, year_span};
+use crate::{
+    apprenticeships::AgreementStatus, certificates::CertificateStatus, cohorts::EnrolmentStatus,
+    error::AppError, orders::OrderStatus, people::KeyGroup, programs::CertificateKind,
+    stored::Stored,
+};
+
+/// One measure: the target (if set), the actual, and the counts per month.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Line {
+    pub measure: Measure,
+    pub label: &'static str,
+    pub target: Option<i64>,
+    pub actual: i64,
+    /// The actual as a share of the target, in percent (none without a target).
+    pub percent: Option<i64>,
+    /// January to December of the statistical year.
+    pub by_month: Vec<i64>,
+}
+
+/// A count under a label.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Count {
+    /// The stored word or id it counts (a key group, a provider, a status).
+    pub key: String,
+    pub label: String,
+    pub count: i64,
+}
+
+/// Certificates of one kind issued in the year, by status.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct KindCounts {
+    pub kind: CertificateKind,
+    pub label: &'static str,
+    pub total: i64,
+    pub by_status: Vec<Count>,
+}
+
+/// The dashboard of a statistical year.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Dashboard {
+    pub year: i32,
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+    /// The share of the year elapsed on `today`, in percent.
+    pub elapsed_percent: i64,
+    /// The months' codes, `YYYY-MM`.
+    pub months: Vec<String>,
+    pub lines: Vec<Line>,
+    /// Training person-times (enrolments in cohorts that ended in the year) by key group;
+    /// a person in two groups counts in each.
+    pub by_key_group: Vec<Count>,
+    /// Training person-times by provider.
+    pub by_provider: Vec<Count>,
+    pub certificates: Vec<KindCounts>,
+    pub orders_by_status: Vec<Count>,
+    pub agreements_by_status: Vec<Count>,
+}
+
+fn percent(part: i64, whole: i64) -> i64 {
+    if whole <= 0 { 0 } else { part * 100 / whole }
+}
+
+/// The enrolments of the year's ended cohorts, not withdrawn, grouped by `column`.
+async fn person_times_by<C: ColumnTrait>(
+    conn: &impl ConnectionTrait,
+    span: (NaiveDate, NaiveDate),
+    column: C,
+    tagged: bool,
+) -> Result<Vec<(String, i64)>, AppError> {
+    let mut query = enrolment::Entity::find()
+        .select_only()
+        .column(column)
+        .column_as(
+            Expr::from(Func::count(Expr::col((
+                enrolment::Entity,
+                enrolment::Column::Id,
+            )))),
+            "n",
+        )
+        .join(JoinType::InnerJoin, enrolment::Relation::Cohorts.def())
+        .filter(enrolment::Column::Status.ne(EnrolmentStatus::Withdrawn.as_str()))
+        .filter(cohort::Column::EndsOn.between(span.0, span.1));
+    if tagged {
+        let tags = enrolment::Entity::belongs_to(tag::Entity)
+            .from(enrolment::Column::PersonId)
+            .to(tag::Column::PersonId)
+            .into();
+        query = query.join(JoinType::InnerJoin, tags);
+    }
+    Ok(query.group_by(column).into_tuple().all(conn).await?)
+}
+
+/// The dashboard of `year` as of `today`.
+pub async fn get(
+    conn: &impl ConnectionTrait,
+    year: i32,
+    today: NaiveDate,
+) -> Result<Dashboard, AppError> {
+    let span = year_span(year);
+    let targets: HashMap<Measure, i64> = targets::current(conn, year)
+        .await?
+        .into_iter()
+        .map(|t| (t.measure, t.target))
+        .collect();
+    let mut lines = Vec::new();
+    for &measure in Measure::ALL {
+        let by_month = actuals::monthly(conn, measure, year).await?;
+        let actual = by_month.iter().sum();
+        let target = targets.get(&measure).copied();
+        lines.push(Line {
+            measure,
+            label: measure.label(),
+            percent: target.map(|t| percent(actual, t)),
+            target,
+            actual,
+            by_month: by_month.to_vec(),
+        });
+    }
+    let days = (span.1 - span.0).num_days() + 1;
+    let elapsed = (today.clamp(span.0, span.1) - span.0).num_days() + i64::from(today >= span.0);
+    let by_key_group = person_times_by(conn, span, tag::Column::KeyGroup, true)
+        .await?
+        .into_iter()
+        .map(|(key, count)| Count {
+            label: KeyGroup::parse(&key).map_or_else(|| key.clone(), |g| g.label().to_owned()),
+            key,
+            count,
+        })
+        .collect();
+    let names: HashMap<String, String> = organisation::Entity::find()
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|o| (o.id, o.name))
+        .collect();
+    let mut by_provider: Vec<Count> =
+        person_times_by(conn, span, cohort::Column::ProviderId, false)
+            .await?
+            .into_iter()
+            .map(|(key, count)| Count {
+                label: names.get(&key).cloned().unwrap_or_default(),
+                key,
+                count,
+            })
+            .collect();
+    by_provider.sort_by(|a, b| b.count.cmp(&a.count).then(a.label.cmp(&b.label)));
+    Ok(Dashboard {
+        year,
+        starts_on: span.0,
+        ends_on: span.1,
+        elapsed_percent: percent(elapsed, days),
+        months: months(year).into_iter().map(|p| p.code).collect(),
+        lines,
+        by_key_group,
+        by_provider,
+        certificates: certificates(conn, span).await?,
+        orders_by_status: stages(
+            conn,
+            (order::Entity, order::Column::Status),
+            OrderStatus::ALL.iter().map(|s| (s.as_str(), s.label())),
+        )
+        .await?,
+        agreements_by_status: stages(
+            conn,
+            (agreement::Entity, agreement::Column::Status),
+            AgreementStatus::ALL.iter().map(|s| (s.as_str(), s.label())),
+        )
+        .await?,
+    })
+}
+
+async fn certificates(
+    conn: &impl ConnectionTrait,
+    span: (NaiveDate, NaiveDate),
+) -> Result<Vec<KindCounts>, AppError> {
+    let rows: Vec<(String, String, i64)> = certificate::Entity::find()
+        .select_only()
+        .column(certificate::Column::Kind)
+        .column(certificate::Column::Status)
+        .column_as(certificate::Column::Id.count(), "n")
+        .filter(certificate::Column::SupersedesId.is_null())
+        .filter(certificate::Column::ValidFrom.between(span.0, span.1))
+        .group_by(certificate::Column::Kind)
+        .group_by(certificate::Column::Status)
+        .into_tuple()
+        .all(conn)
+        .await?;
+    let mut kinds = Vec::new();
+    for &kind in CertificateKind::ALL {
+        let mut by_status = Vec::new();
+        for &status in CertificateStatus::ALL {
+            let count = rows
+                .iter()
+                .filter(|(k, s, _)| k == kind.as_str() && s == status.as_str())
+                .map(|(_, _, n)| n)
+                .sum();
+            if count > 0 {
+                by_status.push(Count {
+                    key: status.as_str().to_owned(),
+                    label: status.label().to_owned(),
+                    count,
+                });
+            }
+        }
+        kinds.push(KindCounts {
+            kind,
+            label: kind.label(),
+            total: by_status.iter().map(|c| c.count).sum(),
+            by_status,
+        });
+    }
+    Ok(kinds)
+}
+
+/// Rows of `entity` by their stage in `column`, every stage of `words` listed.
+async fn stages<E: EntityTrait>(
+    conn: &impl ConnectionTrait,
+    (entity, column): (E, E::Column),
+    words: impl Iterator<Item = (&'static str, &'static str)>,
+) -> Result<Vec<Count>, AppError> {
+    let rows: Vec<(String, i64)> = E::find()
+        .select_only()
+        .column(column)
+        .column_as(Expr::from(Func::count(Expr::col((entity, column)))), "n")
+        .group_by(column)
+        .into_tuple()
+        .all(conn)
+        .await?;
+    Ok(words
+        .map(|(word, label)| Count {
+            key: word.to_owned(),
+            label: label.to_owned(),
+            count: rows.iter().find(|(k, _)| k == word).map_or(0, |(_, n)| *n),
+        })
+        .collect())
+}
