@@ -64,6 +64,26 @@ pub fn monthly_bars(values: &[i64], labels: &[String], target: Option<i64>) -> S
     svg
 }
 
+/// A progress meter: the share of `target` reached (capped at the full width) and a mark
+/// at the share of the year elapsed. Attributes, not inline styles, so that the pages'
+/// content security policy (no inline styles) leaves it drawn.
+pub fn meter(actual: i64, target: i64, elapsed_percent: i64) -> String {
+    let done = if target > 0 {
+        (actual as f64 / target as f64).clamp(0.0, 1.0) * 100.0
+    } else {
+        100.0
+    };
+    let mark = elapsed_percent.clamp(0, 100);
+    format!(
+        "<svg class=\"meter\" viewBox=\"0 0 100 6\" preserveAspectRatio=\"none\" role=\"img\">\
+         <title>完成 {actual} / {target}，年度已过 {mark}%</title>\
+         <rect x=\"0\" y=\"1\" width=\"100\" height=\"4\" rx=\"2\" class=\"track\"/>\
+         <rect x=\"0\" y=\"1\" width=\"{done:.1}\" height=\"4\" rx=\"2\" class=\"done\"/>\
+         <rect x=\"{:.1}\" y=\"0\" width=\"0.8\" height=\"6\" class=\"mark\"/></svg>",
+        (mark as f64 - 0.4).max(0.0)
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -80,5 +100,7 @@ mod tests {
         assert!(svg.contains("class=\"pace\""));
         assert!(svg.contains("<title>2026-03: 30</title>"));
         assert!(!monthly_bars(&values, &labels, None).contains("pace"));
+        assert!(meter(30, 600, 95).contains("width=\"5.0\""));
+        assert!(meter(900, 600, 95).contains("width=\"100.0\""));
     }
 }

@@ -39,6 +39,7 @@ struct ReportsPage {
     shell: Shell,
     d: Dashboard,
     charts: Vec<String>,
+    meters: Vec<Option<String>>,
     measures: Vec<(&'static str, &'static str)>,
     errors: FieldErrors,
     refusal: Option<String>,
@@ -91,12 +92,21 @@ async fn render(
         .iter()
         .map(|l| chart::monthly_bars(&l.by_month, &d.months, l.target))
         .collect();
+    let meters = d
+        .lines
+        .iter()
+        .map(|l| {
+            l.target
+                .map(|t| chart::meter(l.actual, t, d.elapsed_percent))
+        })
+        .collect();
     let (shell, jar) = Shell::load(app, session, "/reports", jar).await?;
     let status = refusal.status;
     let page = ReportsPage {
         shell,
         d,
         charts,
+        meters,
         measures: Measure::ALL
             .iter()
             .map(|m| (m.as_str(), m.label()))

@@ -63,5 +63,15 @@ async fn every_roles_home_and_main_page_fit_a_phone_and_a_laptop() {
                 .await
                 .expect("signed out");
         }
+        // The bureau's dashboard: the charts scale to the width.
+        browser.sign_in_as(&app, "bureau").await;
+        browser.open(&format!("{}/reports", app.base)).await;
+        assert!(browser.text().await.contains("重点群体培训人次"));
+        browser.fits(&format!("reports-{width}")).await;
+        browser
+            .driver
+            .delete_all_cookies()
+            .await
+            .expect("signed out");
     }
 }
