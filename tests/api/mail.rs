@@ -5,6 +5,8 @@
 //! once or is reported. Time is moved, not waited: the job runs at the test's instants.
 
 mod events;
+mod notices;
+mod reminders;
 mod sink;
 mod staff;
 
@@ -63,6 +65,15 @@ fn worker(app: &TestApp, url: &str) -> Runner {
 async fn deliver(app: &TestApp, runner: &Runner) -> usize {
     runner
         .run_once(Delivery::KIND, app.clock.now().at)
+        .await
+        .expect("delivery runs")
+}
+
+/// Runs `runner` over every message due at `now`; how many it ran.
+async fn deliver_at(app: &TestApp, runner: &Runner, now: registry::clock::Now) -> usize {
+    let _ = app;
+    runner
+        .run_once(Delivery::KIND, now.at)
         .await
         .expect("delivery runs")
 }
