@@ -28,7 +28,7 @@ pub struct Config {
     /// messages wait for an instance that does); default on.
     pub mail_delivery: bool,
     /// `REGISTRY_REMINDERS`: reminder schedules per kind, days before the date (negative:
-    /// after), e.g. `licence=90,30,7,0,-30; order_deadline=14,3`; kinds not named keep
+    /// after), e.g. `licence=90,30,7,0,-30; order_deadline=14,3; milestone=7,0`; kinds not named keep
     /// their defaults ([`Schedules::default`]).
     pub reminders: Schedules,
     /// `REGISTRY_PII_KEY`: base64 of 64 bytes (sealing key ‖ blind-index key). Unset: the

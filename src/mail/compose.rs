@@ -264,6 +264,30 @@ message!(
     DeadlineHtml
 );
 
+/// An apprenticeship milestone is due soon or today; to the mentor and the teacher.
+#[derive(Debug, Clone)]
+pub struct MilestoneDue {
+    /// The mentor's or teacher's display name.
+    pub name: String,
+    pub apprentice: String,
+    pub title: String,
+    pub due_on: String,
+    pub days_left: i64,
+    pub employer: String,
+    pub provider: String,
+}
+message!(
+    MilestoneDue,
+    [
+        "mail/milestone_due/subject.txt",
+        "mail/milestone_due/body.txt",
+        "mail/milestone_due/body.html"
+    ],
+    MilestoneSubject,
+    MilestoneText,
+    MilestoneHtml
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;

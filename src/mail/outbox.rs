@@ -27,6 +27,7 @@ stored_enum! {
         AccountClaimed = "account_claimed" => "账号开通",
         ExpiryReminder = "expiry_reminder" => "到期提醒",
         OrderDeadline = "order_deadline" => "订单截止提醒",
+        MilestoneDue = "milestone_due" => "学徒里程碑提醒",
     }
 }
 

@@ -1,5 +1,5 @@
 //! The reminders job (DESIGN §9): certificates about to expire (or just expired), order
-//! deadlines approaching. Schedules are data ([`Schedules`], `REGISTRY_REMINDERS`). The
+//! deadlines and apprenticeship milestones approaching. Schedules are data ([`Schedules`], `REGISTRY_REMINDERS`). The
 //! job is a function of the day: [`run`] queues, in the outbox, every reminder due on
 //! `now.today` that was not queued before — each under a key naming its record, step and
 //! recipient, so however many instances run it and however often, a step is queued
@@ -10,6 +10,7 @@
 
 pub mod deadlines;
 pub mod expiry;
+pub mod milestones;
 pub mod schedule;
 
 use sea_orm::TransactionTrait;
@@ -31,6 +32,7 @@ pub struct Reminders {
 pub struct Queued {
     pub expiry: usize,
     pub order_deadlines: usize,
+    pub milestones: usize,
 }
 
 /// Queues every reminder due on `now.today`: each kind in one transaction of its own, so
@@ -42,8 +44,12 @@ pub async fn run(db: &Db, reminders: &Reminders, now: Now) -> Result<Queued, App
     let txn = db.write.begin().await?;
     let order_deadlines = deadlines::queue_due(&txn, reminders, now).await?;
     txn.commit().await?;
+    let txn = db.write.begin().await?;
+    let milestones = milestones::queue_due(&txn, reminders, now).await?;
+    txn.commit().await?;
     Ok(Queued {
         expiry,
         order_deadlines,
+        milestones,
     })
 }

@@ -1,7 +1,7 @@
 //! Reminder schedules as data: for each kind of date (a certificate kind's `valid_until`,
-//! an order's deadline) the days before it (after it, when negative) on which a reminder
-//! goes out. Read from `REGISTRY_REMINDERS`, e.g.
-//! `licence=90,30,7,0,-30; order_deadline=14,3`; a kind not named keeps its default, a
+//! an order's deadline, an apprenticeship milestone's due day) the days before it (after
+//! it, when negative) on which a reminder goes out. Read from `REGISTRY_REMINDERS`, e.g.
+//! `licence=90,30,7,0,-30; order_deadline=14,3; milestone=7,0`; a kind not named keeps its default, a
 //! kind named with nothing after `=` gets no reminders.
 
 use std::collections::BTreeMap;
@@ -11,6 +11,8 @@ use chrono::{Days, NaiveDate};
 
 /// The key of order-deadline reminders in [`Schedules`].
 pub const ORDER_DEADLINE: &str = "order_deadline";
+/// The key of apprenticeship-milestone reminders in [`Schedules`].
+pub const MILESTONE: &str = "milestone";
 
 /// How long the last step of a schedule can still be sent after its day, e.g. after the
 /// server was down over it. Earlier steps can be sent until the next step's day.
@@ -71,11 +73,12 @@ pub struct Schedules(BTreeMap<String, Schedule>);
 
 impl Default for Schedules {
     /// Licences: 90, 30, 7 and 0 days before expiry and 30 days after; order deadlines:
-    /// 14 and 3 days before.
+    /// 14 and 3 days before; apprenticeship milestones: 7 days before and on the day.
     fn default() -> Self {
         let mut map = BTreeMap::new();
         map.insert("licence".to_owned(), Schedule::new(vec![90, 30, 7, 0, -30]));
         map.insert(ORDER_DEADLINE.to_owned(), Schedule::new(vec![14, 3]));
+        map.insert(MILESTONE.to_owned(), Schedule::new(vec![7, 0]));
         Self(map)
     }
 }
@@ -155,6 +158,7 @@ mod tests {
         assert_eq!(s.of("licence").map(Schedule::steps), Some(&[60, 0][..]));
         assert_eq!(s.of("skill_level").map(Schedule::steps), Some(&[30][..]));
         assert_eq!(s.of(ORDER_DEADLINE), None);
+        assert_eq!(s.of(MILESTONE).map(Schedule::steps), Some(&[7, 0][..]));
         assert!(Schedules::parse("licence").is_err());
         assert!(Schedules::parse("licence=soon").is_err());
     }

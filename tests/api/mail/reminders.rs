@@ -93,6 +93,7 @@ fn expiry(n: usize) -> Queued {
     Queued {
         expiry: n,
         order_deadlines: 0,
+        milestones: 0,
     }
 }
 
@@ -269,5 +270,84 @@ fn order_deadlines(n: usize) -> Queued {
     Queued {
         expiry: 0,
         order_deadlines: n,
+        milestones: 0,
     }
+}
+
+#[tokio::test]
+async fn a_milestone_due_reminds_the_mentor_and_the_teacher_through_their_accounts() {
+    use crate::apprenticeships::{apprentice_body, filed_agreement, months, setup};
+    let mut sink = fresh_sink();
+    sink.start(&[]);
+    let app = mail_app(&sink).await;
+    let s = setup(&app).await;
+    let (agreement, start, _) = filed_agreement(&app, &s).await;
+    let own = "/api/v1/me/email";
+    confirm(&app, &sink, own, &s.employer, "wang@genhewan.example.org").await;
+    confirm(&app, &sink, own, &s.provider, "liu@peixun.example.org").await;
+    let account = |token: String| {
+        let app = &app;
+        async move {
+            let (_, me) = app.get("/api/v1/auth/me", &token).await;
+            me["account_id"].as_str().expect("account").to_owned()
+        }
+    };
+    let (mentor, teacher) = (
+        account(s.employer.clone()).await,
+        account(s.provider.clone()).await,
+    );
+    let end = months(start, 24).pred_opt().expect("a day");
+    let path = format!("/api/v1/apprenticeships/{agreement}/apprentices");
+
+    // Each account must belong to its side.
+    let mut body = apprentice_body("其其格", &citizen_id("20000101", 123), start, end);
+    body["mentor"]["account_id"] = json!(teacher);
+    body["teacher"]["account_id"] = json!(mentor);
+    let (status, refused) = app.post(&path, &s.employer, body.clone()).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+    let reasons = crate::helpers::pluck(&refused["fields"], &["field", "reason"]);
+    assert_eq!(
+        reasons,
+        [
+            "mentor.account_id not_of_employer",
+            "teacher.account_id not_of_provider"
+        ]
+    );
+    body["mentor"]["account_id"] = json!(mentor);
+    body["teacher"]["account_id"] = json!(teacher);
+    let (status, apprentice) = app.post(&path, &s.employer, body).await;
+    assert_eq!(status, StatusCode::CREATED, "{apprentice}");
+    assert_eq!(apprentice["mentor"]["account_id"], json!(mentor));
+    assert_eq!(apprentice["teacher"]["account_id"], json!(teacher));
+
+    // The second milestone is due 18 months after the start (the first is long past).
+    let due = months(start, 18);
+    let today = app.clock.now().today;
+    let days = (due - today).num_days() + 10;
+    let queued = every_day(&app, today, days, None).await;
+    let both = Queued {
+        expiry: 0,
+        order_deadlines: 0,
+        milestones: 2,
+    };
+    assert_eq!(queued, [(due - Duration::days(7), both), (due, both)]);
+    let rows: Vec<_> = outbox(&app)
+        .await
+        .into_iter()
+        .filter(|r| r.message == "milestone_due")
+        .collect();
+    let mut to: Vec<&str> = rows.iter().map(|r| r.recipient.as_str()).collect();
+    to.sort_unstable();
+    to.dedup();
+    assert_eq!(to, ["liu@peixun.example.org", "wang@genhewan.example.org"]);
+    assert!(
+        rows[0].subject.contains("独立完成整炉烤制"),
+        "{}",
+        rows[0].subject
+    );
+    assert!(
+        rows[0].text_body.contains("其其格"),
+        "{}",
+        rows[0].text_body
+    );
 }
