@@ -11,6 +11,7 @@ mod certificates;
 mod homes;
 mod lookup;
 mod orders;
+mod outbox;
 mod provider;
 mod staff;
 mod trainee;
