@@ -5,7 +5,7 @@ use std::{net::SocketAddr, path::PathBuf, time::Duration};
 use anyhow::Context;
 use secrecy::SecretString;
 
-use crate::imports::Limits;
+use crate::{imports::Limits, reminders::Schedules};
 
 /// Everything the registry reads from its environment (names as in docs/API.md).
 #[derive(Debug, Clone)]
@@ -27,6 +27,10 @@ pub struct Config {
     /// `REGISTRY_MAIL_DELIVERY`: `0` stops this instance from delivering queued mail (the
     /// messages wait for an instance that does); default on.
     pub mail_delivery: bool,
+    /// `REGISTRY_REMINDERS`: reminder schedules per kind, days before the date (negative:
+    /// after), e.g. `licence=90,30,7,0,-30; order_deadline=14,3; milestone=7,0`; kinds not named keep
+    /// their defaults ([`Schedules::default`]).
+    pub reminders: Schedules,
     /// `REGISTRY_PII_KEY`: base64 of 64 bytes (sealing key ‖ blind-index key). Unset: the
     /// keys are kept in `keys/pii.key` in the data directory, created on first start.
     /// Several instances must share the same keys.
@@ -158,6 +162,10 @@ impl Config {
             mail_from: var("REGISTRY_MAIL_FROM")
                 .unwrap_or_else(|| format!("noreply@{}", host_of(&base_url))),
             mail_delivery: var("REGISTRY_MAIL_DELIVERY").is_none_or(|v| v.trim() != "0"),
+            reminders: match var("REGISTRY_REMINDERS") {
+                Some(spec) => Schedules::parse(&spec)?,
+                None => Schedules::default(),
+            },
             pii_key: var("REGISTRY_PII_KEY").map(Into::into),
             signing_key: var("REGISTRY_SIGNING_KEY").map(Into::into),
             certs_dir: var("REGISTRY_CERTS_DIR")
@@ -230,6 +238,7 @@ impl Config {
             smtp_url: None,
             mail_from: "noreply@registry.invalid".into(),
             mail_delivery: true,
+            reminders: Schedules::default(),
             pii_key: None,
             signing_key: None,
             certs_dir: default_certs_dir(),

@@ -30,6 +30,7 @@ pub mod people;
 pub mod pictures;
 pub mod private_files;
 pub mod programs;
+pub mod reminders;
 pub mod reports;
 pub mod standards;
 pub mod startup;

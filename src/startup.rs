@@ -30,7 +30,9 @@ use crate::{
     jobs::Runner,
     mail::{Delivery, Transport},
     people::{self, PiiKeys},
-    private_files, standards,
+    private_files,
+    reminders::{self, Reminders},
+    standards,
     verification::{self, Index},
 };
 
@@ -236,10 +238,12 @@ pub fn mail_delivery(config: &Config) -> anyhow::Result<Delivery> {
 /// The job runner of one instance, with every queued job kind and periodic tick
 /// registered: mail delivery (unless `REGISTRY_MAIL_DELIVERY=0`). Each instance keeps its
 /// own verification index current from the audit log, and prunes its rate limiters and the
-/// sign-in throttle's stale rows.
+/// sign-in throttle's stale rows. Every hour each instance queues the reminders due
+/// today (idempotent, so several instances and restarts queue each once).
 fn background_work(state: &AppState) -> anyhow::Result<Runner> {
     let (index, conn) = (Arc::clone(&state.verification), state.db.read.clone());
     let limited = state.clone();
+    let reminding = state.clone();
     let mut runner = Runner::new(state.db.clone());
     if state.config.mail_delivery {
         runner = runner.job(mail_delivery(&state.config)?);
@@ -258,6 +262,19 @@ fn background_work(state: &AppState) -> anyhow::Result<Runner> {
                 }
             },
         )
+        .tick("reminders", Duration::from_secs(60 * 60), move || {
+            let state = reminding.clone();
+            async move {
+                let reminders = Reminders {
+                    schedules: state.config.reminders.clone(),
+                    base_url: state.config.base_url.clone(),
+                };
+                reminders::run(&state.db, &reminders, state.now())
+                    .await
+                    .context("queueing the reminders due today")?;
+                Ok(())
+            }
+        })
         .tick("rate-limiters", Duration::from_secs(60), move || {
             let state = limited.clone();
             async move {

@@ -28,6 +28,8 @@ pub struct Model {
     pub created_by: String,
     pub created_at: DateTimeWithTimeZone,
     pub updated_at: DateTimeWithTimeZone,
+    pub mentor_account_id: Option<String>,
+    pub teacher_account_id: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -4,14 +4,16 @@
 //! school teacher. Each refusal names its rule; nothing is written.
 
 use chrono::NaiveDate;
-use entities::{apprentices as apprentice, apprenticeship_agreements as agreement};
+use entities::{
+    accounts as account, apprentices as apprentice, apprenticeship_agreements as agreement,
+};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::{AgreementStatus, ApprenticeStatus, terms};
 use crate::{
-    access::Caller,
+    access::{Caller, Role},
     audit::{self, Change},
     clock::Now,
     error::{AppError, FieldError},
@@ -34,12 +36,20 @@ pub struct MentorInput {
     pub post: String,
     /// The mentor's skill level code (`GET /api/v1/skill-levels`), e.g. `level2`.
     pub skill_level: String,
+    /// The mentor's own account (an employer account of the enterprise), optional: milestone
+    /// reminders go to its confirmed address.
+    #[serde(default)]
+    pub account_id: Option<String>,
 }
 
 /// The school teacher (院校导师) of the agreement's provider.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct TeacherInput {
     pub name: String,
+    /// The teacher's own account (a staff account of the agreement's provider), optional:
+    /// milestone reminders go to its confirmed address.
+    #[serde(default)]
+    pub account_id: Option<String>,
 }
 
 /// An apprentice as the enterprise registers them.
@@ -113,6 +123,55 @@ async fn check_mentors(
     Ok((mentor_name, mentor_post, mentor_level, teacher_name))
 }
 
+/// The mentors' accounts, when given: the mentor's an enabled employer account of the
+/// agreement's enterprise, the teacher's an enabled staff account of its provider.
+async fn check_mentor_accounts(
+    conn: &impl ConnectionTrait,
+    a: &agreement::Model,
+    input: &ApprenticeInput,
+    fields: &mut Vec<FieldError>,
+) -> Result<(Option<String>, Option<String>), AppError> {
+    let mentor = input.mentor.as_ref().and_then(|m| m.account_id.clone());
+    let teacher = input.teacher.as_ref().and_then(|t| t.account_id.clone());
+    let wanted: Vec<&str> = [&mentor, &teacher]
+        .into_iter()
+        .flatten()
+        .map(String::as_str)
+        .collect();
+    if wanted.is_empty() {
+        return Ok((None, None));
+    }
+    let found = account::Entity::find()
+        .filter(account::Column::Id.is_in(wanted))
+        .filter(account::Column::Disabled.eq(false))
+        .all(conn)
+        .await?;
+    let belongs = |id: &String, role: Role, org: &str| {
+        found.iter().any(|f| {
+            &f.id == id && f.role == role.as_str() && f.organisation_id.as_deref() == Some(org)
+        })
+    };
+    if let Some(id) = &mentor
+        && !belongs(id, Role::Employer, &a.employer_id)
+    {
+        fields.push(FieldError::new(
+            "mentor.account_id",
+            "not_of_employer",
+            "企业导师的账号须为本企业的有效账号",
+        ));
+    }
+    if let Some(id) = &teacher
+        && !belongs(id, Role::ProviderStaff, &a.provider_id)
+    {
+        fields.push(FieldError::new(
+            "teacher.account_id",
+            "not_of_provider",
+            "院校导师的账号须为协议培训机构工作人员的有效账号",
+        ));
+    }
+    Ok((mentor, teacher))
+}
+
 fn check_contract(a: &agreement::Model, input: &ApprenticeInput, fields: &mut Vec<FieldError>) {
     let (start, end) = (input.contract_starts_on, input.contract_ends_on);
     if !terms::at_least_years(start, end, 1) {
@@ -182,6 +241,8 @@ pub async fn add(
     check_contract(&a, &input, &mut fields);
     let (mentor_name, mentor_post, mentor_level, teacher_name) =
         check_mentors(conn, &input, &mut fields).await?;
+    let (mentor_account_id, teacher_account_id) =
+        check_mentor_accounts(conn, &a, &input, &mut fields).await?;
     let identity = match identity {
         Some(identity) if fields.is_empty() => identity,
         _ => return Err(AppError::invalid_fields("学徒信息无效", fields)),
@@ -209,6 +270,8 @@ pub async fn add(
         mentor_post: Set(mentor_post),
         mentor_level: Set(mentor_level),
         teacher_name: Set(teacher_name),
+        mentor_account_id: Set(mentor_account_id),
+        teacher_account_id: Set(teacher_account_id),
         status: Set(ApprenticeStatus::Active.as_str().to_owned()),
         paused_on: Set(None),
         pause_reason: Set(None),

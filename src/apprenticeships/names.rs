@@ -5,14 +5,16 @@
 use std::collections::HashMap;
 
 use entities::{
-    apprentices as apprentice, apprenticeship_agreements as agreement, people as person,
+    accounts as account, apprentices as apprentice, apprenticeship_agreements as agreement,
+    people as person,
 };
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 
 use crate::{
-    access::{Caller, rules},
+    access::{Caller, Role, rules},
     error::AppError,
     people::mask_name,
+    stored::Stored,
 };
 
 /// An apprentice as a list line names them: the name and the agreement they are under.
@@ -63,4 +65,38 @@ pub async fn of(
             (r.id, named)
         })
         .collect())
+}
+
+/// The accounts an apprentice's mentors may be named by, as `(id, name)`: the enabled
+/// employer accounts of the enterprise (the mentor) and staff accounts of the provider (the
+/// teacher). One query.
+pub async fn mentor_accounts(
+    conn: &impl ConnectionTrait,
+    employer_id: &str,
+    provider_id: &str,
+) -> Result<(Vec<(String, String)>, Vec<(String, String)>), AppError> {
+    let rows = account::Entity::find()
+        .filter(account::Column::OrganisationId.is_in([employer_id, provider_id]))
+        .filter(account::Column::Disabled.eq(false))
+        .filter(account::Column::Integration.eq(false))
+        .all(conn)
+        .await?;
+    let named = |a: &account::Model| {
+        let name = if a.display_name.is_empty() {
+            a.login.clone()
+        } else {
+            format!("{}（{}）", a.display_name, a.login)
+        };
+        (a.id.clone(), name)
+    };
+    let of = |role: Role, org: &str| {
+        rows.iter()
+            .filter(|a| a.role == role.as_str() && a.organisation_id.as_deref() == Some(org))
+            .map(named)
+            .collect()
+    };
+    Ok((
+        of(Role::Employer, employer_id),
+        of(Role::ProviderStaff, provider_id),
+    ))
 }

@@ -73,9 +73,11 @@ async fn other_fallen_parent(
 /// Suspends, down the chain, every valid certificate resting on `fallen` (just revoked or
 /// suspended). A child already suspended because of `fallen` gets the new reason (a
 /// suspension that became a revocation); one suspended by hand, revoked or superseded is
-/// left as it is.
+/// left as it is. The holder of each certificate newly suspended is mailed the reason, as
+/// for a suspension by hand.
 pub async fn fall(
     conn: &impl ConnectionTrait,
+    services: &super::Services,
     actor: &Actor,
     fallen: certificate::Model,
     now: Now,
@@ -118,6 +120,7 @@ pub async fn fall(
             )
             .await?;
             if newly {
+                super::notices::stopped(conn, services, &child, false, &why, now).await?;
                 work.push(child);
             }
         }

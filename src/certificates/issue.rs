@@ -160,7 +160,8 @@ pub(super) async fn make(
         _ => None,
     };
     let issued_at = now.at;
-    let today = issued_at.date_naive();
+    // The registry's calendar day, not Greenwich's (they differ from 16:00 to 24:00 UTC).
+    let today = now.today;
     let digit = level.as_ref().and_then(|l| l.national_digit);
     let mut counter = LockedCounter::lock(
         conn,

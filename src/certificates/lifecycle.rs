@@ -142,7 +142,7 @@ pub async fn change(
         StatusChange::Suspend | StatusChange::Revoke => {
             let revoked = change == StatusChange::Revoke;
             super::notices::stopped(conn, services, &row, revoked, reason, now).await?;
-            fallen::fall(conn, &caller.actor(), row.clone(), now).await?;
+            fallen::fall(conn, services, &caller.actor(), row.clone(), now).await?;
         }
         StatusChange::Reinstate => fallen::restore(conn, &caller.actor(), row.clone(), now).await?,
     }

@@ -2,7 +2,7 @@
 //! the enrolments, and their audit entries, in multi-row statements inside the caller's
 //! transaction. The rows and entries are those single enrolments would write, one by one.
 
-use entities::{cohorts as cohort, enrolments, people as person};
+use entities::{cohorts as cohort, enrolments, people as person, programs};
 use sea_orm::{
     ActiveModelTrait, ConnectionTrait, EntityTrait, IntoActiveModel, Iterable, Set, TryInsertResult,
 };
@@ -16,7 +16,7 @@ use crate::{
     access::Caller,
     audit::{self, Change},
     clock::Now,
-    cohorts::{EnrolmentStatus, enrolment},
+    cohorts::{EnrolmentStatus, enrolment, notices},
     db,
     error::AppError,
     people::{PiiKeys, batch},
@@ -46,9 +46,19 @@ pub(super) async fn write(
     let actor = caller.actor();
     let mut audit = audit::Appender::lock(conn).await?;
     let mut report = Vec::with_capacity(rows.len());
+    let mut program = None;
     for chunk in rows.chunks(WRITE_CHUNK) {
         let written = write_chunk(conn, keys, cohort, chunk, now).await?;
         audit.append(conn, &actor, written.changes()).await?;
+        notify(
+            conn,
+            cohort,
+            &mut program,
+            chunk,
+            &written.enrolment_ids,
+            now,
+        )
+        .await?;
         report.extend(
             chunk
                 .iter()
@@ -58,6 +68,40 @@ pub(super) async fn write(
         progress.advance(chunk.len() as u64);
     }
     Ok(report)
+}
+
+/// Queues the enrolment mail a single enrolment sends to each known person of `rows` with
+/// a confirmed address (people registered by the import have no address yet). The
+/// cohort's program is read once, when the first such person turns up.
+async fn notify(
+    conn: &impl ConnectionTrait,
+    cohort: &cohort::Model,
+    program: &mut Option<programs::Model>,
+    rows: &[Planned],
+    enrolment_ids: &[String],
+    now: Now,
+) -> Result<(), AppError> {
+    let enrolled: Vec<(&person::Model, &str)> = rows
+        .iter()
+        .zip(enrolment_ids)
+        .filter_map(|(planned, id)| planned.known.as_ref().map(|p| (p, id.as_str())))
+        .filter(|(p, _)| p.email.is_some() && p.email_confirmed_at.is_some())
+        .collect();
+    if enrolled.is_empty() {
+        return Ok(());
+    }
+    if program.is_none() {
+        *program = programs::Entity::find_by_id(cohort.program_id.clone())
+            .one(conn)
+            .await?;
+    }
+    let Some(program) = program.as_ref() else {
+        return Err(AppError::Internal(anyhow::anyhow!(
+            "cohort {} has no program",
+            cohort.id
+        )));
+    };
+    notices::enrolled_all(conn, cohort, program, &enrolled, now).await
 }
 
 /// Writes the people and enrolments of `rows`; what was written, for the audit log.

@@ -194,6 +194,100 @@ message!(
     ClaimedHtml
 );
 
+/// A training that renews a licence: the next cohort on its standard or occupation.
+#[derive(Debug, Clone)]
+pub struct NextCohort {
+    pub program: String,
+    pub cohort: String,
+    pub provider: String,
+    pub starts_on: String,
+    pub ends_on: String,
+}
+
+/// The reader's certificate expires soon, today, or expired (a reminder step).
+#[derive(Debug, Clone)]
+pub struct ExpiryReminder {
+    pub holder_name: String,
+    pub kind: String,
+    pub number: String,
+    pub issuer_name: String,
+    /// The last valid day.
+    pub valid_until: String,
+    /// Days from the reminder's day to the last valid day; negative once it has expired.
+    pub days_left: i64,
+    /// How to renew: the next cohort, or `None` when none is scheduled.
+    pub renewal: Option<NextCohort>,
+    pub verify_url: String,
+}
+
+impl ExpiryReminder {
+    /// `days_left` as a number of days past expiry.
+    pub fn days_ago(&self) -> i64 {
+        -self.days_left
+    }
+}
+message!(
+    ExpiryReminder,
+    [
+        "mail/expiry_reminder/subject.txt",
+        "mail/expiry_reminder/body.txt",
+        "mail/expiry_reminder/body.html"
+    ],
+    ExpirySubject,
+    ExpiryText,
+    ExpiryHtml
+);
+
+/// An order's deadline approaches; to the employer's and the assigned provider's staff.
+#[derive(Debug, Clone)]
+pub struct OrderDeadline {
+    /// The staff member's display name.
+    pub name: String,
+    pub title: String,
+    pub employer: String,
+    /// The assigned provider, if any yet.
+    pub provider: Option<String>,
+    pub status: String,
+    pub deadline: String,
+    pub days_left: i64,
+    pub link: String,
+}
+message!(
+    OrderDeadline,
+    [
+        "mail/order_deadline/subject.txt",
+        "mail/order_deadline/body.txt",
+        "mail/order_deadline/body.html"
+    ],
+    DeadlineSubject,
+    DeadlineText,
+    DeadlineHtml
+);
+
+/// An apprenticeship milestone is due soon or today; to the mentor and the teacher.
+#[derive(Debug, Clone)]
+pub struct MilestoneDue {
+    /// The mentor's or teacher's display name.
+    pub name: String,
+    pub apprentice: String,
+    pub title: String,
+    pub due_on: String,
+    pub days_left: i64,
+    pub employer: String,
+    pub provider: String,
+}
+message!(
+    MilestoneDue,
+    [
+        "mail/milestone_due/subject.txt",
+        "mail/milestone_due/body.txt",
+        "mail/milestone_due/body.html"
+    ],
+    MilestoneSubject,
+    MilestoneText,
+    MilestoneHtml
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -25,6 +25,9 @@ stored_enum! {
         CertificateRevoked = "certificate_revoked" => "证书撤销",
         EnrolmentConfirmed = "enrolment_confirmed" => "报名确认",
         AccountClaimed = "account_claimed" => "账号开通",
+        ExpiryReminder = "expiry_reminder" => "到期提醒",
+        OrderDeadline = "order_deadline" => "订单截止提醒",
+        MilestoneDue = "milestone_due" => "学徒里程碑提醒",
     }
 }
 

@@ -11,16 +11,16 @@ use serde_json::{Value, json};
 
 use crate::helpers::{TestApp, citizen_id};
 
-struct Setup {
+pub(crate) struct Setup {
     bureau: String,
-    employer: String,
+    pub(crate) employer: String,
     employer_id: String,
-    provider: String,
+    pub(crate) provider: String,
     provider_id: String,
     other: String,
 }
 
-async fn setup(app: &TestApp) -> Setup {
+pub(crate) async fn setup(app: &TestApp) -> Setup {
     let bureau = app.bureau().await;
     let provider_id = app
         .organisation(&bureau, "training_provider", "额尔古纳市职业技能培训中心")
@@ -49,7 +49,7 @@ fn today(app: &TestApp) -> NaiveDate {
     app.clock.now().today
 }
 
-fn months(day: NaiveDate, n: u32) -> NaiveDate {
+pub(crate) fn months(day: NaiveDate, n: u32) -> NaiveDate {
     day.checked_add_months(Months::new(n)).unwrap()
 }
 
@@ -79,7 +79,7 @@ fn agreement_body(provider_id: &str, start: NaiveDate, end: NaiveDate) -> Value 
 }
 
 /// A filed two-year agreement that began 13 months ago (its second year has begun).
-async fn filed_agreement(app: &TestApp, s: &Setup) -> (String, NaiveDate, Value) {
+pub(crate) async fn filed_agreement(app: &TestApp, s: &Setup) -> (String, NaiveDate, Value) {
     let start = months(today(app), 0)
         .checked_sub_months(Months::new(13))
         .unwrap();
@@ -129,7 +129,7 @@ async fn filed_agreement(app: &TestApp, s: &Setup) -> (String, NaiveDate, Value)
     (id, start, a)
 }
 
-fn apprentice_body(name: &str, id: &str, start: NaiveDate, end: NaiveDate) -> Value {
+pub(crate) fn apprentice_body(name: &str, id: &str, start: NaiveDate, end: NaiveDate) -> Value {
     json!({"name": name, "citizen_id": id, "phone": "13904701234",
            "contract_starts_on": months(start, 0).checked_sub_months(Months::new(1)).unwrap(),
            "contract_ends_on": months(end, 12),

@@ -20,11 +20,24 @@ fn run_demo(app: &TestApp, out: &std::path::Path) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
+async fn scalar(app: &TestApp, sql: &str) -> i64 {
+    use sea_orm::{ConnectionTrait, Statement};
+    let backend = app.db.read.get_database_backend();
+    let row = app
+        .db
+        .read
+        .query_one_raw(Statement::from_string(backend, sql))
+        .await
+        .expect("the query")
+        .expect("a row");
+    row.try_get_by_index::<i64>(0).expect("a count")
+}
+
 #[tokio::test]
 async fn the_demo_loads_a_realistic_data_set_once_however_often_it_runs() {
     let app = TestApp::spawn().await;
     let out = app.data_dir.join("demo-out.json");
-    run_demo(&app, &out);
+    let printed = run_demo(&app, &out);
     let first: Value =
         serde_json::from_slice(&std::fs::read(&out).expect("out file")).expect("json");
     let tables = [
@@ -38,18 +51,65 @@ async fn the_demo_loads_a_realistic_data_set_once_however_often_it_runs() {
         "order_hires",
         "order_payments",
         "audit_log",
+        "mail_outbox",
+        "jobs",
     ];
     let mut counts = Vec::new();
     for t in tables {
         counts.push(app.count(t).await);
     }
-    run_demo(&app, &out);
+    let printed_again = run_demo(&app, &out);
     let second: Value =
         serde_json::from_slice(&std::fs::read(&out).expect("out file")).expect("json");
     for (t, before) in tables.iter().zip(&counts) {
         assert_eq!(app.count(t).await, *before, "{t} changed on the second run");
     }
     assert_eq!(first, second);
+
+    // Part of the holders have confirmed addresses under example.org, and each of their
+    // certificates was mailed to them as it was issued.
+    let line = |out: &str| {
+        out.lines()
+            .find(|l| l.contains("已确认邮箱的学员："))
+            .map(str::trim)
+            .map(str::to_owned)
+            .expect("the addresses' line")
+    };
+    let confirmed = scalar(
+        &app,
+        "SELECT COUNT(*) FROM people WHERE email LIKE '%@example.org' AND email_confirmed_at IS NOT NULL",
+    )
+    .await;
+    let people = app.count("people").await;
+    assert!(
+        confirmed > 0 && confirmed < people,
+        "{confirmed} of {people}"
+    );
+    assert_eq!(
+        line(&printed),
+        format!("已确认邮箱的学员：{confirmed} 人（本次新增 {confirmed}）")
+    );
+    assert_eq!(
+        line(&printed_again),
+        format!("已确认邮箱的学员：{confirmed} 人（本次新增 0）")
+    );
+    let theirs = scalar(
+        &app,
+        "SELECT COUNT(*) FROM certificates c JOIN people p ON p.id = c.person_id \
+         WHERE p.email_confirmed_at IS NOT NULL",
+    )
+    .await;
+    let mailed = scalar(
+        &app,
+        "SELECT COUNT(*) FROM mail_outbox WHERE message = 'certificate_issued' \
+         AND attachment_certificate_id IS NOT NULL AND recipient LIKE '%@example.org'",
+    )
+    .await;
+    assert!(theirs > 0);
+    assert_eq!(
+        mailed, theirs,
+        "one certificate mail per certificate of theirs"
+    );
 
     let roles: Vec<&str> = first["accounts"]
         .as_array()

@@ -5,7 +5,9 @@
 //! once or is reported. Time is moved, not waited: the job runs at the test's instants.
 
 mod events;
-mod sink;
+mod notices;
+mod reminders;
+pub(crate) mod sink;
 mod staff;
 
 use std::time::Duration;
@@ -31,7 +33,7 @@ const FROM: &str = "额尔古纳市职业技能登记 <noreply@registry.example.
 const LEASE: Duration = Duration::from_secs(120);
 
 /// The app sending to `sink`, its own background delivery off: the tests run the job.
-async fn mail_app(sink: &Sink) -> TestApp {
+pub(crate) async fn mail_app(sink: &Sink) -> TestApp {
     let url = sink.url();
     TestApp::spawn_with(move |c| {
         c.smtp_url = Some(url.into());
@@ -41,12 +43,12 @@ async fn mail_app(sink: &Sink) -> TestApp {
     .await
 }
 
-fn fresh_sink() -> Sink {
+pub(crate) fn fresh_sink() -> Sink {
     Sink::new(std::env::temp_dir().join(format!("smtp-sink-{}", uuid::Uuid::new_v4().simple())))
 }
 
 /// A delivery worker sending to `url`: five attempts, 30 s apart at first.
-fn worker(app: &TestApp, url: &str) -> Runner {
+pub(crate) fn worker(app: &TestApp, url: &str) -> Runner {
     let transport = Transport::new(Some(url), &app.data_dir).expect("an SMTP URL");
     let delivery = Delivery::new(transport, FROM, DOMAIN)
         .expect("a sender")
@@ -60,14 +62,23 @@ fn worker(app: &TestApp, url: &str) -> Runner {
 }
 
 /// Runs `runner` over every message due now (the app's clock); how many it ran.
-async fn deliver(app: &TestApp, runner: &Runner) -> usize {
+pub(crate) async fn deliver(app: &TestApp, runner: &Runner) -> usize {
     runner
         .run_once(Delivery::KIND, app.clock.now().at)
         .await
         .expect("delivery runs")
 }
 
-async fn outbox(app: &TestApp) -> Vec<mail_outbox::Model> {
+/// Runs `runner` over every message due at `now`; how many it ran.
+async fn deliver_at(app: &TestApp, runner: &Runner, now: registry::clock::Now) -> usize {
+    let _ = app;
+    runner
+        .run_once(Delivery::KIND, now.at)
+        .await
+        .expect("delivery runs")
+}
+
+pub(crate) async fn outbox(app: &TestApp) -> Vec<mail_outbox::Model> {
     mail_outbox::Entity::find()
         .order_by_asc(mail_outbox::Column::CreatedAt)
         .order_by_asc(mail_outbox::Column::Id)
@@ -98,7 +109,7 @@ fn token_in(mail: &Value) -> String {
 
 /// Enrols `n` trainees with passing results in the homestay cohort and gives each an
 /// address confirmed through the link mailed to it; returns (person id, address) pairs.
-async fn confirmed_holders(
+pub(crate) async fn confirmed_holders(
     app: &TestApp,
     c: &Chain,
     sink: &Sink,
@@ -144,7 +155,7 @@ async fn confirmed_holders(
 }
 
 /// Issues the homestay cohort's completion certificates; their ids.
-async fn issue_cohort(app: &TestApp, c: &Chain) -> Vec<String> {
+pub(crate) async fn issue_cohort(app: &TestApp, c: &Chain) -> Vec<String> {
     let (status, report) = app
         .post(
             &format!("/api/v1/cohorts/{}/certificates", c.homestay_cohort),

@@ -13,13 +13,13 @@ use crate::{
     helpers::{PASSWORD, TestApp, citizen_id},
 };
 
-struct Setup {
-    c: Chain,
-    employer: String,
-    provider_id: String,
+pub(crate) struct Setup {
+    pub(crate) c: Chain,
+    pub(crate) employer: String,
+    pub(crate) provider_id: String,
 }
 
-async fn setup(app: &TestApp) -> Setup {
+pub(crate) async fn setup(app: &TestApp) -> Setup {
     let c = chain(app).await;
     let employer_org = app
         .organisation(&c.bureau, "employer", "额尔古纳市湿地民宿有限公司")
@@ -57,7 +57,7 @@ fn today(app: &TestApp) -> NaiveDate {
 }
 
 /// A submitted homestay order of `wanted` trainees, due `days` from today.
-async fn submitted_order(app: &TestApp, s: &Setup, wanted: u32, days: i64) -> String {
+pub(crate) async fn submitted_order(app: &TestApp, s: &Setup, wanted: u32, days: i64) -> String {
     let deadline = today(app) + Duration::days(days);
     let (status, order) = app
         .post(
@@ -87,7 +87,7 @@ async fn submitted_order(app: &TestApp, s: &Setup, wanted: u32, days: i64) -> St
     id
 }
 
-async fn assign(app: &TestApp, s: &Setup, id: &str, fee: &str) {
+pub(crate) async fn assign(app: &TestApp, s: &Setup, id: &str, fee: &str) {
     let (status, order) = app
         .post(
             &format!("/api/v1/orders/{id}/assign"),

@@ -31,11 +31,15 @@ pub struct Mentor {
     pub post: String,
     pub skill_level: String,
     pub skill_level_label: String,
+    /// The mentor's employer account, if one was named.
+    pub account_id: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Teacher {
     pub name: String,
+    /// The teacher's provider-staff account, if one was named.
+    pub account_id: Option<String>,
 }
 
 /// A milestone of the plan and, once completed, when and by whom.
@@ -150,9 +154,11 @@ pub(crate) async fn many(
                     name: r.mentor_name,
                     post: r.mentor_post,
                     skill_level: r.mentor_level,
+                    account_id: r.mentor_account_id,
                 },
                 teacher: Teacher {
                     name: r.teacher_name,
+                    account_id: r.teacher_account_id,
                 },
                 status,
                 status_label: status.label(),

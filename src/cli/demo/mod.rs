@@ -16,6 +16,7 @@
 //! kept in `<data_dir>/demo/credentials.json` (mode 0600) so a rerun can report them
 //! again.
 
+mod addresses;
 mod assessments;
 mod awards;
 mod catalogue;
@@ -175,6 +176,8 @@ pub async fn load(
         });
     }
     data.summary.people = classes::people_count(&all);
+    let enrolled = loaded.iter().flat_map(|c| c.enrolled.iter());
+    addresses::confirmed(db, &actor, enrolled, &mut data, founded).await?;
     let issuers = Issuers {
         services,
         assessor: acting(&callers, "evaluator")?,

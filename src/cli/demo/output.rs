@@ -162,6 +162,8 @@ pub struct Summary {
     pub withdrawals: Count,
     pub results: Count,
     pub trainee_logins: Count,
+    /// Holders given a confirmed address (under example.org).
+    pub addresses: Count,
     pub assessments: Count,
     /// Assessments not passed (among `assessments`).
     pub assessments_failed: usize,
@@ -193,6 +195,7 @@ impl fmt::Display for Summary {
             self.withdrawals.line("退学", "人次"),
             self.results.line("已登记成绩", "条"),
             self.trainee_logins.line("学员登录账号", "个"),
+            self.addresses.line("已确认邮箱的学员", "人"),
             self.seals.line("机构印章图片", "个"),
             self.photos.line("持证人照片", "张"),
             format!(

@@ -12,6 +12,7 @@ mod certificates;
 mod homes;
 mod lookup;
 mod orders;
+mod outbox;
 mod provider;
 mod staff;
 mod trainee;

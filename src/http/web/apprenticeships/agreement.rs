@@ -38,6 +38,9 @@ struct AgreementPage {
     a: Agreement,
     apprentices: Vec<Apprentice>,
     levels: Vec<reference::SkillLevel>,
+    /// The accounts the mentor and the teacher may be named by (the enterprise's form).
+    mentor_accounts: Vec<(String, String)>,
+    teacher_accounts: Vec<(String, String)>,
     is_employer: bool,
     is_bureau: bool,
     failed: Failed,
@@ -96,11 +99,19 @@ async fn render(
     let levels = reference::skill_levels(conn)
         .await
         .map_err(AppError::from)?;
+    let is_employer = caller.role == Role::Employer;
+    let (mentor_accounts, teacher_accounts) = if is_employer && a.status == AgreementStatus::Filed {
+        apprenticeships::names::mentor_accounts(conn, &a.employer.id, &a.provider.id).await?
+    } else {
+        Default::default()
+    };
     let (shell, jar) = Shell::load(app, session, "/apprenticeships", jar).await?;
     let status = failed.refusal.status;
     let page = AgreementPage {
         shell,
-        is_employer: caller.role == Role::Employer,
+        mentor_accounts,
+        teacher_accounts,
+        is_employer,
         is_bureau: caller.role == Role::BureauAdmin,
         a,
         apprentices,
@@ -197,9 +208,13 @@ fn apprentice_input(pairs: &Pairs) -> Result<ApprenticeInput, AppError> {
             name,
             post,
             skill_level,
+            account_id: optional(&field(pairs, "mentor_account_id")),
         }
     });
-    let teacher = optional(&field(pairs, "teacher_name")).map(|name| TeacherInput { name });
+    let teacher = optional(&field(pairs, "teacher_name")).map(|name| TeacherInput {
+        name,
+        account_id: optional(&field(pairs, "teacher_account_id")),
+    });
     Ok(ApprenticeInput {
         name: field(pairs, "name"),
         citizen_id: field(pairs, "citizen_id"),
