@@ -51,6 +51,7 @@ mod m20261222_100001_create_email_confirmations;
 mod m20261222_100002_create_mail_outbox;
 mod m20261222_500000_create_apprenticeships;
 mod m20261222_500001_create_apprenticeship_subsidies;
+mod m20261223_600000_add_apprentice_grounds;
 
 pub struct Migrator;
 
@@ -99,6 +100,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261222_100002_create_mail_outbox::Migration),
             Box::new(m20261222_500000_create_apprenticeships::Migration),
             Box::new(m20261222_500001_create_apprenticeship_subsidies::Migration),
+            Box::new(m20261223_600000_add_apprentice_grounds::Migration),
         ]
     }
 }

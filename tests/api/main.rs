@@ -8,6 +8,7 @@
 
 mod helpers;
 
+mod apprentice_certificates;
 mod apprenticeships;
 mod audit;
 mod auth;

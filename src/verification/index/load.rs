@@ -39,6 +39,7 @@ struct CertRow {
     issuer_name: String,
     program_id: Option<String>,
     enrolment_id: Option<String>,
+    apprentice_id: Option<String>,
     standard_id: Option<String>,
     occupation_code: Option<String>,
     level_code: Option<String>,
@@ -96,6 +97,7 @@ impl Index {
                 certificate::Column::IssuerName,
                 certificate::Column::ProgramId,
                 certificate::Column::EnrolmentId,
+                certificate::Column::ApprenticeId,
                 certificate::Column::StandardId,
                 certificate::Column::OccupationCode,
                 certificate::Column::LevelCode,
@@ -143,7 +145,11 @@ impl Index {
             .iter()
             .filter_map(|r| r.enrolment_id.as_deref())
             .collect();
-        let sources = Sources::read(conn, &program_ids, &enrolment_ids).await?;
+        let apprentice_ids: Vec<&str> = rows
+            .iter()
+            .filter_map(|r| r.apprentice_id.as_deref())
+            .collect();
+        let sources = Sources::read(conn, &program_ids, &enrolment_ids, &apprentice_ids).await?;
 
         let mut by_person: HashMap<&str, Vec<&CertRow>> = HashMap::new();
         for row in &rows {
@@ -186,11 +192,18 @@ impl Index {
                     .as_ref()
                     .and_then(|s| rows.iter().position(|r| &r.id == s))
                     .map(|i| i as u32);
-                let facts = sources.facts(
+                let mut facts = sources.facts(
                     words[at].0,
                     row.program_id.as_deref(),
                     row.enrolment_id.as_deref(),
+                    row.apprentice_id.as_deref(),
                 );
+                if let Some(code) = facts.target_level.take() {
+                    facts.target_level = self
+                        .label(conn, Label::Level, &code)
+                        .await?
+                        .map(|l| l.to_string());
+                }
                 let mut cert = self
                     .cert(conn, row, words[at], chain, superseded_by)
                     .await?;
