@@ -16,6 +16,8 @@
 //! kept in `<data_dir>/demo/credentials.json` (mode 0600) so a rerun can report them
 //! again.
 
+mod apprentice_ledger;
+mod apprenticeships;
 mod assessments;
 mod awards;
 mod catalogue;
@@ -209,6 +211,7 @@ pub async fn load(
         now,
     )
     .await?;
+    apprenticeships::load(db, services, &callers, &mut data, now).await?;
     Ok(data)
 }
 

@@ -1,0 +1,508 @@
+//! The demo's enterprise new-style apprenticeships (企业新型学徒制), through the
+//! apprenticeship and certificate capabilities with dated steps: the homestay company and
+//! the training centre's one-year agreement for 前厅服务员 at 四级/中级工 (March 2025 –
+//! February 2026) — one apprentice completed every milestone and holds both the
+//! apprenticeship certificate and, after a passed assessment, the skill-level certificate;
+//! one completed without a certificate yet; one left early in the summer — and the bakery
+//! and the vocational school's two-year agreement for 中式面点师 (from March 2026) with
+//! three apprentices part-way through their milestones. Agreements are found by their
+//! enterprise, occupation and start, apprentices by their ID number, and every step is
+//! idempotent, so a rerun adds nothing. The subsidy ledger is in [`super::apprentice_ledger`].
+
+use std::collections::BTreeMap;
+
+use anyhow::Context;
+use chrono::NaiveDate;
+
+use super::{
+    acting, apprentice_ledger,
+    classes::Enrolled,
+    codes, lookup,
+    orders::{day, step},
+    output::DemoData,
+    pictures,
+};
+use crate::{
+    access::Caller,
+    apprenticeships::{
+        self, AgreementInput, ApprenticeStatus, MilestoneInput, ModuleInput, agreements,
+        apprentices::{self, Apprentice, ApprenticeInput, MentorInput, TeacherInput},
+        progress::{
+            self, DatedInput, MilestoneDoneInput,
+            assessment::{self, ApprenticeAssessmentInput},
+        },
+    },
+    certificates::{
+        Services,
+        apprenticed::{self, ApprenticeCertificateRequest},
+    },
+    clock::Now,
+    db::Db,
+    pagination::PageParams,
+    people::Gender,
+    programs::CertificateKind,
+};
+
+/// What becomes of one apprentice.
+enum Fate {
+    /// Still training, with this many of the plan's milestones done.
+    Training(usize),
+    /// Left early on the day, for the reason, with this many milestones done.
+    Left(&'static str, &'static str, usize),
+    /// Completed every milestone and the apprenticeship on the day; `certified`: with
+    /// both certificates.
+    Completed(&'static str, bool),
+}
+
+struct ApprenticeSpec {
+    name: &'static str,
+    birth: &'static str,
+    gender: Gender,
+    serial: u32,
+    fate: Fate,
+}
+
+struct AgreementSpec {
+    employer: &'static str,
+    provider: &'static str,
+    occupation: &'static str,
+    level: &'static str,
+    starts_on: &'static str,
+    ends_on: &'static str,
+    modules: &'static [(&'static str, u32, u32)],
+    milestones: &'static [(&'static str, &'static str)],
+    mentor: (&'static str, &'static str, &'static str),
+    teacher: &'static str,
+    apprentices: &'static [ApprenticeSpec],
+}
+
+const AGREEMENTS: [AgreementSpec; 2] = [
+    AgreementSpec {
+        employer: "homestay",
+        provider: "centre",
+        occupation: "4-03-01-01",
+        level: "level4",
+        starts_on: "2025-03-01",
+        ends_on: "2026-02-28",
+        modules: &[
+            ("民宿前台接待与预订管理", 40, 120),
+            ("客房服务与旺季运营", 30, 160),
+        ],
+        milestones: &[
+            ("独立完成入住接待", "2025-06-30"),
+            ("独立负责旺季客房管理", "2025-10-31"),
+            ("完成民宿服务综合实操", "2026-02-15"),
+        ],
+        mentor: ("包玉梅", "民宿管家主管", "level3"),
+        teacher: "韩雪",
+        apprentices: &[
+            ApprenticeSpec {
+                name: "乌日娜",
+                birth: "2001-05-12",
+                gender: Gender::Female,
+                serial: 61,
+                fate: Fate::Completed("2026-03-02", true),
+            },
+            ApprenticeSpec {
+                name: "孟和",
+                birth: "2000-11-03",
+                gender: Gender::Male,
+                serial: 62,
+                fate: Fate::Completed("2026-03-02", false),
+            },
+            ApprenticeSpec {
+                name: "高晓雪",
+                birth: "2003-02-20",
+                gender: Gender::Female,
+                serial: 63,
+                fate: Fate::Left("2025-08-15", "家庭原因离职返乡", 1),
+            },
+        ],
+    },
+    AgreementSpec {
+        employer: "bakery",
+        provider: "school",
+        occupation: "4-03-02-02",
+        level: "level4",
+        starts_on: "2026-03-01",
+        ends_on: "2028-02-29",
+        modules: &[
+            ("面点原料与发酵工艺", 60, 100),
+            ("土炉烤饼与俄式列巴制作", 40, 240),
+            ("食品安全与店面生产管理", 30, 60),
+        ],
+        milestones: &[
+            ("独立完成和面发酵", "2026-06-30"),
+            ("独立完成整炉烤制", "2026-10-31"),
+            ("独立完成俄式列巴全流程", "2027-06-30"),
+            ("带班完成一个生产季", "2028-01-31"),
+        ],
+        mentor: ("王建国", "烘焙车间主任", "level2"),
+        teacher: "刘海燕",
+        apprentices: &[
+            ApprenticeSpec {
+                name: "巴图",
+                birth: "2002-08-09",
+                gender: Gender::Male,
+                serial: 64,
+                fate: Fate::Training(2),
+            },
+            ApprenticeSpec {
+                name: "陈静",
+                birth: "2004-01-17",
+                gender: Gender::Female,
+                serial: 65,
+                fate: Fate::Training(1),
+            },
+            ApprenticeSpec {
+                name: "赵志强",
+                birth: "1999-04-26",
+                gender: Gender::Male,
+                serial: 66,
+                fate: Fate::Training(0),
+            },
+        ],
+    },
+];
+
+/// Loads both agreements with their apprentices, the ledger and the certificates.
+pub async fn load(
+    db: &Db,
+    services: &Services,
+    callers: &BTreeMap<&'static str, Caller>,
+    data: &mut DemoData,
+    now: Now,
+) -> anyhow::Result<()> {
+    let at = |text: &str, hour: u32| -> anyhow::Result<Now> { Ok(now.back_to(day(text)?, hour)) };
+    apprentice_ledger::rates(db, acting(callers, "bureau")?).await?;
+    for (n, spec) in AGREEMENTS.iter().enumerate() {
+        let starts = day(spec.starts_on)?;
+        let filed = now.back_to(
+            starts
+                .checked_sub_days(chrono::Days::new(7))
+                .context("a date")?,
+            10,
+        );
+        if filed.today > now.today {
+            continue;
+        }
+        let agreement = agreement(db, callers, spec, filed, data).await?;
+        let employer = acting(callers, spec.employer)?;
+        let mut people = Vec::new();
+        for a in spec.apprentices {
+            people
+                .push(apprentice(db, services, employer, spec, &agreement, a, filed, data).await?);
+        }
+        // The bureau books the advances ten days into the apprenticeship.
+        let booked = now.back_to(
+            starts
+                .checked_add_days(chrono::Days::new(9))
+                .context("a date")?,
+            9,
+        );
+        apprentice_ledger::generate(db, acting(callers, "bureau")?, &agreement.id, booked).await?;
+        if n == 0 {
+            let paid = at("2025-03-25", 15)?;
+            apprentice_ledger::close_and_pay(db, acting(callers, "bureau")?, employer, paid, data)
+                .await?;
+        }
+        for (a, row) in spec.apprentices.iter().zip(&people) {
+            progress_of(db, services, callers, spec, &agreement, a, row, data, now).await?;
+        }
+    }
+    Ok(())
+}
+
+/// The employer's agreement for the spec's occupation and start, written, submitted and
+/// filed on `filed` if it is not there yet.
+async fn agreement(
+    db: &Db,
+    callers: &BTreeMap<&'static str, Caller>,
+    spec: &AgreementSpec,
+    filed: Now,
+    data: &mut DemoData,
+) -> anyhow::Result<apprenticeships::Agreement> {
+    let employer = acting(callers, spec.employer)?;
+    let all = PageParams {
+        limit: Some(100),
+        cursor: None,
+    };
+    let starts_on = day(spec.starts_on)?;
+    let mine = apprenticeships::list(&db.read, employer, &all).await?;
+    if let Some(found) = mine
+        .items
+        .into_iter()
+        .find(|a| a.occupation_code == spec.occupation && a.starts_on == starts_on)
+    {
+        data.summary.apprenticeship_agreements.present();
+        return Ok(found);
+    }
+    let provider = acting(callers, spec.provider)?
+        .organisation_id
+        .clone()
+        .context("the provider")?;
+    let input = AgreementInput {
+        provider_id: provider,
+        occupation_code: spec.occupation.into(),
+        target_level: spec.level.into(),
+        starts_on,
+        ends_on: day(spec.ends_on)?,
+        extension_reason: None,
+        modules: spec
+            .modules
+            .iter()
+            .map(|(title, theory, practice)| ModuleInput {
+                title: (*title).into(),
+                theory_hours: *theory,
+                practice_hours: *practice,
+            })
+            .collect(),
+        milestones: spec
+            .milestones
+            .iter()
+            .map(|(title, due)| {
+                Ok(MilestoneInput {
+                    title: (*title).into(),
+                    due_on: day(due)?,
+                })
+            })
+            .collect::<anyhow::Result<_>>()?,
+    };
+    let bureau = acting(callers, "bureau")?;
+    let made = step(db, "filing an apprenticeship agreement", async |txn| {
+        let a = agreements::create(txn, employer, input, filed).await?;
+        agreements::submit(txn, employer, &a.id, filed).await?;
+        agreements::file(txn, bureau, &a.id, filed).await
+    })
+    .await?;
+    data.summary.apprenticeship_agreements.added();
+    Ok(made)
+}
+
+/// The apprentice of the spec, registered on `on` unless the enterprise has them already.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the demo's context, the agreement and the apprentice: each is needed"
+)]
+async fn apprentice(
+    db: &Db,
+    services: &Services,
+    employer: &Caller,
+    spec: &AgreementSpec,
+    agreement: &apprenticeships::Agreement,
+    a: &ApprenticeSpec,
+    on: Now,
+    data: &mut DemoData,
+) -> anyhow::Result<Apprentice> {
+    let keys = services.pii.as_ref();
+    let citizen_id = codes::citizen_id("150784", day(a.birth)?, a.serial, a.gender)?;
+    let listed = apprentices::list(&db.read, keys, employer, &agreement.id).await?;
+    if let Some(found) = listed
+        .into_iter()
+        .find(|r| r.person.citizen_id == citizen_id.as_str())
+    {
+        data.summary.apprentices.present();
+        return Ok(found);
+    }
+    let (name, post, level) = spec.mentor;
+    let input = ApprenticeInput {
+        name: a.name.into(),
+        citizen_id: citizen_id.as_str().into(),
+        phone: None,
+        contract_starts_on: day(spec.starts_on)?
+            .checked_sub_days(chrono::Days::new(14))
+            .context("a date")?,
+        contract_ends_on: day(spec.ends_on)?
+            .checked_add_months(chrono::Months::new(24))
+            .context("a date")?,
+        mentor: Some(MentorInput {
+            name: name.into(),
+            post: post.into(),
+            skill_level: level.into(),
+        }),
+        teacher: Some(TeacherInput {
+            name: spec.teacher.into(),
+        }),
+    };
+    let added = step(db, "registering an apprentice", async |txn| {
+        apprentices::add(txn, keys, employer, &agreement.id, input, on).await
+    })
+    .await?;
+    data.summary.apprentices.added();
+    Ok(added)
+}
+
+/// Milestones (the mentor's side first, then the teacher's, each on its due day), then
+/// leaving or completing, then the certificates of a certified completion.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the demo's context, the agreement and the apprentice: each is needed"
+)]
+async fn progress_of(
+    db: &Db,
+    services: &Services,
+    callers: &BTreeMap<&'static str, Caller>,
+    spec: &AgreementSpec,
+    agreement: &apprenticeships::Agreement,
+    a: &ApprenticeSpec,
+    row: &Apprentice,
+    data: &mut DemoData,
+    now: Now,
+) -> anyhow::Result<()> {
+    let keys = services.pii.as_ref();
+    let employer = acting(callers, spec.employer)?;
+    let provider = acting(callers, spec.provider)?;
+    let done = match a.fate {
+        Fate::Training(n) | Fate::Left(_, _, n) => n,
+        Fate::Completed(..) => agreement.milestones.len(),
+    };
+    for (i, m) in agreement.milestones.iter().take(done).enumerate() {
+        if m.due_on > now.today {
+            break;
+        }
+        let by = if i % 2 == 0 { employer } else { provider };
+        let input = MilestoneDoneInput {
+            completed_on: m.due_on,
+        };
+        let ids = (agreement.id.as_str(), row.id.as_str(), m.id.as_str());
+        step(db, "completing a milestone", async |txn| {
+            progress::complete_milestone(txn, keys, by, ids, input, now.back_to(m.due_on, 17)).await
+        })
+        .await?;
+    }
+    let (on, reason, certified) = match a.fate {
+        Fate::Training(_) => return Ok(()),
+        Fate::Left(on, reason, _) => (day(on)?, reason, false),
+        Fate::Completed(on, certified) => (day(on)?, "", certified),
+    };
+    if on > now.today {
+        return Ok(());
+    }
+    let input = DatedInput {
+        on,
+        reason: reason.into(),
+    };
+    let dated = now.back_to(on, 16);
+    let leaving = matches!(a.fate, Fate::Left(..));
+    let after = step(db, "recording an apprentice's end", async |txn| {
+        if leaving {
+            progress::leave(txn, keys, employer, &agreement.id, &row.id, input, dated).await
+        } else {
+            progress::complete(txn, keys, employer, &agreement.id, &row.id, input, dated).await
+        }
+    })
+    .await?;
+    if certified && after.status == ApprenticeStatus::Completed {
+        certify(
+            db, services, callers, spec, agreement, &after, on, data, now,
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// The apprenticeship certificate three days after completion, the evaluation
+/// organisation's assessment ten days after it, the photo and the skill-level
+/// certificate a week after the assessment.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the demo's context, the agreement and the apprentice: each is needed"
+)]
+async fn certify(
+    db: &Db,
+    services: &Services,
+    callers: &BTreeMap<&'static str, Caller>,
+    spec: &AgreementSpec,
+    agreement: &apprenticeships::Agreement,
+    row: &Apprentice,
+    completed: NaiveDate,
+    data: &mut DemoData,
+    now: Now,
+) -> anyhow::Result<()> {
+    let after = |days: u64, hour: u32| -> anyhow::Result<Now> {
+        let d = completed
+            .checked_add_days(chrono::Days::new(days))
+            .context("a date")?;
+        Ok(now.back_to(d, hour))
+    };
+    let ids = (agreement.id.as_str(), row.id.as_str());
+    let provider = acting(callers, spec.provider)?;
+    let assessor = acting(callers, "evaluator")?;
+    let request = |kind| ApprenticeCertificateRequest {
+        kind,
+        assessment_id: None,
+    };
+    let issued_on = after(3, 10)?;
+    if issued_on.today > now.today {
+        return Ok(());
+    }
+    let issued = step(db, "issuing an apprenticeship certificate", async |txn| {
+        apprenticed::issue(
+            txn,
+            services,
+            provider,
+            ids,
+            &request(CertificateKind::Apprenticeship),
+            issued_on,
+        )
+        .await
+    })
+    .await?;
+    count(&mut data.summary.apprenticeship, issued.created);
+    let assessed = after(10, 9)?;
+    let org = assessor.organisation_id.clone().context("the evaluator")?;
+    let subject = lookup::Subject::Level {
+        occupation: spec.occupation,
+        level: spec.level,
+    };
+    let existing =
+        lookup::assessment_of(&db.read, &row.person.id, &org, &subject, assessed.today).await?;
+    if existing.is_none() {
+        let input = ApprenticeAssessmentInput {
+            theory_score: 84,
+            practical_score: 90,
+            assessed_on: assessed.today,
+            examiners: vec!["杨立新".into(), "吴秀英".into(), "宝音".into()],
+        };
+        step(db, "assessing an apprentice", async |txn| {
+            assessment::record(txn, assessor, ids, input, assessed).await
+        })
+        .await?;
+        data.summary.assessments.added();
+    } else {
+        data.summary.assessments.present();
+    }
+    let certified = after(17, 10)?;
+    let holder = [Enrolled {
+        enrolment_id: String::new(),
+        person_id: row.person.id.clone(),
+    }];
+    let bureau = acting(callers, "bureau")?;
+    pictures::photos(db, services.pii.as_ref(), bureau, &holder, data, certified).await?;
+    let issued = step(
+        db,
+        "issuing an apprentice's skill-level certificate",
+        async |txn| {
+            apprenticed::issue(
+                txn,
+                services,
+                assessor,
+                ids,
+                &request(CertificateKind::SkillLevel),
+                certified,
+            )
+            .await
+        },
+    )
+    .await?;
+    count(&mut data.summary.skill_level, issued.created);
+    Ok(())
+}
+
+fn count(issued: &mut super::output::Issued, created: bool) {
+    if created {
+        issued.count.added();
+    } else {
+        issued.count.present();
+    }
+}
