@@ -12,39 +12,27 @@
 use std::collections::BTreeMap;
 
 use anyhow::Context;
-use chrono::NaiveDate;
 
 use super::{
-    acting, apprentice_ledger,
-    classes::Enrolled,
-    codes, lookup,
+    acting, apprentice_ledger, apprentice_progress, codes,
     orders::{day, step},
     output::DemoData,
-    pictures,
 };
 use crate::{
     access::Caller,
     apprenticeships::{
-        self, AgreementInput, ApprenticeStatus, MilestoneInput, ModuleInput, agreements,
+        self, AgreementInput, MilestoneInput, ModuleInput, agreements,
         apprentices::{self, Apprentice, ApprenticeInput, MentorInput, TeacherInput},
-        progress::{
-            self, DatedInput, MilestoneDoneInput,
-            assessment::{self, ApprenticeAssessmentInput},
-        },
     },
-    certificates::{
-        Services,
-        apprenticed::{self, ApprenticeCertificateRequest},
-    },
+    certificates::Services,
     clock::Now,
     db::Db,
     pagination::PageParams,
     people::Gender,
-    programs::CertificateKind,
 };
 
 /// What becomes of one apprentice.
-enum Fate {
+pub(super) enum Fate {
     /// Still training, with this many of the plan's milestones done.
     Training(usize),
     /// Left early on the day, for the reason, with this many milestones done.
@@ -54,19 +42,19 @@ enum Fate {
     Completed(&'static str, bool),
 }
 
-struct ApprenticeSpec {
+pub(super) struct ApprenticeSpec {
     name: &'static str,
     birth: &'static str,
     gender: Gender,
     serial: u32,
-    fate: Fate,
+    pub(super) fate: Fate,
 }
 
-struct AgreementSpec {
-    employer: &'static str,
-    provider: &'static str,
-    occupation: &'static str,
-    level: &'static str,
+pub(super) struct AgreementSpec {
+    pub(super) employer: &'static str,
+    pub(super) provider: &'static str,
+    pub(super) occupation: &'static str,
+    pub(super) level: &'static str,
     starts_on: &'static str,
     ends_on: &'static str,
     modules: &'static [(&'static str, u32, u32)],
@@ -207,7 +195,10 @@ pub async fn load(
                 .await?;
         }
         for (a, row) in spec.apprentices.iter().zip(&people) {
-            progress_of(db, services, callers, spec, &agreement, a, row, data, now).await?;
+            apprentice_progress::progress_of(
+                db, services, callers, spec, &agreement, a, row, data, now,
+            )
+            .await?;
         }
     }
     Ok(())
@@ -330,179 +321,4 @@ async fn apprentice(
     .await?;
     data.summary.apprentices.added();
     Ok(added)
-}
-
-/// Milestones (the mentor's side first, then the teacher's, each on its due day), then
-/// leaving or completing, then the certificates of a certified completion.
-#[expect(
-    clippy::too_many_arguments,
-    reason = "the demo's context, the agreement and the apprentice: each is needed"
-)]
-async fn progress_of(
-    db: &Db,
-    services: &Services,
-    callers: &BTreeMap<&'static str, Caller>,
-    spec: &AgreementSpec,
-    agreement: &apprenticeships::Agreement,
-    a: &ApprenticeSpec,
-    row: &Apprentice,
-    data: &mut DemoData,
-    now: Now,
-) -> anyhow::Result<()> {
-    let keys = services.pii.as_ref();
-    let employer = acting(callers, spec.employer)?;
-    let provider = acting(callers, spec.provider)?;
-    let done = match a.fate {
-        Fate::Training(n) | Fate::Left(_, _, n) => n,
-        Fate::Completed(..) => agreement.milestones.len(),
-    };
-    for (i, m) in agreement.milestones.iter().take(done).enumerate() {
-        if m.due_on > now.today {
-            break;
-        }
-        let by = if i % 2 == 0 { employer } else { provider };
-        let input = MilestoneDoneInput {
-            completed_on: m.due_on,
-        };
-        let ids = (agreement.id.as_str(), row.id.as_str(), m.id.as_str());
-        step(db, "completing a milestone", async |txn| {
-            progress::complete_milestone(txn, keys, by, ids, input, now.back_to(m.due_on, 17)).await
-        })
-        .await?;
-    }
-    let (on, reason, certified) = match a.fate {
-        Fate::Training(_) => return Ok(()),
-        Fate::Left(on, reason, _) => (day(on)?, reason, false),
-        Fate::Completed(on, certified) => (day(on)?, "", certified),
-    };
-    if on > now.today {
-        return Ok(());
-    }
-    let input = DatedInput {
-        on,
-        reason: reason.into(),
-    };
-    let dated = now.back_to(on, 16);
-    let leaving = matches!(a.fate, Fate::Left(..));
-    let after = step(db, "recording an apprentice's end", async |txn| {
-        if leaving {
-            progress::leave(txn, keys, employer, &agreement.id, &row.id, input, dated).await
-        } else {
-            progress::complete(txn, keys, employer, &agreement.id, &row.id, input, dated).await
-        }
-    })
-    .await?;
-    if certified && after.status == ApprenticeStatus::Completed {
-        certify(
-            db, services, callers, spec, agreement, &after, on, data, now,
-        )
-        .await?;
-    }
-    Ok(())
-}
-
-/// The apprenticeship certificate three days after completion, the evaluation
-/// organisation's assessment ten days after it, the photo and the skill-level
-/// certificate a week after the assessment.
-#[expect(
-    clippy::too_many_arguments,
-    reason = "the demo's context, the agreement and the apprentice: each is needed"
-)]
-async fn certify(
-    db: &Db,
-    services: &Services,
-    callers: &BTreeMap<&'static str, Caller>,
-    spec: &AgreementSpec,
-    agreement: &apprenticeships::Agreement,
-    row: &Apprentice,
-    completed: NaiveDate,
-    data: &mut DemoData,
-    now: Now,
-) -> anyhow::Result<()> {
-    let after = |days: u64, hour: u32| -> anyhow::Result<Now> {
-        let d = completed
-            .checked_add_days(chrono::Days::new(days))
-            .context("a date")?;
-        Ok(now.back_to(d, hour))
-    };
-    let ids = (agreement.id.as_str(), row.id.as_str());
-    let provider = acting(callers, spec.provider)?;
-    let assessor = acting(callers, "evaluator")?;
-    let request = |kind| ApprenticeCertificateRequest {
-        kind,
-        assessment_id: None,
-    };
-    let issued_on = after(3, 10)?;
-    if issued_on.today > now.today {
-        return Ok(());
-    }
-    let issued = step(db, "issuing an apprenticeship certificate", async |txn| {
-        apprenticed::issue(
-            txn,
-            services,
-            provider,
-            ids,
-            &request(CertificateKind::Apprenticeship),
-            issued_on,
-        )
-        .await
-    })
-    .await?;
-    count(&mut data.summary.apprenticeship, issued.created);
-    let assessed = after(10, 9)?;
-    let org = assessor.organisation_id.clone().context("the evaluator")?;
-    let subject = lookup::Subject::Level {
-        occupation: spec.occupation,
-        level: spec.level,
-    };
-    let existing =
-        lookup::assessment_of(&db.read, &row.person.id, &org, &subject, assessed.today).await?;
-    if existing.is_none() {
-        let input = ApprenticeAssessmentInput {
-            theory_score: 84,
-            practical_score: 90,
-            assessed_on: assessed.today,
-            examiners: vec!["杨立新".into(), "吴秀英".into(), "宝音".into()],
-        };
-        step(db, "assessing an apprentice", async |txn| {
-            assessment::record(txn, assessor, ids, input, assessed).await
-        })
-        .await?;
-        data.summary.assessments.added();
-    } else {
-        data.summary.assessments.present();
-    }
-    let certified = after(17, 10)?;
-    let holder = [Enrolled {
-        enrolment_id: String::new(),
-        person_id: row.person.id.clone(),
-    }];
-    let bureau = acting(callers, "bureau")?;
-    pictures::photos(db, services.pii.as_ref(), bureau, &holder, data, certified).await?;
-    let issued = step(
-        db,
-        "issuing an apprentice's skill-level certificate",
-        async |txn| {
-            apprenticed::issue(
-                txn,
-                services,
-                assessor,
-                ids,
-                &request(CertificateKind::SkillLevel),
-                certified,
-            )
-            .await
-        },
-    )
-    .await?;
-    count(&mut data.summary.skill_level, issued.created);
-    Ok(())
-}
-
-fn count(issued: &mut super::output::Issued, created: bool) {
-    if created {
-        issued.count.added();
-    } else {
-        issued.count.present();
-    }
 }

@@ -135,20 +135,15 @@ impl Index {
         }
         let issuers: Vec<String> = rows.iter().map(|r| r.issuer_org_id.clone()).collect();
         self.load_issuers(conn, &issuers).await?;
-        let mut program_ids: Vec<&str> = rows
-            .iter()
-            .filter_map(|r| r.program_id.as_deref())
-            .collect();
-        program_ids.sort_unstable();
-        program_ids.dedup();
-        let enrolment_ids: Vec<&str> = rows
-            .iter()
-            .filter_map(|r| r.enrolment_id.as_deref())
-            .collect();
-        let apprentice_ids: Vec<&str> = rows
-            .iter()
-            .filter_map(|r| r.apprentice_id.as_deref())
-            .collect();
+        let ids = |of: fn(&CertRow) -> Option<&str>| -> Vec<&str> {
+            let mut ids: Vec<&str> = rows.iter().filter_map(of).collect();
+            ids.sort_unstable();
+            ids.dedup();
+            ids
+        };
+        let program_ids = ids(|r| r.program_id.as_deref());
+        let enrolment_ids = ids(|r| r.enrolment_id.as_deref());
+        let apprentice_ids = ids(|r| r.apprentice_id.as_deref());
         let sources = Sources::read(conn, &program_ids, &enrolment_ids, &apprentice_ids).await?;
 
         let mut by_person: HashMap<&str, Vec<&CertRow>> = HashMap::new();
@@ -192,18 +187,12 @@ impl Index {
                     .as_ref()
                     .and_then(|s| rows.iter().position(|r| &r.id == s))
                     .map(|i| i as u32);
-                let mut facts = sources.facts(
+                let facts = sources.facts(
                     words[at].0,
                     row.program_id.as_deref(),
                     row.enrolment_id.as_deref(),
                     row.apprentice_id.as_deref(),
                 );
-                if let Some(code) = facts.target_level.take() {
-                    facts.target_level = self
-                        .label(conn, Label::Level, &code)
-                        .await?
-                        .map(|l| l.to_string());
-                }
                 let mut cert = self
                     .cert(conn, row, words[at], chain, superseded_by)
                     .await?;

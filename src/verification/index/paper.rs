@@ -20,6 +20,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelec
 use crate::{
     error::AppError,
     programs::{CertificateKind, CertificateRule},
+    standards::reference,
 };
 
 /// The paper's own facts of one certificate.
@@ -33,7 +34,7 @@ pub(super) struct PaperFacts {
     pub(super) licensed_activity: Option<String>,
     /// An apprenticeship: the enterprise the apprentice trained at.
     pub(super) enterprise: Option<String>,
-    /// An apprenticeship: the code of the level it trained toward (not attained).
+    /// An apprenticeship: the level it trained toward (not attained), as printed.
     pub(super) target_level: Option<String>,
 }
 
@@ -145,13 +146,21 @@ impl Sources {
     }
 }
 
-/// The agreements of a batch of apprentices, with their enterprises' names and their plans'
-/// hours, by apprentice id: four queries a batch.
+/// The agreements of a batch of apprentices, with their enterprises' names, their target
+/// levels' labels and their plans' hours, by apprentice id: four queries a batch and the levels once.
 async fn apprenticeships(
     conn: &impl ConnectionTrait,
     apprentice_ids: &[&str],
 ) -> Result<HashMap<String, Apprenticeship>, AppError> {
     let mut out = HashMap::new();
+    if apprentice_ids.is_empty() {
+        return Ok(out);
+    }
+    let labels: HashMap<String, String> = reference::skill_levels(conn)
+        .await?
+        .into_iter()
+        .map(|l| (l.code, l.label))
+        .collect();
     for ids in apprentice_ids.chunks(super::FILL_BATCH as usize) {
         let apprentices: Vec<(String, String)> = apprentice::Entity::find()
             .select_only()
@@ -202,7 +211,10 @@ async fn apprenticeships(
                 id,
                 Apprenticeship {
                     enterprise: enterprises.get(&a.employer_id).cloned().unwrap_or_default(),
-                    target_level: a.target_level.clone(),
+                    target_level: labels
+                        .get(&a.target_level)
+                        .cloned()
+                        .unwrap_or_else(|| a.target_level.clone()),
                     hours: hours.get(&a.id).copied().unwrap_or(0),
                     period: (a.starts_on, a.ends_on),
                 },
