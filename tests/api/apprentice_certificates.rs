@@ -420,4 +420,34 @@ async fn a_complete_apprenticeship_ends_in_both_certificates_linked_and_verifiab
         "/api/v1/apprenticeships/{agreement}#apprenticeship"
     )));
     assert_eq!(credential["credentialSubject"]["result"], Value::Null);
+
+    // A corrected name re-issues both from the apprenticeship, the skill level resting on
+    // the new apprenticeship certificate.
+    let (status, done) = app
+        .post(
+            &format!("/api/v1/people/{person}/corrections"),
+            &p.bureau,
+            crate::corrections::name_correction("阿拉坦仓"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{done}");
+    let kinds: Vec<&str> = done["reissued"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|r| r["kind"].as_str())
+        .collect();
+    assert_eq!(kinds, ["apprenticeship", "skill_level"]);
+    let (_, bundle) = app
+        .get(&format!("/api/v1/people/{person}/certificates"), &p.bureau)
+        .await;
+    let standing: Vec<&Value> = bundle
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["status"] == "valid")
+        .collect();
+    assert_eq!(standing.len(), 2, "{bundle}");
+    assert_eq!(standing[1]["parent_ids"], json!([standing[0]["id"]]));
+    assert_eq!(standing[0]["supersedes_id"], json!(training_id));
 }
