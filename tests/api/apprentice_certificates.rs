@@ -421,6 +421,27 @@ async fn a_complete_apprenticeship_ends_in_both_certificates_linked_and_verifiab
     )));
     assert_eq!(credential["credentialSubject"]["result"], Value::Null);
 
+    // The paper: no program, but the enterprise, occupation, target level, period, hours
+    // and both mentors.
+    let text = crate::certificates::pdf_text(&app.pdf_of(&training_id, &p.provider).await);
+    for words in [
+        "学徒培训证书",
+        "培养企业",
+        ENTERPRISE,
+        "中式面点师",
+        "四级/中级工",
+        "学徒期",
+        "300学时",
+        "王师傅",
+        "刘老师",
+        PROVIDER,
+    ] {
+        assert!(
+            text.contains(words),
+            "{words} missing from the paper: {text}"
+        );
+    }
+    assert!(!text.contains("培训项目"), "{text}");
     // A corrected name re-issues both from the apprenticeship, the skill level resting on
     // the new apprenticeship certificate.
     let (status, done) = app
