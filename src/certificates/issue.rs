@@ -167,7 +167,8 @@ pub(super) async fn make(
         _ => None,
     };
     let issued_at = now.at;
-    let today = issued_at.date_naive();
+    // The day of issue in the registry's time zone (UTC+8 by default), not in UTC.
+    let today = now.today;
     let digit = level.as_ref().and_then(|l| l.national_digit);
     let mut counter = LockedCounter::lock(
         conn,
