@@ -286,6 +286,7 @@ async fn main() -> anyhow::Result<()> {
                 grounds: &g,
                 occupation: None,
                 level: None,
+                target: None,
                 valid_from: Utc::now().date_naive(),
                 valid_until: None,
                 issued_at: Utc::now(),

@@ -26,6 +26,7 @@ pub struct Model {
     pub examiners: String,
     pub recorded_by: String,
     pub created_at: DateTimeWithTimeZone,
+    pub apprentice_id: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -43,6 +43,7 @@ pub struct Model {
     pub updated_at: DateTimeWithTimeZone,
     pub grounds_fell_id: Option<String>,
     pub issuer_name: String,
+    pub apprentice_id: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

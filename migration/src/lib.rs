@@ -52,6 +52,7 @@ mod m20261222_100002_create_mail_outbox;
 mod m20261222_500000_create_apprenticeships;
 mod m20261222_500001_create_apprenticeship_subsidies;
 mod m20261223_160000_add_apprentice_mentor_accounts;
+mod m20261223_600000_add_apprentice_grounds;
 mod m20261224_000000_create_reports;
 
 pub struct Migrator;
@@ -102,6 +103,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261222_500000_create_apprenticeships::Migration),
             Box::new(m20261222_500001_create_apprenticeship_subsidies::Migration),
             Box::new(m20261223_160000_add_apprentice_mentor_accounts::Migration),
+            Box::new(m20261223_600000_add_apprentice_grounds::Migration),
             Box::new(m20261224_000000_create_reports::Migration),
         ]
     }

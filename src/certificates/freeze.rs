@@ -5,20 +5,21 @@
 use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, TimeZone, Utc};
 
 use super::{
-    Services,
+    Services, apprenticed,
     credential::{
         self, AchievementInput, CredentialInput, IssuerProfile, StandardRef, StatusEntry,
     },
-    grounds::{Grounds, Missing},
-    pdf::{CertificateDocument, Unprintable},
+    grounds::{Grounds, Training},
+    pdf::CertificateDocument,
 };
 use crate::{
-    error::FieldError,
     people::{mask_name, photo},
     programs::CertificateKind,
     standards::reference::{Occupation, SkillLevel},
     stored::Stored,
 };
+
+pub use super::unmade::Unmade;
 
 /// What issuing has decided, handed to the freezer.
 pub struct FreezeInput<'a> {
@@ -29,6 +30,8 @@ pub struct FreezeInput<'a> {
     pub grounds: &'a Grounds,
     pub occupation: Option<&'a Occupation>,
     pub level: Option<&'a SkillLevel>,
+    /// An apprenticeship certificate: the agreement's target level (printed, not attained).
+    pub target: Option<&'a SkillLevel>,
     pub valid_from: NaiveDate,
     pub valid_until: Option<NaiveDate>,
     pub issued_at: DateTime<Utc>,
@@ -73,10 +76,13 @@ fn chinese_date(d: NaiveDate) -> String {
 /// The name of what was achieved, e.g. `职业技能等级证书 · 中式面点师`.
 fn achievement_name(input: &FreezeInput<'_>) -> String {
     let g = input.grounds;
-    let subject = match (g.kind, &g.standard, input.occupation) {
-        (CertificateKind::Specialty, Some(s), _) => s.spec.name.clone(),
-        (CertificateKind::SkillLevel, _, Some(o)) => o.name.clone(),
-        _ => g.program.title.clone(),
+    let subject = match (g.kind, &g.standard, input.occupation, &g.training) {
+        (CertificateKind::Specialty, Some(s), _, _) => s.spec.name.clone(),
+        (CertificateKind::SkillLevel, _, Some(o), _) => o.name.clone(),
+        (_, _, _, Training::Enrolment(e)) => e.program.title.clone(),
+        (_, _, _, Training::Apprenticeship(a)) => {
+            apprenticed::paper::subject(a, input.occupation, input.target)
+        }
     };
     format!("{} · {subject}", g.kind.label())
 }
@@ -84,10 +90,19 @@ fn achievement_name(input: &FreezeInput<'_>) -> String {
 fn criteria(input: &FreezeInput<'_>) -> String {
     let g = input.grounds;
     let rule = g.rule.as_ref();
-    let mut parts = vec![format!(
-        "完成《{}》培训（{}学时）",
-        g.program.title, g.program.hours
-    )];
+    let mut parts = vec![match &g.training {
+        Training::Enrolment(e) => {
+            format!("完成《{}》培训（{}学时）", e.program.title, e.program.hours)
+        }
+        Training::Apprenticeship(a) if g.kind == CertificateKind::Apprenticeship => {
+            return apprenticed::paper::criteria(a, input.occupation, input.target);
+        }
+        Training::Apprenticeship(a) => format!(
+            "在{}完成{}",
+            a.enterprise.name,
+            apprenticed::paper::subject(a, input.occupation, input.target)
+        ),
+    }];
     if let Some(p) = rule.and_then(|r| r.min_attendance_percent) {
         parts.push(format!("出勤不少于{p}%"));
     }
@@ -146,14 +161,29 @@ fn credential_input(
         valid_from: input.issued_at,
         valid_until: input.valid_until.map(end_of_day_in_china),
         achievement: AchievementInput {
-            id: format!(
-                "{base}/api/v1/programs/{}#{}",
-                g.program.id,
-                g.kind.as_str()
-            ),
+            id: match &g.training {
+                Training::Enrolment(e) => format!(
+                    "{base}/api/v1/programs/{}#{}",
+                    e.program.id,
+                    g.kind.as_str()
+                ),
+                Training::Apprenticeship(a) => format!(
+                    "{base}/api/v1/apprenticeships/{}#{}",
+                    a.agreement.id,
+                    g.kind.as_str()
+                ),
+            },
             kind: g.kind,
             name: achievement_name(input),
-            description: format!("{}：{}", g.issuer.name, g.program.title),
+            description: match &g.training {
+                Training::Enrolment(e) => format!("{}：{}", g.issuer.name, e.program.title),
+                Training::Apprenticeship(a) => apprenticed::paper::description(
+                    a,
+                    &g.issuer.name,
+                    input.occupation,
+                    input.target,
+                ),
+            },
             criteria: criteria(input),
             occupation: input.occupation.map(|o| (o.code.clone(), o.name.clone())),
             standard,
@@ -211,7 +241,8 @@ fn document(
                 .as_ref()
                 .and_then(|r| r.licensed_activity.as_deref())
                 .map(str::trim)
-                .unwrap_or(&g.program.title);
+                .or(g.enrolled().map(|e| e.program.title.as_str()))
+                .unwrap_or_default();
             push("准入事项", activity.to_owned());
             if let Some(s) = &g.standard {
                 push("依据规范", format!("{}（第{}版）", s.spec.name, s.version));
@@ -227,21 +258,29 @@ fn document(
                 );
             }
         }
-        CertificateKind::Completion | CertificateKind::Apprenticeship => {
-            push("培训项目", g.program.title.clone());
-            push("培训学时", format!("{}学时", g.program.hours));
-            push(
-                "培训时间",
-                format!(
-                    "{}至{}",
-                    chinese_date(g.cohort.starts_on),
-                    chinese_date(g.cohort.ends_on)
-                ),
-            );
-            if let Some(s) = &g.standard {
-                push("依据规范", format!("{}（第{}版）", s.spec.name, s.version));
+        CertificateKind::Completion | CertificateKind::Apprenticeship => match &g.training {
+            Training::Enrolment(e) => {
+                push("培训项目", e.program.title.clone());
+                push("培训学时", format!("{}学时", e.program.hours));
+                push(
+                    "培训时间",
+                    format!(
+                        "{}至{}",
+                        chinese_date(e.cohort.starts_on),
+                        chinese_date(e.cohort.ends_on)
+                    ),
+                );
+                if let Some(s) = &g.standard {
+                    push("依据规范", format!("{}（第{}版）", s.spec.name, s.version));
+                }
             }
-        }
+            Training::Apprenticeship(a) => {
+                for (label, value) in apprenticed::paper::fields(a, input.occupation, input.target)
+                {
+                    push(&label, value);
+                }
+            }
+        },
     }
     let title = match (
         g.kind,
@@ -278,43 +317,6 @@ fn document(
         credential_json: credential_json.as_bytes().to_vec(),
         photo_jpeg,
         seal_png: input.paper.seal_png.clone(),
-    }
-}
-
-/// Why one person's certificate could not be made: what to tell the issuer, in Chinese,
-/// and the error behind it, for the log.
-#[derive(Debug)]
-pub struct Unmade {
-    pub reason: Missing,
-    pub error: anyhow::Error,
-}
-
-impl Unmade {
-    fn new(doc_name: &str, error: anyhow::Error) -> Self {
-        let reason = match error.downcast_ref::<Unprintable>() {
-            Some(&Unprintable(c)) if doc_name.contains(c) => FieldError::new(
-                "name",
-                "unprintable",
-                format!(
-                    "姓名中的“{c}”(U+{:04X})证书字体无法打印，请更正姓名后再颁发",
-                    u32::from(c)
-                ),
-            ),
-            Some(&Unprintable(c)) => FieldError::new(
-                "certificate",
-                "unprintable",
-                format!(
-                    "证书内容中的“{c}”(U+{:04X})证书字体无法打印，请联系管理员",
-                    u32::from(c)
-                ),
-            ),
-            None => FieldError::new(
-                "certificate",
-                "not_made",
-                "证书生成失败（签名或排版出错），已记录，请联系管理员",
-            ),
-        };
-        Self { reason, error }
     }
 }
 

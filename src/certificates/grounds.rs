@@ -1,6 +1,7 @@
-//! What a certificate rests on, and what is missing. [`resolve`] loads the grounds a
-//! request names (the enrolment and its program rule, the assessment, the parent
-//! certificates); [`missing`] lists every unmet requirement, so a refusal can say
+//! What a certificate rests on, and what is missing. A certificate's training is an
+//! enrolment (cohort, program) or an apprenticeship (agreement, apprentice). [`resolve`]
+//! loads the grounds a request names (the enrolment and its program rule, the assessment,
+//! the parent certificates); [`missing`] lists every unmet requirement, so a refusal can say
 //! exactly what is lacking.
 
 use chrono::NaiveDate;
@@ -12,7 +13,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use super::CertificateStatus;
+use super::{CertificateStatus, apprenticed::Apprenticed};
 use crate::{
     access::{Caller, Role},
     error::{AppError, FieldError},
@@ -46,14 +47,28 @@ pub(super) fn missing(field: &str, reason: &str, message: impl Into<String>) -> 
     FieldError::new(field, reason, message)
 }
 
+/// Training in a cohort: the enrolment, its cohort and the program whose rules apply.
+pub struct Enrolled {
+    pub enrolment: enrolment::Model,
+    pub cohort: cohort::Model,
+    pub program: program::Model,
+}
+
+/// The training a certificate rests on: an enrolment in a cohort, or an apprenticeship
+/// (the agreement and the apprentice, see [`super::apprenticed`]).
+pub enum Training {
+    Enrolment(Box<Enrolled>),
+    Apprenticeship(Box<Apprenticed>),
+}
+
 /// Everything a certificate may rest on, loaded.
 pub struct Grounds {
     pub kind: CertificateKind,
     pub issuer: organisation::Model,
     pub person: person::Model,
-    pub enrolment: enrolment::Model,
-    pub cohort: cohort::Model,
-    pub program: program::Model,
+    pub training: Training,
+    /// The program's rule for `kind` (enrolments only: an apprenticeship's rules are the
+    /// agreement's plan).
     pub rule: Option<CertificateRule>,
     pub standard: Option<Standard>,
     pub assessment: Option<assessment::Model>,
@@ -62,10 +77,38 @@ pub struct Grounds {
 }
 
 impl Grounds {
+    /// The cohort training, if the certificate rests on an enrolment.
+    pub fn enrolled(&self) -> Option<&Enrolled> {
+        match &self.training {
+            Training::Enrolment(e) => Some(e),
+            Training::Apprenticeship(_) => None,
+        }
+    }
+
+    /// The apprenticeship, if the certificate rests on one.
+    pub fn apprenticed(&self) -> Option<&Apprenticed> {
+        match &self.training {
+            Training::Apprenticeship(a) => Some(a),
+            Training::Enrolment(_) => None,
+        }
+    }
+
+    /// The occupation trained for: the program's, or the agreement's.
+    pub fn occupation_code(&self) -> Option<&str> {
+        match &self.training {
+            Training::Enrolment(e) => e.program.occupation_code.as_deref(),
+            Training::Apprenticeship(a) => Some(a.agreement.occupation_code.as_str()),
+        }
+    }
+
     /// The key that makes issuing idempotent: the same grounds, the same certificate.
     pub fn key(&self) -> String {
+        let training = match &self.training {
+            Training::Enrolment(e) => format!("enrolment:{}", e.enrolment.id),
+            Training::Apprenticeship(a) => format!("apprentice:{}", a.apprentice.id),
+        };
         match self.kind {
-            CertificateKind::Completion => format!("completion:enrolment:{}", self.enrolment.id),
+            CertificateKind::Completion => format!("completion:{training}"),
             CertificateKind::Specialty | CertificateKind::SkillLevel => format!(
                 "{}:assessment:{}",
                 self.kind.as_str(),
@@ -74,20 +117,18 @@ impl Grounds {
                     .map(|a| a.id.as_str())
                     .unwrap_or("none")
             ),
+            CertificateKind::Apprenticeship if self.apprenticed().is_some() => {
+                format!("apprenticeship:{training}")
+            }
             CertificateKind::Licence | CertificateKind::Apprenticeship => {
-                format!(
-                    "{}:{}:enrolment:{}",
-                    self.kind.as_str(),
-                    self.issuer.id,
-                    self.enrolment.id
-                )
+                format!("{}:{}:{training}", self.kind.as_str(), self.issuer.id)
             }
         }
     }
 }
 
 /// The organisation that issues `kind` for this caller, or 403.
-fn issuer_of(caller: &Caller, kind: CertificateKind) -> Result<String, AppError> {
+pub(super) fn issuer_of(caller: &Caller, kind: CertificateKind) -> Result<String, AppError> {
     let allowed = match kind {
         CertificateKind::Completion => Role::ProviderStaff,
         CertificateKind::Specialty | CertificateKind::SkillLevel => Role::Assessor,
@@ -176,9 +217,11 @@ pub async fn resolve(
         kind: req.kind,
         issuer,
         person,
-        enrolment,
-        cohort,
-        program,
+        training: Training::Enrolment(Box::new(Enrolled {
+            enrolment,
+            cohort,
+            program,
+        })),
         rule,
         standard,
         assessment,
@@ -188,7 +231,7 @@ pub async fn resolve(
 }
 
 /// The holder's certificates that are valid today.
-async fn valid_certificates_of(
+pub(super) async fn valid_certificates_of(
     conn: &impl ConnectionTrait,
     person_id: &str,
     today: NaiveDate,
@@ -201,4 +244,36 @@ async fn valid_certificates_of(
         .into_iter()
         .filter(|c| CertificateStatus::Valid.on(c.valid_until, today) == CertificateStatus::Valid)
         .collect())
+}
+
+/// The enrolment a certificate rests on, with its cohort, its program and the program's
+/// certificate rules.
+pub(super) async fn enrolled(
+    conn: &impl ConnectionTrait,
+    enrolment_id: &str,
+    missing: &impl Fn(&str) -> AppError,
+) -> Result<(Enrolled, Vec<CertificateRule>), AppError> {
+    let enrolment = enrolment::Entity::find_by_id(enrolment_id.to_owned())
+        .one(conn)
+        .await?
+        .ok_or_else(|| missing("enrolment"))?;
+    let cohort = cohort::Entity::find_by_id(enrolment.cohort_id.clone())
+        .one(conn)
+        .await?
+        .ok_or_else(|| missing("cohort"))?;
+    let program = program::Entity::find_by_id(cohort.program_id.clone())
+        .one(conn)
+        .await?
+        .ok_or_else(|| missing("program"))?;
+    let rules: Vec<CertificateRule> = serde_json::from_str(&program.certificates).map_err(|e| {
+        anyhow::anyhow!("programs {}: unreadable certificate rules: {e}", program.id)
+    })?;
+    Ok((
+        Enrolled {
+            enrolment,
+            cohort,
+            program,
+        },
+        rules,
+    ))
 }

@@ -60,7 +60,7 @@ pub async fn issue(
     }
 }
 
-fn refusal(kind: CertificateKind, missing: &[Missing]) -> AppError {
+pub(super) fn refusal(kind: CertificateKind, missing: &[Missing]) -> AppError {
     let reasons: Vec<&str> = missing.iter().map(|m| m.message.as_str()).collect();
     AppError::NotEligible {
         message: format!("不符合颁发{}的条件：{}", kind.label(), reasons.join("；")),
@@ -159,8 +159,15 @@ pub(super) async fn make(
         }
         _ => None,
     };
+    // The level an apprenticeship trained toward: printed, never asserted as attained.
+    let target = match g.apprenticed() {
+        Some(a) if g.kind == CertificateKind::Apprenticeship => {
+            reference::skill_level(conn, &a.agreement.target_level).await?
+        }
+        _ => None,
+    };
     let issued_at = now.at;
-    // The registry's calendar day, not Greenwich's (they differ from 16:00 to 24:00 UTC).
+    // The day of issue in the registry's time zone (UTC+8 by default), not in UTC.
     let today = now.today;
     let digit = level.as_ref().and_then(|l| l.national_digit);
     let mut counter = LockedCounter::lock(
@@ -182,11 +189,11 @@ pub(super) async fn make(
     let status_index = numbering::next(conn, "status_index").await? - 1;
     let id = new_id();
     let token = numbering::new_token();
-    let occupation = match &g.program.occupation_code {
+    let occupation = match g.occupation_code() {
         Some(code) => reference::occupations(conn)
             .await?
             .into_iter()
-            .find(|o| &o.code == code),
+            .find(|o| o.code == code),
         None => None,
     };
     let valid_until = if g.kind == CertificateKind::Licence {
@@ -204,6 +211,7 @@ pub(super) async fn make(
             grounds: g,
             occupation: occupation.as_ref(),
             level: level.as_ref(),
+            target: target.as_ref(),
             valid_from: today,
             valid_until,
             issued_at,
@@ -222,11 +230,12 @@ pub(super) async fn make(
         status: Set(CertificateStatus::Valid.as_str().to_owned()),
         person_id: Set(g.person.id.clone()),
         issuer_org_id: Set(g.issuer.id.clone()),
-        program_id: Set(Some(g.program.id.clone())),
-        enrolment_id: Set(Some(g.enrolment.id.clone())),
+        program_id: Set(g.enrolled().map(|e| e.program.id.clone())),
+        enrolment_id: Set(g.enrolled().map(|e| e.enrolment.id.clone())),
+        apprentice_id: Set(g.apprenticed().map(|a| a.apprentice.id.clone())),
         assessment_id: Set(g.assessment.as_ref().map(|a| a.id.clone())),
         standard_id: Set(g.standard.as_ref().map(|s| s.id.clone())),
-        occupation_code: Set(g.program.occupation_code.clone()),
+        occupation_code: Set(g.occupation_code().map(str::to_owned)),
         level_code: Set(level.as_ref().map(|l| l.code.clone())),
         grounds_key: Set(key),
         token: Set(token),
@@ -273,7 +282,7 @@ pub(super) async fn make(
             record_type: "certificate",
             record_id: &row.id,
             summary: serde_json::json!({"number": row.number, "kind": row.kind, "person_id": row.person_id,
-                "parents": parents, "credential_sha256": row.credential_sha256, "pdf_sha256": row.pdf_sha256}),
+                "parents": parents, "apprentice_id": row.apprentice_id, "credential_sha256": row.credential_sha256, "pdf_sha256": row.pdf_sha256}),
         },
     )
     .await?;

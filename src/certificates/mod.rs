@@ -2,6 +2,7 @@
 //! assessment → skill level), numbering, issuing (one transaction, idempotent), the
 //! frozen signed credential and the PDF rendered once at issue.
 
+pub mod apprenticed;
 pub mod assessed;
 pub mod credential;
 pub mod fallen;
@@ -20,6 +21,7 @@ pub mod renewal;
 pub mod requirements;
 pub mod status;
 pub mod status_lists;
+mod unmade;
 
 use std::sync::Arc;
 

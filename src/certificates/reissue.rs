@@ -18,8 +18,7 @@ use std::collections::{HashMap, HashSet};
 use chrono::NaiveDate;
 use entities::{
     assessments as assessment, certificate_parents as parent, certificates as certificate,
-    cohorts as cohort, enrolments as enrolment, organisations as organisation, people as person,
-    programs as program,
+    organisations as organisation, people as person,
 };
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
@@ -27,15 +26,15 @@ use sea_orm::{
 };
 
 use super::{
-    CertificateStatus, Services, fallen,
-    grounds::Grounds,
+    CertificateStatus, Services, apprenticed, fallen,
+    grounds::{self, Grounds, Training},
     issue::{self, Outcome},
 };
 use crate::{
     audit::{self, Actor, Change},
     clock::Now,
     error::AppError,
-    programs::{CertificateKind, CertificateRule},
+    programs::CertificateKind,
     stored::Stored,
 };
 
@@ -307,35 +306,35 @@ async fn grounds_of(
         ))
     };
     let kind = CertificateKind::read("certificates", &old.id, &old.kind)?;
-    let Some(enrolment_id) = &old.enrolment_id else {
-        return Err(AppError::Conflict {
-            code: "not_reissuable",
-            message: format!("证书{}没有登记培训依据，不能换发", old.number),
-        });
-    };
     let issuer = organisation::Entity::find_by_id(old.issuer_org_id.clone())
         .one(conn)
         .await?
         .ok_or_else(|| missing("issuer"))?;
-    let enrolment = enrolment::Entity::find_by_id(enrolment_id.clone())
-        .one(conn)
-        .await?
-        .ok_or_else(|| missing("enrolment"))?;
-    let cohort = cohort::Entity::find_by_id(enrolment.cohort_id.clone())
-        .one(conn)
-        .await?
-        .ok_or_else(|| missing("cohort"))?;
-    let program = program::Entity::find_by_id(cohort.program_id.clone())
-        .one(conn)
-        .await?
-        .ok_or_else(|| missing("program"))?;
     let person = person::Entity::find_by_id(old.person_id.clone())
         .one(conn)
         .await?
         .ok_or_else(|| missing("holder"))?;
-    let rules: Vec<CertificateRule> = serde_json::from_str(&program.certificates).map_err(|e| {
-        anyhow::anyhow!("programs {}: unreadable certificate rules: {e}", program.id)
-    })?;
+    let (training, rule) = match (&old.enrolment_id, &old.apprentice_id) {
+        (Some(enrolment_id), _) => {
+            let (enrolled, rules) = grounds::enrolled(conn, enrolment_id, &missing).await?;
+            (
+                Training::Enrolment(Box::new(enrolled)),
+                rules.into_iter().find(|r| r.kind == kind),
+            )
+        }
+        (None, Some(apprentice_id)) => (
+            Training::Apprenticeship(Box::new(
+                apprenticed::load_by_id(conn, apprentice_id).await?,
+            )),
+            None,
+        ),
+        (None, None) => {
+            return Err(AppError::Conflict {
+                code: "not_reissuable",
+                message: format!("证书{}没有登记培训依据，不能换发", old.number),
+            });
+        }
+    };
     let standard = match &old.standard_id {
         Some(id) => Some(
             services
@@ -362,10 +361,8 @@ async fn grounds_of(
         kind,
         issuer,
         person,
-        enrolment,
-        cohort,
-        program,
-        rule: rules.into_iter().find(|r| r.kind == kind),
+        training,
+        rule,
         standard,
         assessment,
         parents,

@@ -8,8 +8,9 @@ use sea_orm::ConnectionTrait;
 
 use super::{
     CertificateStatus,
+    apprenticed::checks,
     freeze::Paper,
-    grounds::{Grounds, Missing, missing},
+    grounds::{Grounds, Missing, Training, missing},
 };
 use crate::{
     cohorts::{EnrolmentStatus, assessment::PASS_MARK},
@@ -70,22 +71,32 @@ pub async fn check(
 ) -> Result<Check, AppError> {
     let mut out = Vec::new();
     let mut parents = Vec::new();
-    let Some(rule) = &g.rule else {
-        out.push(not_offered(g.kind));
-        return Ok(Check {
-            missing: out,
-            parents,
-            paper: Paper::default(),
-        });
+    let required = match &g.training {
+        Training::Enrolment(e) => {
+            let Some(rule) = &g.rule else {
+                out.push(not_offered(g.kind));
+                return Ok(Check {
+                    missing: out,
+                    parents,
+                    paper: Paper::default(),
+                });
+            };
+            out.extend(enrolment_checks(
+                g.kind,
+                rule,
+                &e.program,
+                &e.cohort,
+                &e.enrolment,
+                today,
+            )?);
+            required_parents(g.kind, rule)
+        }
+        Training::Apprenticeship(a) => {
+            out.extend(checks::apprenticeship_checks(g.kind, a)?);
+            checks::required_parents(g.kind)
+        }
     };
-    out.extend(enrolment_checks(
-        g.kind,
-        rule,
-        &g.program,
-        &g.cohort,
-        &g.enrolment,
-        today,
-    )?);
+    let rule = g.rule.as_ref();
     match g.kind {
         CertificateKind::Completion | CertificateKind::Apprenticeship => {}
         CertificateKind::Specialty | CertificateKind::SkillLevel => {
@@ -105,7 +116,7 @@ pub async fn check(
             Some(_) => {}
         },
     }
-    for kind in required_parents(g.kind, rule) {
+    for kind in required {
         match parent_for(conn, g, kind, today).await? {
             Some(id) => parents.push(id),
             None => out.push(missing_parent(kind, &parent_description(g, kind))),
@@ -210,7 +221,7 @@ pub fn enrolment_checks(
 async fn paper_of(
     conn: &impl ConnectionTrait,
     g: &Grounds,
-    rule: &CertificateRule,
+    rule: Option<&CertificateRule>,
     out: &mut Vec<Missing>,
 ) -> Result<Paper, AppError> {
     let photo_sealed = photo::sealed_of(conn, &g.person.id).await?;
@@ -221,7 +232,7 @@ async fn paper_of(
             "职业技能等级证书须印有持证人照片（人社鉴发〔2021〕1号），请先上传该学员的照片",
         ));
     }
-    if g.kind == CertificateKind::Licence && rule.licence_title.is_none() {
+    if g.kind == CertificateKind::Licence && rule.is_none_or(|r| r.licence_title.is_none()) {
         out.push(missing(
             "rule.licence_title",
             "missing",
@@ -246,7 +257,7 @@ pub async fn pictures(conn: &impl ConnectionTrait, g: &Grounds) -> Result<Paper,
 async fn check_assessment(
     conn: &impl ConnectionTrait,
     g: &Grounds,
-    rule: &CertificateRule,
+    rule: Option<&CertificateRule>,
     out: &mut Vec<Missing>,
 ) -> Result<(), AppError> {
     let Some(a) = &g.assessment else {
@@ -264,8 +275,9 @@ async fn check_assessment(
             "评价记录不属于该学员",
         ));
     }
+    let program_standard = g.enrolled().and_then(|e| e.program.standard_id.as_ref());
     if g.kind == CertificateKind::Specialty {
-        if g.program.standard_id.is_none() || a.standard_id != g.program.standard_id {
+        if program_standard.is_none() || a.standard_id.as_ref() != program_standard {
             out.push(missing(
                 "assessment.standard",
                 "mismatch",
@@ -273,12 +285,18 @@ async fn check_assessment(
             ));
         }
     } else {
-        if a.occupation_code.is_none() || a.occupation_code != g.program.occupation_code {
+        if a.occupation_code.is_none() || a.occupation_code.as_deref() != g.occupation_code() {
             out.push(missing(
                 "assessment.occupation",
                 "mismatch",
-                "评价记录的职业与培训项目不一致",
+                match g.apprenticed() {
+                    Some(_) => "评价记录的职业与学徒培养协议的职业不一致",
+                    None => "评价记录的职业与培训项目不一致",
+                },
             ));
+        }
+        if let Some(apprenticed) = g.apprenticed() {
+            checks::assessment_checks(conn, apprenticed, a, out).await?;
         }
         let level = match &a.level_code {
             Some(code) => reference::skill_level(conn, code).await?,
@@ -309,13 +327,15 @@ async fn check_assessment(
             ),
         ));
     }
-    score_checks(
-        out,
-        "assessment",
-        rule,
-        Some(a.theory_score),
-        Some(a.practical_score),
-    );
+    if let Some(rule) = rule {
+        score_checks(
+            out,
+            "assessment",
+            rule,
+            Some(a.theory_score),
+            Some(a.practical_score),
+        );
+    }
     Ok(())
 }
 
@@ -333,9 +353,9 @@ async fn parent_for(
             continue;
         }
         let matches = match kind {
-            CertificateKind::Completion => {
-                parent.enrolment_id.as_deref() == Some(g.enrolment.id.as_str())
-            }
+            CertificateKind::Completion => g
+                .enrolled()
+                .is_some_and(|e| parent.enrolment_id.as_deref() == Some(e.enrolment.id.as_str())),
             CertificateKind::Specialty => match (&parent.standard_id, &g.standard) {
                 (Some(id), Some(wanted)) => standards::by_id(conn, id)
                     .await?
@@ -344,9 +364,12 @@ async fn parent_for(
             },
             CertificateKind::SkillLevel => {
                 parent.occupation_code.is_some()
-                    && parent.occupation_code == g.program.occupation_code
+                    && parent.occupation_code.as_deref() == g.occupation_code()
             }
-            CertificateKind::Licence | CertificateKind::Apprenticeship => true,
+            CertificateKind::Apprenticeship => g
+                .apprenticed()
+                .is_none_or(|a| parent.apprentice_id.as_deref() == Some(a.apprentice.id.as_str())),
+            CertificateKind::Licence => true,
         };
         if matches {
             return Ok(Some(parent.id.clone()));
@@ -359,6 +382,9 @@ fn parent_description(g: &Grounds, kind: CertificateKind) -> String {
     match (kind, &g.standard) {
         (CertificateKind::Specialty, Some(s)) => format!("{}（{}）", kind.label(), s.spec.name),
         (CertificateKind::Completion, _) => format!("{}（本次培训）", kind.label()),
+        (CertificateKind::Apprenticeship, _) if g.apprenticed().is_some() => {
+            format!("{}（本次学徒培养）", kind.label())
+        }
         _ => kind.label().to_owned(),
     }
 }

@@ -38,6 +38,8 @@ pub struct Assessment {
     pub id: String,
     pub person_id: String,
     pub enrolment_id: Option<String>,
+    /// An apprentice's assessment: the apprentice (`enrolment_id` is then absent).
+    pub apprentice_id: Option<String>,
     pub evaluation_org_id: String,
     pub standard_id: Option<String>,
     pub occupation_code: Option<String>,
@@ -59,6 +61,7 @@ impl TryFrom<assessment::Model> for Assessment {
             id: m.id,
             person_id: m.person_id,
             enrolment_id: m.enrolment_id,
+            apprentice_id: m.apprentice_id,
             evaluation_org_id: m.evaluation_org_id,
             standard_id: m.standard_id,
             occupation_code: m.occupation_code,
@@ -204,6 +207,7 @@ pub async fn record(
         passed: Set(passed),
         assessed_on: Set(input.assessed_on),
         examiners: Set(serde_json::json!(examiners).to_string()),
+        apprentice_id: Set(None),
         recorded_by: Set(caller.account_id.clone()),
         created_at: Set(now.stamp()),
     }

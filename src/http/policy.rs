@@ -121,6 +121,11 @@ policy!(
     MilestoneRecorders => [Employer, ProviderStaff]
 );
 policy!(
+    /// Those who issue certificates on an apprenticeship: the provider (the apprenticeship
+    /// certificate) and assessors (the skill-level certificate).
+    ApprenticeIssuers => [ProviderStaff, Assessor]
+);
+policy!(
     /// Those who read the apprenticeship subsidy ledger: the bureau, and an enterprise its
     /// own entries.
     LedgerReaders => [Employer, BureauAdmin]

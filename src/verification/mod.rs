@@ -57,13 +57,21 @@ pub struct Verification {
     pub level: Option<String>,
     /// Completion (and apprenticeship) certificates: the program trained, as printed.
     pub program: Option<String>,
-    /// Completion certificates: the program's hours (学时).
+    /// Completion certificates: the program's hours (学时); apprenticeship certificates:
+    /// the plan's.
     pub hours: Option<u32>,
-    /// Completion certificates: the training period, first and last day.
+    /// Completion certificates: the training period, first and last day; apprenticeship
+    /// certificates: the agreement's.
     pub training_from: Option<NaiveDate>,
     pub training_until: Option<NaiveDate>,
     /// Licences: what the licence admits the holder to (准入事项).
     pub licensed_activity: Option<String>,
+    /// Apprenticeship certificates: the enterprise the apprentice trained at (培养企业),
+    /// by its name now; the training provider is the issuer.
+    pub enterprise: Option<String>,
+    /// Apprenticeship certificates: the level the apprenticeship trained toward (目标等级),
+    /// as printed; a level attained is what a skill-level certificate attests.
+    pub target_level: Option<String>,
     /// The issuer's name as the certificate was issued under (frozen in its credential),
     /// which is what the paper prints.
     pub issuer_name: String,

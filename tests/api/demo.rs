@@ -50,6 +50,15 @@ async fn the_demo_loads_a_realistic_data_set_once_however_often_it_runs() {
         "orders",
         "order_hires",
         "order_payments",
+        "apprenticeship_agreements",
+        "apprentices",
+        "apprentice_milestones",
+        "apprenticeship_subsidy_rates",
+        "apprenticeship_subsidy_entries",
+        "apprenticeship_subsidy_periods",
+        "apprenticeship_subsidy_payments",
+        "assessments",
+        "certificates",
         "audit_log",
         "mail_outbox",
         "jobs",
@@ -288,4 +297,85 @@ async fn the_demo_loads_a_realistic_data_set_once_however_often_it_runs() {
         .filter_map(|c| c["status"].as_str())
         .collect();
     assert!(statuses.contains(&"revoked") && statuses.contains(&"suspended"));
+
+    // Two apprenticeship agreements: the homestay's ended (two completed, one left early),
+    // the bakery's under way with its apprentices at different milestones.
+    let (_, agreements) = app.get("/api/v1/apprenticeships", &bureau).await;
+    let agreements = agreements["items"].as_array().expect("agreements");
+    assert_eq!(agreements.len(), 2, "{agreements:?}");
+    let mut stages = Vec::new();
+    let mut holder = None;
+    for a in agreements {
+        assert_eq!(a["status"], "filed");
+        let id = a["id"].as_str().expect("id");
+        let (_, apprentices) = app
+            .get(
+                &format!("/api/v1/apprenticeships/{id}/apprentices"),
+                &bureau,
+            )
+            .await;
+        for p in apprentices.as_array().expect("apprentices") {
+            let done = p["milestones"]
+                .as_array()
+                .expect("milestones")
+                .iter()
+                .filter(|m| m["completed_on"].is_string())
+                .count();
+            stages.push(format!("{}:{done}", p["status"].as_str().expect("status")));
+            if p["status"] == "completed" && holder.is_none() {
+                holder = p["person"]["id"].as_str().map(str::to_owned);
+            }
+        }
+    }
+    stages.sort();
+    assert_eq!(
+        stages,
+        [
+            "active:0",
+            "active:1",
+            "active:2",
+            "completed:3",
+            "completed:3",
+            "left:1"
+        ]
+    );
+    // The first who completed holds both certificates, the skill level resting on the
+    // apprenticeship.
+    let holder = holder.expect("a completed apprentice");
+    let (_, bundle) = app
+        .get(&format!("/api/v1/people/{holder}/certificates"), &bureau)
+        .await;
+    let bundle = bundle.as_array().expect("bundle");
+    let kinds: Vec<&str> = bundle.iter().filter_map(|c| c["kind"].as_str()).collect();
+    assert_eq!(kinds, ["apprenticeship", "skill_level"]);
+    assert_eq!(bundle[1]["parent_ids"], json!([bundle[0]["id"]]));
+    // The ledger: six advances, one claw-back, two balances; the first period closed and
+    // its advances paid.
+    let (_, ledger) = app
+        .get("/api/v1/apprenticeships/ledger?limit=200", &bureau)
+        .await;
+    let mut kinds: Vec<&str> = ledger["items"]
+        .as_array()
+        .expect("entries")
+        .iter()
+        .filter_map(|e| e["kind"].as_str())
+        .collect();
+    kinds.sort_unstable();
+    assert_eq!(
+        kinds,
+        [
+            "advance", "advance", "advance", "advance", "advance", "advance", "balance", "balance",
+            "clawback"
+        ]
+    );
+    let (_, periods) = app.get("/api/v1/apprenticeships/periods", &bureau).await;
+    let closed: Vec<&str> = periods
+        .as_array()
+        .expect("periods")
+        .iter()
+        .filter(|p| p["status"] == "closed")
+        .filter_map(|p| p["code"].as_str())
+        .collect();
+    assert_eq!(closed, ["2025-03"]);
+    assert_eq!(app.count("apprenticeship_subsidy_payments").await, 1);
 }

@@ -8,6 +8,7 @@
 
 mod helpers;
 
+mod apprentice_certificates;
 mod apprenticeship_pages;
 mod apprenticeships;
 mod audit;

@@ -538,6 +538,18 @@ fn table() -> Vec<Row> {
             &[Employer, ProviderStaff],
         ),
         row(
+            Method::POST,
+            "/api/v1/apprenticeships/{id}/apprentices/{apprentice_id}/assessments",
+            json!({}),
+            &[Assessor],
+        ),
+        row(
+            Method::POST,
+            "/api/v1/apprenticeships/{id}/apprentices/{apprentice_id}/certificates",
+            json!({}),
+            &[ProviderStaff, Assessor],
+        ),
+        row(
             Method::GET,
             "/api/v1/apprenticeships/ledger",
             none.clone(),

@@ -2,6 +2,7 @@
 //! the provider's), pausing and resuming, leaving early (which books the claw-back), and
 //! completing (which books the balance). Each change locks the agreement and is audited.
 
+pub mod assessment;
 pub mod view;
 
 use chrono::NaiveDate;

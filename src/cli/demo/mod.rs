@@ -5,7 +5,11 @@
 //! certificate chains — completion, the evaluation organisation's assessments, specialty
 //! or skill-level certificates, homestay licences — with one certificate suspended and
 //! one revoked; two training orders, one in training with its cohort, hires and the
-//! assignment share paid, one waiting for the bureau to assign it. The issuing
+//! assignment share paid, one waiting for the bureau to assign it; two apprenticeship
+//! agreements, one ended (an apprentice with both the apprenticeship and the skill-level
+//! certificate, one completed, one who left early) and one under way, with the subsidy
+//! ledger's rates, advances, claw-back and balances, a closed period and a payment. The
+//! issuing
 //! organisations upload their seal images and the holders of skill-level certificates
 //! have (generated) photos, so every certificate's paper is whole.
 //!
@@ -17,6 +21,9 @@
 //! again.
 
 mod addresses;
+mod apprentice_ledger;
+mod apprentice_progress;
+mod apprenticeships;
 mod assessments;
 mod awards;
 mod catalogue;
@@ -212,6 +219,7 @@ pub async fn load(
         now,
     )
     .await?;
+    apprenticeships::load(db, services, &callers, &mut data, now).await?;
     Ok(data)
 }
 

@@ -32,7 +32,7 @@ use crate::{
 };
 
 /// Runs one step in its own transaction.
-async fn step<T>(
+pub(super) async fn step<T>(
     db: &Db,
     doing: &str,
     f: impl AsyncFnOnce(&sea_orm::DatabaseTransaction) -> Result<T, AppError>,
@@ -43,7 +43,7 @@ async fn step<T>(
     Ok(out)
 }
 
-fn day(text: &str) -> anyhow::Result<NaiveDate> {
+pub(super) fn day(text: &str) -> anyhow::Result<NaiveDate> {
     NaiveDate::parse_from_str(text, "%Y-%m-%d").with_context(|| format!("demo date {text}"))
 }
 

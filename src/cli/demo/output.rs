@@ -180,6 +180,12 @@ pub struct Summary {
     /// Training orders and the hires recorded against them.
     pub orders: Count,
     pub hires: Count,
+    /// Apprenticeships: agreements, apprentices, apprenticeship certificates (their
+    /// skill-level certificates count with the others) and the bureau's subsidy payments.
+    pub apprenticeship_agreements: Count,
+    pub apprentices: Count,
+    pub apprenticeship: Issued,
+    pub subsidy_payments: Count,
 }
 
 impl fmt::Display for Summary {
@@ -210,6 +216,11 @@ impl fmt::Display for Summary {
             self.revoked.line(&revoked, "张"),
             self.orders.line("培训订单", "个"),
             self.hires.line("订单录用", "人"),
+            self.apprenticeship_agreements.line("学徒培养协议", "份"),
+            self.apprentices.line("学徒", "人"),
+            self.apprenticeship
+                .line(CertificateKind::Apprenticeship.label()),
+            self.subsidy_payments.line("学徒培训补贴拨付", "笔"),
         ];
         writeln!(f, "演示数据已就绪（额尔古纳市）：")?;
         writeln!(f, "  学员：{} 人", self.people)?;

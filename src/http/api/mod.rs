@@ -4,6 +4,7 @@
 //! `/api/v1/openapi.json`.
 
 mod accounts;
+mod apprentice_certificates;
 mod apprentices;
 mod apprenticeship_ledger;
 mod apprenticeships;
@@ -133,6 +134,8 @@ pub fn router() -> Router<AppState> {
         .routes(routes!(apprentices::resume))
         .routes(routes!(apprentices::complete))
         .routes(routes!(apprentices::milestone))
+        .routes(routes!(apprentice_certificates::create_assessment))
+        .routes(routes!(apprentice_certificates::create_certificate))
         .routes(routes!(apprenticeship_ledger::index))
         .routes(routes!(apprenticeship_ledger::generate))
         .routes(routes!(apprenticeship_ledger::show_summary))

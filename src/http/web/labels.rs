@@ -23,6 +23,10 @@ pub struct Labels {
     /// Between the first and the last day of a period.
     pub period_to: &'static str,
     pub licensed_activity: &'static str,
+    /// An apprenticeship's enterprise (培养企业).
+    pub enterprise: &'static str,
+    /// The level an apprenticeship trained toward (目标等级).
+    pub target_level: &'static str,
     pub issuer: &'static str,
     /// Before the issuer's current name, when it was renamed after issuing.
     pub issuer_now: &'static str,
@@ -61,6 +65,8 @@ pub const ZH: Labels = Labels {
     period: "培训时间",
     period_to: " 至 ",
     licensed_activity: "准入事项",
+    enterprise: "培养企业",
+    target_level: "目标等级",
     issuer: "发证机构",
     issuer_now: "发证机构现名：",
     credit_code: "统一社会信用代码",
@@ -98,6 +104,8 @@ pub const EN: Labels = Labels {
     period: "Training period",
     period_to: " to ",
     licensed_activity: "Licensed activity",
+    enterprise: "Apprenticed at",
+    target_level: "Target skill level",
     issuer: "Issued by",
     issuer_now: "The issuer's name now: ",
     credit_code: "Unified social credit code",

@@ -39,6 +39,7 @@ struct CertRow {
     issuer_name: String,
     program_id: Option<String>,
     enrolment_id: Option<String>,
+    apprentice_id: Option<String>,
     standard_id: Option<String>,
     occupation_code: Option<String>,
     level_code: Option<String>,
@@ -96,6 +97,7 @@ impl Index {
                 certificate::Column::IssuerName,
                 certificate::Column::ProgramId,
                 certificate::Column::EnrolmentId,
+                certificate::Column::ApprenticeId,
                 certificate::Column::StandardId,
                 certificate::Column::OccupationCode,
                 certificate::Column::LevelCode,
@@ -133,17 +135,16 @@ impl Index {
         }
         let issuers: Vec<String> = rows.iter().map(|r| r.issuer_org_id.clone()).collect();
         self.load_issuers(conn, &issuers).await?;
-        let mut program_ids: Vec<&str> = rows
-            .iter()
-            .filter_map(|r| r.program_id.as_deref())
-            .collect();
-        program_ids.sort_unstable();
-        program_ids.dedup();
-        let enrolment_ids: Vec<&str> = rows
-            .iter()
-            .filter_map(|r| r.enrolment_id.as_deref())
-            .collect();
-        let sources = Sources::read(conn, &program_ids, &enrolment_ids).await?;
+        let ids = |of: fn(&CertRow) -> Option<&str>| -> Vec<&str> {
+            let mut ids: Vec<&str> = rows.iter().filter_map(of).collect();
+            ids.sort_unstable();
+            ids.dedup();
+            ids
+        };
+        let program_ids = ids(|r| r.program_id.as_deref());
+        let enrolment_ids = ids(|r| r.enrolment_id.as_deref());
+        let apprentice_ids = ids(|r| r.apprentice_id.as_deref());
+        let sources = Sources::read(conn, &program_ids, &enrolment_ids, &apprentice_ids).await?;
 
         let mut by_person: HashMap<&str, Vec<&CertRow>> = HashMap::new();
         for row in &rows {
@@ -190,6 +191,7 @@ impl Index {
                     words[at].0,
                     row.program_id.as_deref(),
                     row.enrolment_id.as_deref(),
+                    row.apprentice_id.as_deref(),
                 );
                 let mut cert = self
                     .cert(conn, row, words[at], chain, superseded_by)

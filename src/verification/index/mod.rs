@@ -332,6 +332,8 @@ impl Index {
             training_from: paper.and_then(|p| p.period).map(|(from, _)| from),
             training_until: paper.and_then(|p| p.period).map(|(_, until)| until),
             licensed_activity: paper.and_then(|p| p.licensed_activity.clone()),
+            enterprise: paper.and_then(|p| p.enterprise.clone()),
+            target_level: paper.and_then(|p| p.target_level.clone()),
             issuer_name: cert.issuer_name.to_string(),
             issuer_current_name: renamed(cert),
             issuer_credit_code: own_issuer
