@@ -271,6 +271,63 @@ async fn apprenticeship_pages_keep_tenants_apart_and_show_refusals_under_their_f
     let listed = provider.get(&page).await;
     assert!(listed.body.contains("测**员"), "{}", listed.body);
     assert!(!listed.body.contains("测试学员"), "{}", listed.body);
+    // The provider issues the apprenticeship certificate from the apprentice's page once
+    // the enterprise has recorded the completion; asked before, the missing requirement is
+    // shown under the form and nothing is issued.
+    let apprentice_page = format!("{page}/apprentices/{apprentice_id}");
+    let shown = provider.get(&apprentice_page).await;
+    assert!(
+        !shown.body.contains("颁发学徒培训证书</button>"),
+        "{}",
+        shown.body
+    );
+    let csrf_p = hidden(&shown.body, "csrf");
+    let early = provider
+        .post(
+            &format!("{apprentice_page}/certificate"),
+            &[("csrf", &csrf_p)],
+        )
+        .await;
+    assert_eq!(
+        early.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        early.body
+    );
+    assert_eq!(app.count("certificates").await, 0);
+    app.clock.advance(chrono::Duration::days(2 * 366));
+    // Two years on, everyone signs in again.
+    let bakery = app.login("bakery", PASSWORD).await;
+    let mut provider = Visitor::new(&app);
+    provider.sign_in("staff", PASSWORD).await;
+    let mut employer = Visitor::new(&app);
+    employer.sign_in("bakery", PASSWORD).await;
+    let (status, body) = app
+        .post(
+            &format!("/api/v1/apprenticeships/{id}/apprentices/{apprentice_id}/complete"),
+            &bakery,
+            json!({"on": end}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let shown = provider.get(&apprentice_page).await;
+    assert!(
+        shown.body.contains("颁发学徒培训证书</button>"),
+        "{}",
+        shown.body
+    );
+    let csrf_p = hidden(&shown.body, "csrf");
+    let issued = provider
+        .post(
+            &format!("{apprentice_page}/certificate"),
+            &[("csrf", &csrf_p)],
+        )
+        .await;
+    assert_eq!(issued.status, StatusCode::SEE_OTHER, "{}", issued.body);
+    let shown = provider.get(&apprentice_page).await;
+    assert!(shown.body.contains("已颁发学徒培训证书"), "{}", shown.body);
+    assert!(shown.body.contains("学徒培训证书 "), "{}", shown.body);
+    assert_eq!(app.count("certificates").await, 1);
     // Staff have no apprentice page of their own.
     assert_eq!(
         employer.get("/me/apprenticeships").await.status,

@@ -8,6 +8,7 @@
 //! answers the first one's certificate.
 
 pub mod checks;
+pub mod listed;
 pub mod paper;
 
 use entities::{

@@ -18,10 +18,11 @@ use crate::{
         apprentices::{self, Apprentice},
         progress::{self, DatedInput, MilestoneDoneInput},
     },
+    certificates::apprenticed::{self, ApprenticeCertificateRequest, listed::Listed},
     error::AppError,
     http::{
         AppState,
-        policy::{ApprenticeshipParties, Employer, MilestoneRecorders},
+        policy::{ApprenticeshipParties, Employer, MilestoneRecorders, Provider},
         web::{
             WebError, html,
             session::{CheckedForm, Session, SignedIn},
@@ -41,6 +42,9 @@ struct ApprenticePage {
     is_employer: bool,
     /// The enterprise or the provider: they record milestones.
     records_milestones: bool,
+    /// The provider: it issues the apprenticeship certificate once completed.
+    is_provider: bool,
+    certificates: Vec<Listed>,
     today: String,
     failed: Failed,
 }
@@ -52,6 +56,10 @@ impl ApprenticePage {
 
     fn paused(&self) -> bool {
         self.p.status == ApprenticeStatus::Paused
+    }
+
+    fn completed(&self) -> bool {
+        self.p.status == ApprenticeStatus::Completed
     }
 
     fn active(&self) -> bool {
@@ -94,6 +102,7 @@ async fn render(
     let p = apprentices::get(conn, &app.pii, caller, id, apprentice).await?;
     let is_employer = caller.role == Role::Employer && caller.belongs_to(&a.employer.id);
     let is_provider = caller.role == Role::ProviderStaff && caller.belongs_to(&a.provider.id);
+    let certificates = apprenticed::listed::of_apprentice(conn, &p.id).await?;
     let (shell, jar) = Shell::load(app, session, "/apprenticeships", jar).await?;
     let status = failed.refusal.status;
     let page = ApprenticePage {
@@ -102,6 +111,8 @@ async fn render(
         p,
         is_employer,
         records_milestones: is_employer || is_provider,
+        is_provider,
+        certificates,
         today: app.now().today.to_string(),
         failed,
     };
@@ -215,4 +226,32 @@ pub async fn change(
         outcome,
     )
     .await
+}
+
+/// The provider issues the apprenticeship certificate of a completed apprentice; the same
+/// grounds again show the one already issued.
+pub async fn certificate(
+    State(app): State<AppState>,
+    SignedIn(session, _): SignedIn<Provider>,
+    jar: CookieJar,
+    Path((id, apprentice)): Path<(String, String)>,
+    CheckedForm(pairs): CheckedForm<Pairs>,
+) -> Result<Response, WebError> {
+    let caller = session.caller.clone();
+    let ids = (id.as_str(), apprentice.as_str());
+    let req = ApprenticeCertificateRequest {
+        kind: crate::programs::CertificateKind::Apprenticeship,
+        assessment_id: None,
+    };
+    let outcome = app
+        .write(async |txn| apprenticed::issue(txn, &app.certs, &caller, ids, &req, app.now()).await)
+        .await
+        .map(|issued| {
+            let number = issued.certificate.number;
+            match issued.created {
+                true => format!("已颁发学徒培训证书 {number}。"),
+                false => format!("该学徒已有学徒培训证书 {number}。"),
+            }
+        });
+    done(&app, &session, jar, ids, "certificate", pairs, outcome).await
 }

@@ -66,6 +66,10 @@ pub fn router() -> Router<AppState> {
             post(apprentice::milestone),
         )
         .route(
+            "/apprenticeships/{id}/apprentices/{apprentice}/certificate",
+            post(apprentice::certificate),
+        )
+        .route(
             "/apprenticeships/{id}/apprentices/{apprentice}/{change}",
             post(apprentice::change),
         )
