@@ -7,6 +7,7 @@
 pub mod actuals;
 pub mod chart;
 pub mod dashboard;
+pub mod ledger;
 pub mod targets;
 
 use chrono::{Datelike, NaiveDate};

@@ -227,3 +227,95 @@ async fn the_dashboard_counts_what_the_records_hold_month_by_month_against_versi
     other.sign_in("provider-staff", PASSWORD).await;
     assert_eq!(other.get("/reports").await.status, StatusCode::FORBIDDEN);
 }
+
+/// Downloads `path` with the visitor's cookies: the status and the bytes.
+async fn download(app: &TestApp, visitor: &Visitor<'_>, path: &str) -> (StatusCode, Vec<u8>) {
+    let jar: Vec<String> = visitor
+        .cookies
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect();
+    let response = reqwest::Client::new()
+        .get(format!("{}{path}", app.base))
+        .header(reqwest::header::COOKIE, jar.join("; "))
+        .send()
+        .await
+        .expect("sent");
+    let status = response.status();
+    (status, response.bytes().await.expect("bytes").to_vec())
+}
+
+#[tokio::test]
+async fn the_certificate_ledger_exports_masked_and_in_full_with_the_full_one_audited() {
+    use calamine::{Reader, Xlsx};
+
+    let app = TestApp::spawn().await;
+    let c = crate::certificates::chain(&app).await;
+    let ids = [citizen_id("19960301", 21), citizen_id("19970402", 22)];
+    for (name, id) in ["娜仁花", "巴特尔"].iter().zip(&ids) {
+        app.trainee(
+            &c,
+            &c.homestay_cohort,
+            name,
+            id,
+            crate::certificates::passing(),
+        )
+        .await;
+    }
+    let (status, body) = app
+        .post(
+            &format!("/api/v1/cohorts/{}/certificates", c.homestay_cohort),
+            &c.staff,
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let year = registry::reports::year_of(app.clock.now().today);
+    let mut office = Visitor::new(&app);
+    office.sign_in("bureau", PASSWORD).await;
+
+    // Masked CSV: a BOM, the province's header, one line per certificate, no ID in clear.
+    let (status, csv) = download(
+        &app,
+        &office,
+        &format!("/reports/certificate-ledger?year={year}"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(&csv[..3], &[0xEF, 0xBB, 0xBF]);
+    let text = String::from_utf8(csv[3..].to_vec()).expect("UTF-8");
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(
+        lines[0],
+        "证书序列号,参训人员姓名,身份信息,培训项目名称,培训起止日期,培训机构名称,发证日期"
+    );
+    assert_eq!(lines.len(), 3, "{text}");
+    assert!(text.contains("娜仁花"), "{text}");
+    assert!(!ids.iter().any(|id| text.contains(id.as_str())), "{text}");
+    assert!(text.contains("150784********"), "{text}");
+    let audited = app.count("audit_log").await;
+
+    // The full ledger as XLSX: the IDs in clear, read back as Excel would, and audited.
+    let path = format!("/reports/certificate-ledger?year={year}&format=xlsx&full=1");
+    let (status, xlsx) = download(&app, &office, &path).await;
+    assert_eq!(status, StatusCode::OK);
+    let mut book = Xlsx::new(std::io::Cursor::new(xlsx)).expect("an XLSX");
+    let first = book.sheet_names()[0].clone();
+    let range = book.worksheet_range(&first).expect("a sheet");
+    let rows: Vec<Vec<String>> = range
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect();
+    assert_eq!(rows.len(), 3);
+    assert_eq!(rows[0][2], "身份信息");
+    let shown: Vec<&str> = rows[1..].iter().map(|r| r[2].as_str()).collect();
+    for id in &ids {
+        assert!(shown.contains(&id.as_str()), "{shown:?}");
+    }
+    assert_eq!(app.count("audit_log").await, audited + 1);
+    // Only the bureau exports.
+    let mut staff = Visitor::new(&app);
+    staff.sign_in("staff", PASSWORD).await;
+    let (status, _) = download(&app, &staff, &path).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}

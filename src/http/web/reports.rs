@@ -23,6 +23,7 @@ use crate::{
     reports::{
         self, Measure, chart,
         dashboard::{self, Dashboard, Line},
+        ledger,
         targets::{self, TargetInput},
     },
     stored::Stored,
@@ -30,7 +31,9 @@ use crate::{
 
 /// The reports pages.
 pub fn router() -> Router<AppState> {
-    Router::new().route("/reports", get(page).post(set_target))
+    Router::new()
+        .route("/reports", get(page).post(set_target))
+        .route("/reports/certificate-ledger", get(ledger_export))
 }
 
 #[derive(Template)]
@@ -176,4 +179,57 @@ async fn set_target(
         }
         Err(other) => Err(other.into()),
     }
+}
+
+#[derive(Deserialize)]
+pub struct LedgerParams {
+    year: Option<i32>,
+    /// `csv` (the default) or `xlsx`.
+    format: Option<String>,
+    /// `1`: the ID numbers in clear (audited).
+    full: Option<String>,
+}
+
+/// The 培训合格证书 ledger of a year as CSV or XLSX; with `full=1` the ID numbers in
+/// clear, and the export audited in the same transaction that reads it.
+async fn ledger_export(
+    State(app): State<AppState>,
+    SignedIn(session, _): SignedIn<Bureau>,
+    Query(q): Query<LedgerParams>,
+) -> Result<Response, WebError> {
+    let year = q
+        .year
+        .filter(|y| (2000..=2100).contains(y))
+        .unwrap_or_else(|| reports::year_of(app.now().today));
+    let full = q.full.as_deref() == Some("1");
+    let xlsx = match q.format.as_deref() {
+        None | Some("csv") => false,
+        Some("xlsx") => true,
+        Some(_) => return Err(AppError::NotFound.into()),
+    };
+    let lines = if full {
+        let caller = session.caller.clone();
+        app.write(async |txn| {
+            let lines = ledger::lines(txn, &app.pii, year, true).await?;
+            ledger::audit_full(txn, &caller, year, lines.len()).await?;
+            Ok(lines)
+        })
+        .await?
+    } else {
+        ledger::lines(&app.db.read, &app.pii, year, false).await?
+    };
+    let bytes = tokio::task::spawn_blocking(move || match xlsx {
+        true => ledger::xlsx(&lines, year),
+        false => ledger::csv(&lines),
+    })
+    .await
+    .map_err(|e| AppError::Internal(anyhow::anyhow!("writing the ledger: {e}")))??;
+    let which = if full { "（含身份证号）" } else { "" };
+    let (kind, ext) = match xlsx {
+        true => (super::provider::XLSX, "xlsx"),
+        false => ("text/csv; charset=utf-8", "csv"),
+    };
+    let named = format!("{year}年培训合格证书台账{which}.{ext}");
+    let file = format!("certificate-ledger-{year}.{ext}");
+    Ok(super::provider::attachment(kind, &file, &named, bytes))
 }

@@ -52,11 +52,11 @@ pub fn router() -> Router<AppState> {
 }
 
 /// The media type of an XLSX workbook.
-const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+pub(super) const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
 /// `bytes` as a download named `file` (ASCII), or `named` (any text) where the browser
 /// reads `filename*`.
-fn attachment(content_type: &str, file: &str, named: &str, bytes: Vec<u8>) -> Response {
+pub(super) fn attachment(content_type: &str, file: &str, named: &str, bytes: Vec<u8>) -> Response {
     let disposition = format!(
         "attachment; filename=\"{file}\"; filename*=UTF-8''{}",
         utf8_percent_encode(named)
