@@ -171,3 +171,33 @@ pub fn optional(value: &str) -> Option<String> {
     let value = value.trim();
     (!value.is_empty()).then(|| value.to_owned())
 }
+
+/// A posted form as its name–value pairs, in order.
+pub type Pairs = Vec<(String, String)>;
+
+/// The value of `name` in a posted form, trimmed; empty when absent.
+pub fn field(pairs: &Pairs, name: &str) -> String {
+    pairs
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.trim().to_owned())
+        .unwrap_or_default()
+}
+
+/// A date field; an unreadable one is named under its field.
+pub fn date_field(
+    pairs: &Pairs,
+    name: &str,
+    errors: &mut FieldErrors,
+) -> Option<chrono::NaiveDate> {
+    let parsed = chrono::NaiveDate::parse_from_str(&field(pairs, name), "%Y-%m-%d").ok();
+    if parsed.is_none() {
+        errors.push(name, "请填写日期，格式如 2026-05-06");
+    }
+    parsed
+}
+
+/// A refusal of fields the page itself could not read.
+pub fn unreadable(errors: FieldErrors) -> AppError {
+    AppError::invalid_fields("表单填写有误", errors.into_fields())
+}

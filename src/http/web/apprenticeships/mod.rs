@@ -19,7 +19,6 @@ use axum::{
     routing::{get, post},
 };
 use axum_extra::extract::cookie::CookieJar;
-use chrono::NaiveDate;
 
 use crate::{
     error::AppError,
@@ -27,7 +26,7 @@ use crate::{
         AppState,
         web::{
             WebError,
-            staff::{FieldErrors, Refusal, with_flash},
+            staff::{Refusal, with_flash},
         },
     },
 };
@@ -76,30 +75,7 @@ pub fn router() -> Router<AppState> {
         .route("/me/apprenticeships", get(mine::page))
 }
 
-pub type Pairs = Vec<(String, String)>;
-
-/// The value of `name` in a posted form, trimmed; empty when absent.
-pub fn field(pairs: &Pairs, name: &str) -> String {
-    pairs
-        .iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.trim().to_owned())
-        .unwrap_or_default()
-}
-
-/// A date field; an unreadable one is named under its field.
-pub fn date_field(pairs: &Pairs, name: &str, errors: &mut FieldErrors) -> Option<NaiveDate> {
-    let parsed = NaiveDate::parse_from_str(&field(pairs, name), "%Y-%m-%d").ok();
-    if parsed.is_none() {
-        errors.push(name, "请填写日期，格式如 2026-05-06");
-    }
-    parsed
-}
-
-/// A refusal of fields the page itself could not read.
-pub fn unreadable(errors: FieldErrors) -> AppError {
-    AppError::invalid_fields("表单填写有误", errors.into_fields())
-}
+pub use super::feedback::{Pairs, date_field, field, unreadable};
 
 /// A refused form: which one, its errors, and what was typed.
 pub struct Failed {

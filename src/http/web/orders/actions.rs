@@ -8,7 +8,6 @@ use axum::{
     response::{IntoResponse, Redirect, Response},
 };
 use axum_extra::extract::cookie::CookieJar;
-use chrono::NaiveDate;
 
 use super::{order_path, show};
 use crate::{
@@ -32,25 +31,7 @@ use crate::{
     stored::Stored,
 };
 
-pub type Pairs = Vec<(String, String)>;
-
-/// The value of `name` in a posted form, empty when absent.
-pub fn field(pairs: &Pairs, name: &str) -> String {
-    pairs
-        .iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.trim().to_owned())
-        .unwrap_or_default()
-}
-
-/// A date field; an unreadable one is named under its field.
-pub fn date_field(pairs: &Pairs, name: &str, errors: &mut FieldErrors) -> Option<NaiveDate> {
-    let parsed = NaiveDate::parse_from_str(&field(pairs, name), "%Y-%m-%d").ok();
-    if parsed.is_none() {
-        errors.push(name, "请填写日期，格式如 2026-05-06");
-    }
-    parsed
-}
+pub use crate::http::web::feedback::{Pairs, date_field, field, unreadable};
 
 /// After an action: back to the order (at `anchor`) with `done` as the message, or the
 /// page again with the refusal under form `form`.
@@ -79,12 +60,6 @@ pub async fn finish(
         }
         Err(other) => Err(other.into()),
     }
-}
-
-/// A refusal of fields the page itself could not read.
-pub fn unreadable(errors: FieldErrors) -> AppError {
-    let fields = errors.into_fields();
-    AppError::invalid_fields("表单填写有误", fields)
 }
 
 /// The employer submits a draft to the bureau.
