@@ -123,6 +123,7 @@ pub async fn daily(
         Measure::SkillLevelCertificates => CertificateKind::SkillLevel,
         Measure::SpecialtyCertificates => CertificateKind::Specialty,
         Measure::Licences => CertificateKind::Licence,
+        Measure::ApprenticeshipCertificates => CertificateKind::Apprenticeship,
     };
     certificates_by_issue(conn, span, kind).await
 }

@@ -15,7 +15,7 @@ use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, JoinType, QueryFilter, QuerySelect, RelationTrait,
     sea_query::{Expr, Func},
 };
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::{Measure, actuals, months, targets, year_span};
@@ -39,7 +39,7 @@ pub struct Line {
 }
 
 /// A count under a label.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Count {
     /// The stored word or id it counts (a key group, a provider, a status).
     pub key: String,

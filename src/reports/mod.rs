@@ -5,9 +5,14 @@
 //! the number of rows — and bucketed into months here.
 
 pub mod actuals;
+pub mod adjust;
 pub mod chart;
 pub mod dashboard;
+pub mod dispatch;
+pub mod dispatch_file;
 pub mod ledger;
+pub mod members;
+pub mod periods;
 pub mod targets;
 
 use chrono::{Datelike, NaiveDate};
@@ -32,6 +37,8 @@ stored_enum! {
         SpecialtyCertificates = "specialty_certificates" => "专项职业能力证书",
         /// Licences issued in the period.
         Licences = "licences" => "准入类证书",
+        /// Apprenticeship certificates issued in the period.
+        ApprenticeshipCertificates = "apprenticeship_certificates" => "学徒培训证书",
     }
 }
 

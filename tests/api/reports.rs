@@ -12,7 +12,7 @@ use crate::{
     visitor::{Visitor, hidden},
 };
 
-async fn cohort(
+pub(crate) async fn cohort(
     app: &TestApp,
     staff: &str,
     program: &str,
@@ -31,7 +31,7 @@ async fn cohort(
     cohort["id"].as_str().expect("cohort").to_owned()
 }
 
-async fn enrol(
+pub(crate) async fn enrol(
     app: &TestApp,
     staff: &str,
     cohort: &str,
@@ -50,7 +50,7 @@ async fn enrol(
     body["id"].as_str().expect("enrolment").to_owned()
 }
 
-fn line<'a>(d: &'a Value, measure: &str) -> &'a Value {
+pub(crate) fn line<'a>(d: &'a Value, measure: &str) -> &'a Value {
     d["lines"]
         .as_array()
         .expect("lines")
@@ -202,7 +202,7 @@ async fn the_dashboard_counts_what_the_records_hold_month_by_month_against_versi
         "{}",
         page.body
     );
-    assert_eq!(page.body.matches("<svg class=\"chart\"").count(), 7);
+    assert_eq!(page.body.matches("<svg class=\"chart\"").count(), 8);
     let csrf = hidden(&page.body, "csrf");
     let refused = office
         .post(
@@ -229,7 +229,11 @@ async fn the_dashboard_counts_what_the_records_hold_month_by_month_against_versi
 }
 
 /// Downloads `path` with the visitor's cookies: the status and the bytes.
-async fn download(app: &TestApp, visitor: &Visitor<'_>, path: &str) -> (StatusCode, Vec<u8>) {
+pub(crate) async fn download(
+    app: &TestApp,
+    visitor: &Visitor<'_>,
+    path: &str,
+) -> (StatusCode, Vec<u8>) {
     let jar: Vec<String> = visitor
         .cookies
         .iter()

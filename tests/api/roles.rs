@@ -615,6 +615,24 @@ fn table() -> Vec<Row> {
             json!({}),
             &[BureauAdmin],
         ),
+        row(
+            Method::GET,
+            "/api/v1/reports/periods",
+            none.clone(),
+            &[BureauAdmin],
+        ),
+        row(
+            Method::GET,
+            "/api/v1/reports/periods/{code}",
+            none.clone(),
+            &[BureauAdmin],
+        ),
+        row(
+            Method::POST,
+            "/api/v1/reports/periods/{code}/lock",
+            json!({}),
+            &[BureauAdmin],
+        ),
     ]
 }
 

@@ -147,6 +147,9 @@ pub fn router() -> Router<AppState> {
         .routes(routes!(reports::show_dashboard))
         .routes(routes!(reports::targets_index))
         .routes(routes!(reports::set_target))
+        .routes(routes!(reports::periods_index))
+        .routes(routes!(reports::period_show))
+        .routes(routes!(reports::period_lock))
         .split_for_parts();
     openapi::RefusalsByShape.modify(&mut document);
     #[expect(

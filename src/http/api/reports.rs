@@ -8,13 +8,15 @@ use utoipa::IntoParams;
 use crate::http::{
     AppState,
     api::Created,
-    extract::{ApiJson, ApiQuery},
+    extract::{ApiJson, ApiPath, ApiQuery},
     policy::{Allowed, Bureau},
 };
 use crate::{
     error::AppError,
     reports::{
         dashboard::{self, Dashboard},
+        dispatch::{self, Dispatch, LockInput},
+        periods::{self, PeriodStatus, ReportPeriod},
         targets::{self, Target, TargetInput},
     },
 };
@@ -85,4 +87,60 @@ pub async fn set_target(
         .write(async |txn| targets::set(txn, &caller, input, app.now()).await)
         .await?;
     Ok(Created(target))
+}
+
+/// The reporting periods of a statistical year (twelve months, four quarters, the year),
+/// each with its lock once the bureau has approved it.
+#[utoipa::path(get, path = "/api/v1/reports/periods", operation_id = "reports_periods_index", tag = "reports", security(("bearer" = [])),
+    params(YearQuery),
+    responses((status = 200, description = "The year's periods", body = Vec<PeriodStatus>),
+        (status = 422, description = "A year outside 2000–2100", body = crate::error::ErrorBody)))]
+pub async fn periods_index(
+    State(app): State<AppState>,
+    Allowed(_caller, _): Allowed<Bureau>,
+    ApiQuery(q): ApiQuery<YearQuery>,
+) -> Result<Json<Vec<PeriodStatus>>, AppError> {
+    let year = year_of(&app, &q)?;
+    Ok(Json(periods::of_year(&app.db.read, year).await?))
+}
+
+fn period_of(code: &str) -> Result<ReportPeriod, AppError> {
+    ReportPeriod::parse(code).ok_or(AppError::NotFound)
+}
+
+/// A period's dispatch: frozen once locked, counted from the records while open (with the
+/// adjustments to earlier locked periods it reports).
+#[utoipa::path(get, path = "/api/v1/reports/periods/{code}", operation_id = "reports_period_show", tag = "reports", security(("bearer" = [])),
+    params(("code" = String, Path, description = "`YYYY-MM` (statistical month), `YYYY-Qn` or `YYYY`")),
+    responses((status = 200, description = "The dispatch", body = Dispatch),
+        (status = 404, description = "Not a period", body = crate::error::ErrorBody)))]
+pub async fn period_show(
+    State(app): State<AppState>,
+    Allowed(_caller, _): Allowed<Bureau>,
+    ApiPath(code): ApiPath<String>,
+) -> Result<Json<Dispatch>, AppError> {
+    let period = period_of(&code)?;
+    Ok(Json(dispatch::get(&app.db.read, &period).await?))
+}
+
+/// Approves and locks a period after it has ended: its figures are frozen, later changes
+/// appear as adjustments in the next open period; audited.
+#[utoipa::path(post, path = "/api/v1/reports/periods/{code}/lock", operation_id = "reports_period_lock", tag = "reports", security(("bearer" = [])),
+    params(("code" = String, Path, description = "`YYYY-MM` (statistical month), `YYYY-Qn` or `YYYY`")),
+    request_body = LockInput,
+    responses((status = 200, description = "The frozen dispatch", body = Dispatch),
+        (status = 404, description = "Not a period", body = crate::error::ErrorBody),
+        (status = 409, description = "Already locked", body = crate::error::ErrorBody),
+        (status = 422, description = "The period has not ended, or the note is too long", body = crate::error::ErrorBody)))]
+pub async fn period_lock(
+    State(app): State<AppState>,
+    Allowed(caller, _): Allowed<Bureau>,
+    ApiPath(code): ApiPath<String>,
+    ApiJson(input): ApiJson<LockInput>,
+) -> Result<Json<Dispatch>, AppError> {
+    let period = period_of(&code)?;
+    let dispatch = app
+        .write(async |txn| dispatch::lock(txn, &caller, &period, input, app.now()).await)
+        .await?;
+    Ok(Json(dispatch))
 }

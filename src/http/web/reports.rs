@@ -69,13 +69,20 @@ pub struct YearParam {
     year: Option<i32>,
 }
 
+impl YearParam {
+    /// The year asked for, if it is one the reports know (2000–2100).
+    pub fn year(&self) -> Option<i32> {
+        self.year.filter(|y| (2000..=2100).contains(y))
+    }
+}
+
 async fn page(
     State(app): State<AppState>,
     SignedIn(session, _): SignedIn<Bureau>,
     jar: CookieJar,
     Query(q): Query<YearParam>,
 ) -> Result<Response, WebError> {
-    let year = q.year.filter(|y| (2000..=2100).contains(y));
+    let year = q.year();
     render(&app, &session, jar, year, Refusal::none(), Vec::new()).await
 }
 
