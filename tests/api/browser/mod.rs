@@ -14,6 +14,7 @@ mod lookup;
 mod orders;
 mod outbox;
 mod provider;
+mod reports;
 mod staff;
 mod trainee;
 mod verify;
