@@ -41,6 +41,7 @@ pub mod person_key_groups;
 pub mod person_photos;
 pub mod prelude;
 pub mod programs;
+pub mod report_flag_explanations;
 pub mod report_targets;
 pub mod sign_in_throttles;
 pub mod skill_levels;

@@ -40,6 +40,7 @@ pub use super::person_corrections::Entity as PersonCorrections;
 pub use super::person_key_groups::Entity as PersonKeyGroups;
 pub use super::person_photos::Entity as PersonPhotos;
 pub use super::programs::Entity as Programs;
+pub use super::report_flag_explanations::Entity as ReportFlagExplanations;
 pub use super::report_targets::Entity as ReportTargets;
 pub use super::sign_in_throttles::Entity as SignInThrottles;
 pub use super::skill_levels::Entity as SkillLevels;

@@ -615,6 +615,18 @@ fn table() -> Vec<Row> {
             json!({}),
             &[BureauAdmin],
         ),
+        row(
+            Method::GET,
+            "/api/v1/reports/flags",
+            none.clone(),
+            &[BureauAdmin],
+        ),
+        row(
+            Method::POST,
+            "/api/v1/reports/flags/explanations",
+            json!({}),
+            &[BureauAdmin],
+        ),
     ]
 }
 

@@ -22,6 +22,7 @@ mod organisations;
 mod outbox;
 mod people;
 mod programs;
+mod report_flags;
 mod reports;
 mod standards;
 mod tasks;
@@ -147,6 +148,8 @@ pub fn router() -> Router<AppState> {
         .routes(routes!(reports::show_dashboard))
         .routes(routes!(reports::targets_index))
         .routes(routes!(reports::set_target))
+        .routes(routes!(report_flags::index))
+        .routes(routes!(report_flags::explain))
         .split_for_parts();
     openapi::RefusalsByShape.modify(&mut document);
     #[expect(
