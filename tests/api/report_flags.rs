@@ -605,3 +605,44 @@ async fn a_flag_is_explained_once_with_its_reason_audited_and_stays_listed_as_ex
         StatusCode::FORBIDDEN
     );
 }
+
+#[tokio::test]
+async fn the_demo_data_set_raises_no_flag() {
+    let app = TestApp::spawn().await;
+    let out = app.data_dir.join("demo-out.json");
+    let run = std::process::Command::new(env!("CARGO_BIN_EXE_registry"))
+        .args(["demo", "--out"])
+        .arg(&out)
+        .env("REGISTRY_DATA_DIR", &app.data_dir)
+        .env("DATABASE_URL", &app.database_url)
+        .env("REGISTRY_BASE_URL", &app.base)
+        .output()
+        .expect("run registry demo");
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let demo: Value = serde_json::from_slice(&std::fs::read(&out).expect("out")).expect("json");
+    let bureau = demo["accounts"]
+        .as_array()
+        .and_then(|a| a.iter().find(|a| a["role"] == "bureau_admin"))
+        .expect("a bureau account");
+    let token = app
+        .login(
+            bureau["login"].as_str().unwrap(),
+            bureau["password"].as_str().unwrap(),
+        )
+        .await;
+    let (status, panel) = app.get("/api/v1/reports/flags", &token).await;
+    assert_eq!(status, StatusCode::OK, "{panel}");
+    assert_eq!(panel["count"], 0, "{panel:#}");
+    // The control: the same panel does see a flag once the demo holds one (a program's
+    // window narrowed below its trainees' ages, written directly as no API edits programs).
+    write_directly(&app, "UPDATE programs SET max_age = 17 WHERE id = (SELECT MIN(id) FROM programs WHERE id IN (SELECT program_id FROM cohorts))").await;
+    let (_, panel) = app.get("/api/v1/reports/flags", &token).await;
+    assert!(
+        section(&panel, "age_outside_window")["count"].as_i64() > Some(0),
+        "{panel}"
+    );
+}
