@@ -112,6 +112,10 @@ pub struct Config {
     /// `x-db-statements`, the number of SQL statements it ran (default off; the tests that
     /// check a list page runs the same statements for 40 rows as for 2 turn it on).
     pub statement_count_header: bool,
+    /// `REGISTRY_SUBSIDY_LIMIT`: subsidised trainings (enrolments in cohorts that fulfil a
+    /// training order) one person may have before the data-quality panel flags them
+    /// (default 3, as in domain facts; at least 1).
+    pub subsidy_limit: u32,
 }
 
 /// Which header a trusted proxy puts the client's address in.
@@ -218,6 +222,10 @@ impl Config {
             ledger_import_max_rows: rows("REGISTRY_LEDGER_IMPORT_MAX_ROWS", Limits::LEDGER_ROWS)?,
             statement_count_header: var("REGISTRY_STATEMENT_COUNT_HEADER")
                 .is_some_and(|v| v.trim() == "1"),
+            subsidy_limit: match number("REGISTRY_SUBSIDY_LIMIT", 3)? {
+                0 => anyhow::bail!("REGISTRY_SUBSIDY_LIMIT must be a whole number above 0"),
+                n => n,
+            },
         })
     }
 
@@ -263,6 +271,7 @@ impl Config {
             import_max_rows: Limits::UPLOAD_ROWS,
             ledger_import_max_rows: Limits::LEDGER_ROWS,
             statement_count_header: false,
+            subsidy_limit: 3,
         }
     }
 }

@@ -41,6 +41,7 @@ pub mod person_key_groups;
 pub mod person_photos;
 pub mod prelude;
 pub mod programs;
+pub mod report_flag_explanations;
 pub mod report_period_rows;
 pub mod report_periods;
 pub mod report_targets;

@@ -40,6 +40,7 @@ pub use super::person_corrections::Entity as PersonCorrections;
 pub use super::person_key_groups::Entity as PersonKeyGroups;
 pub use super::person_photos::Entity as PersonPhotos;
 pub use super::programs::Entity as Programs;
+pub use super::report_flag_explanations::Entity as ReportFlagExplanations;
 pub use super::report_period_rows::Entity as ReportPeriodRows;
 pub use super::report_periods::Entity as ReportPeriods;
 pub use super::report_targets::Entity as ReportTargets;

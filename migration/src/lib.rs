@@ -55,6 +55,7 @@ mod m20261223_160000_add_apprentice_mentor_accounts;
 mod m20261223_600000_add_apprentice_grounds;
 mod m20261224_000000_create_reports;
 mod m20261224_100000_create_report_periods;
+mod m20261224_170000_create_report_flag_explanations;
 
 pub struct Migrator;
 
@@ -107,6 +108,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261223_600000_add_apprentice_grounds::Migration),
             Box::new(m20261224_000000_create_reports::Migration),
             Box::new(m20261224_100000_create_report_periods::Migration),
+            Box::new(m20261224_170000_create_report_flag_explanations::Migration),
         ]
     }
 }

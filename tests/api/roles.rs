@@ -633,6 +633,18 @@ fn table() -> Vec<Row> {
             json!({}),
             &[BureauAdmin],
         ),
+        row(
+            Method::GET,
+            "/api/v1/reports/flags",
+            none.clone(),
+            &[BureauAdmin],
+        ),
+        row(
+            Method::POST,
+            "/api/v1/reports/flags/explanations",
+            json!({}),
+            &[BureauAdmin],
+        ),
     ]
 }
 

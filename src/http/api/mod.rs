@@ -22,6 +22,7 @@ mod organisations;
 mod outbox;
 mod people;
 mod programs;
+mod report_flags;
 mod reports;
 mod standards;
 mod tasks;
@@ -150,6 +151,8 @@ pub fn router() -> Router<AppState> {
         .routes(routes!(reports::periods_index))
         .routes(routes!(reports::period_show))
         .routes(routes!(reports::period_lock))
+        .routes(routes!(report_flags::index))
+        .routes(routes!(report_flags::explain))
         .split_for_parts();
     openapi::RefusalsByShape.modify(&mut document);
     #[expect(

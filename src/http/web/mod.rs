@@ -18,6 +18,7 @@ mod lookup;
 mod orders;
 mod outbox;
 mod provider;
+mod report_flags;
 mod report_periods;
 mod reports;
 pub mod session;
@@ -71,6 +72,7 @@ pub fn router() -> Router<AppState> {
         .merge(apprenticeships::router())
         .merge(reports::router())
         .merge(report_periods::router())
+        .merge(report_flags::router())
         .merge(outbox::router())
         .merge(email::router())
 }
