@@ -8,6 +8,9 @@ pub mod actuals;
 pub mod chart;
 pub mod dashboard;
 pub mod ledger;
+pub mod notice;
+pub mod rows;
+pub mod sheet;
 pub mod targets;
 
 use chrono::{Datelike, NaiveDate};

@@ -3,7 +3,7 @@ use serde_json::{Value, json};
 
 use crate::helpers::TestApp;
 
-fn run_demo(app: &TestApp, out: &std::path::Path) -> String {
+pub(crate) fn run_demo(app: &TestApp, out: &std::path::Path) -> String {
     let output = std::process::Command::new(env!("CARGO_BIN_EXE_registry"))
         .args(["demo", "--out"])
         .arg(out)

@@ -43,6 +43,7 @@ mod provider_pages;
 mod provider_sheets;
 mod rebuild;
 mod renewal;
+mod report_rows;
 mod reports;
 mod roles;
 mod rosters;

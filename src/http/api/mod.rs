@@ -145,6 +145,7 @@ pub fn router() -> Router<AppState> {
         .routes(routes!(apprenticeship_ledger::rates_index))
         .routes(routes!(apprenticeship_ledger::set_rate))
         .routes(routes!(reports::show_dashboard))
+        .routes(routes!(reports::rows_index))
         .routes(routes!(reports::targets_index))
         .routes(routes!(reports::set_target))
         .split_for_parts();

@@ -18,6 +18,7 @@ mod lookup;
 mod orders;
 mod outbox;
 mod provider;
+mod report_rows;
 mod reports;
 pub mod session;
 mod shares;
@@ -69,6 +70,7 @@ pub fn router() -> Router<AppState> {
         .merge(orders::router())
         .merge(apprenticeships::router())
         .merge(reports::router())
+        .merge(report_rows::router())
         .merge(outbox::router())
         .merge(email::router())
 }
