@@ -11,26 +11,98 @@ use entities::{
 };
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, JoinType, QueryFilter, QuerySelect, RelationTrait,
+    Select,
     sea_query::{Expr, ExprTrait, Func, Query},
 };
 
 use super::{Measure, months, year_span};
 use crate::{
-    apprenticeships::AgreementStatus, cohorts::EnrolmentStatus, error::AppError,
+    apprenticeships::AgreementStatus, cohorts::EnrolmentStatus, error::AppError, people::KeyGroup,
     programs::CertificateKind, stored::Stored,
 };
 
 /// Counts per day, as the database grouped them.
 pub type Daily = Vec<(NaiveDate, i64)>;
 
-/// The enrolments of cohorts that ended within `from..=to`, per end day; with `key_groups`
+/// Whose enrolments count: everyone's, those of people with at least one key-group tag,
+/// or those of people tagged with one group.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Who {
+    Everyone,
+    KeyGroups,
+    Group(KeyGroup),
+}
+
+/// The enrolments counted as training person-times within `from..=to` — not withdrawn, in
+/// cohorts that ended within the span (the cohort joined) — of `who`. The one definition
+/// the counts and the rows behind them share.
+pub fn counted_enrolments(
+    (from, to): (NaiveDate, NaiveDate),
+    who: Who,
+) -> Select<enrolment::Entity> {
+    let query = enrolment::Entity::find()
+        .join(JoinType::InnerJoin, enrolment::Relation::Cohorts.def())
+        .filter(enrolment::Column::Status.ne(EnrolmentStatus::Withdrawn.as_str()))
+        .filter(cohort::Column::EndsOn.between(from, to));
+    let mut tagged = Query::select()
+        .expr(Expr::val(1))
+        .from(tag::Entity)
+        .and_where(
+            Expr::col((tag::Entity, tag::Column::PersonId))
+                .equals((enrolment::Entity, enrolment::Column::PersonId)),
+        )
+        .to_owned();
+    match who {
+        Who::Everyone => query,
+        Who::KeyGroups => query.filter(Expr::exists(tagged)),
+        Who::Group(group) => {
+            tagged.and_where(Expr::col((tag::Entity, tag::Column::KeyGroup)).eq(group.as_str()));
+            query.filter(Expr::exists(tagged))
+        }
+    }
+}
+
+/// Certificates issued within `from..=to` (their issue day, `valid_from`), of `kind` when
+/// given; a re-issue (a correction or a renewal superseding one) is not counted again.
+pub fn counted_certificates(
+    (from, to): (NaiveDate, NaiveDate),
+    kind: Option<CertificateKind>,
+) -> Select<certificate::Entity> {
+    let query = certificate::Entity::find()
+        .filter(certificate::Column::SupersedesId.is_null())
+        .filter(certificate::Column::ValidFrom.between(from, to));
+    match kind {
+        Some(kind) => query.filter(certificate::Column::Kind.eq(kind.as_str())),
+        None => query,
+    }
+}
+
+/// Apprentices under filed agreements that started within `from..=to` (the agreement
+/// joined).
+pub fn counted_apprentices((from, to): (NaiveDate, NaiveDate)) -> Select<apprentice::Entity> {
+    let under = apprentice::Entity::belongs_to(agreement::Entity)
+        .from(apprentice::Column::AgreementId)
+        .to(agreement::Column::Id)
+        .into();
+    apprentice::Entity::find()
+        .join(JoinType::InnerJoin, under)
+        .filter(agreement::Column::Status.eq(AgreementStatus::Filed.as_str()))
+        .filter(agreement::Column::StartsOn.between(from, to))
+}
+
+/// The enrolments of cohorts that ended within `span`, per end day; with `key_groups`
 /// only those of people with at least one key-group tag.
 pub async fn enrolments_by_end(
     conn: &impl ConnectionTrait,
-    (from, to): (NaiveDate, NaiveDate),
+    span: (NaiveDate, NaiveDate),
     key_groups: bool,
 ) -> Result<Daily, AppError> {
-    let mut query = enrolment::Entity::find()
+    let who = if key_groups {
+        Who::KeyGroups
+    } else {
+        Who::Everyone
+    };
+    Ok(counted_enrolments(span, who)
         .select_only()
         .column(cohort::Column::EndsOn)
         .column_as(
@@ -40,57 +112,34 @@ pub async fn enrolments_by_end(
             )))),
             "n",
         )
-        .join(JoinType::InnerJoin, enrolment::Relation::Cohorts.def())
-        .filter(enrolment::Column::Status.ne(EnrolmentStatus::Withdrawn.as_str()))
-        .filter(cohort::Column::EndsOn.between(from, to));
-    if key_groups {
-        let tagged = Query::select()
-            .expr(Expr::val(1))
-            .from(tag::Entity)
-            .and_where(
-                Expr::col((tag::Entity, tag::Column::PersonId))
-                    .equals((enrolment::Entity, enrolment::Column::PersonId)),
-            )
-            .to_owned();
-        query = query.filter(Expr::exists(tagged));
-    }
-    Ok(query
         .group_by(cohort::Column::EndsOn)
         .into_tuple()
         .all(conn)
         .await?)
 }
 
-/// Certificates of `kind` issued within `from..=to` (their issue day, `valid_from`), per
-/// day; a re-issue (a correction or a renewal superseding one) is not counted again.
+/// Certificates of `kind` issued within `span`, per issue day.
 pub async fn certificates_by_issue(
     conn: &impl ConnectionTrait,
-    (from, to): (NaiveDate, NaiveDate),
+    span: (NaiveDate, NaiveDate),
     kind: CertificateKind,
 ) -> Result<Daily, AppError> {
-    Ok(certificate::Entity::find()
+    Ok(counted_certificates(span, Some(kind))
         .select_only()
         .column(certificate::Column::ValidFrom)
         .column_as(certificate::Column::Id.count(), "n")
-        .filter(certificate::Column::Kind.eq(kind.as_str()))
-        .filter(certificate::Column::SupersedesId.is_null())
-        .filter(certificate::Column::ValidFrom.between(from, to))
         .group_by(certificate::Column::ValidFrom)
         .into_tuple()
         .all(conn)
         .await?)
 }
 
-/// Apprentices under filed agreements that started within `from..=to`, per start day.
+/// Apprentices under filed agreements that started within `span`, per start day.
 pub async fn apprentices_by_start(
     conn: &impl ConnectionTrait,
-    (from, to): (NaiveDate, NaiveDate),
+    span: (NaiveDate, NaiveDate),
 ) -> Result<Daily, AppError> {
-    let under = apprentice::Entity::belongs_to(agreement::Entity)
-        .from(apprentice::Column::AgreementId)
-        .to(agreement::Column::Id)
-        .into();
-    Ok(apprentice::Entity::find()
+    Ok(counted_apprentices(span)
         .select_only()
         .column(agreement::Column::StartsOn)
         .column_as(
@@ -100,13 +149,22 @@ pub async fn apprentices_by_start(
             )))),
             "n",
         )
-        .join(JoinType::InnerJoin, under)
-        .filter(agreement::Column::Status.eq(AgreementStatus::Filed.as_str()))
-        .filter(agreement::Column::StartsOn.between(from, to))
         .group_by(agreement::Column::StartsOn)
         .into_tuple()
         .all(conn)
         .await?)
+}
+
+/// The kind of certificate a measure counts, if it counts certificates.
+pub fn certificate_kind(measure: Measure) -> Option<CertificateKind> {
+    match measure {
+        Measure::KeyGroupTraining | Measure::Training | Measure::Apprentices => None,
+        Measure::CompletionCertificates => Some(CertificateKind::Completion),
+        Measure::SkillLevelCertificates => Some(CertificateKind::SkillLevel),
+        Measure::SpecialtyCertificates => Some(CertificateKind::Specialty),
+        Measure::Licences => Some(CertificateKind::Licence),
+        Measure::ApprenticeshipCertificates => Some(CertificateKind::Apprenticeship),
+    }
 }
 
 /// A measure's counts per day over `span`.
@@ -119,11 +177,10 @@ pub async fn daily(
         Measure::KeyGroupTraining => return enrolments_by_end(conn, span, true).await,
         Measure::Training => return enrolments_by_end(conn, span, false).await,
         Measure::Apprentices => return apprentices_by_start(conn, span).await,
-        Measure::CompletionCertificates => CertificateKind::Completion,
-        Measure::SkillLevelCertificates => CertificateKind::SkillLevel,
-        Measure::SpecialtyCertificates => CertificateKind::Specialty,
-        Measure::Licences => CertificateKind::Licence,
-        Measure::ApprenticeshipCertificates => CertificateKind::Apprenticeship,
+        other => certificate_kind(other),
+    };
+    let Some(kind) = kind else {
+        return Ok(Daily::new());
     };
     certificates_by_issue(conn, span, kind).await
 }

@@ -12,17 +12,20 @@ use entities::{
     person_key_groups as tag,
 };
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, JoinType, QueryFilter, QuerySelect, RelationTrait,
+    ColumnTrait, ConnectionTrait, EntityTrait, JoinType, QuerySelect,
     sea_query::{Expr, Func},
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::{Measure, actuals, months, targets, year_span};
+use super::{
+    Measure,
+    actuals::{self, Who},
+    months, targets, year_span,
+};
 use crate::{
-    apprenticeships::AgreementStatus, certificates::CertificateStatus, cohorts::EnrolmentStatus,
-    error::AppError, orders::OrderStatus, people::KeyGroup, programs::CertificateKind,
-    stored::Stored,
+    apprenticeships::AgreementStatus, certificates::CertificateStatus, error::AppError,
+    orders::OrderStatus, people::KeyGroup, programs::CertificateKind, stored::Stored,
 };
 
 /// One measure: the target (if set), the actual, and the counts per month.
@@ -81,14 +84,16 @@ fn percent(part: i64, whole: i64) -> i64 {
     if whole <= 0 { 0 } else { part * 100 / whole }
 }
 
-/// The enrolments of the year's ended cohorts, not withdrawn, grouped by `column`.
+/// The enrolments of the year's ended cohorts, not withdrawn, grouped by `column`; with
+/// `tagged`, one row per key-group tag of the person (the rows of a group are those of
+/// [`Who::Group`]).
 async fn person_times_by<C: ColumnTrait>(
     conn: &impl ConnectionTrait,
     span: (NaiveDate, NaiveDate),
     column: C,
     tagged: bool,
 ) -> Result<Vec<(String, i64)>, AppError> {
-    let mut query = enrolment::Entity::find()
+    let mut query = actuals::counted_enrolments(span, Who::Everyone)
         .select_only()
         .column(column)
         .column_as(
@@ -97,10 +102,7 @@ async fn person_times_by<C: ColumnTrait>(
                 enrolment::Column::Id,
             )))),
             "n",
-        )
-        .join(JoinType::InnerJoin, enrolment::Relation::Cohorts.def())
-        .filter(enrolment::Column::Status.ne(EnrolmentStatus::Withdrawn.as_str()))
-        .filter(cohort::Column::EndsOn.between(span.0, span.1));
+        );
     if tagged {
         let tags = enrolment::Entity::belongs_to(tag::Entity)
             .from(enrolment::Column::PersonId)
@@ -194,13 +196,11 @@ async fn certificates(
     conn: &impl ConnectionTrait,
     span: (NaiveDate, NaiveDate),
 ) -> Result<Vec<KindCounts>, AppError> {
-    let rows: Vec<(String, String, i64)> = certificate::Entity::find()
+    let rows: Vec<(String, String, i64)> = actuals::counted_certificates(span, None)
         .select_only()
         .column(certificate::Column::Kind)
         .column(certificate::Column::Status)
         .column_as(certificate::Column::Id.count(), "n")
-        .filter(certificate::Column::SupersedesId.is_null())
-        .filter(certificate::Column::ValidFrom.between(span.0, span.1))
         .group_by(certificate::Column::Kind)
         .group_by(certificate::Column::Status)
         .into_tuple()

@@ -12,10 +12,9 @@ use entities::{
     certificates as certificate, cohorts as cohort, enrolments as enrolment, people as person,
     programs as program,
 };
-use rust_xlsxwriter::{Format, Workbook, XlsxError};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
-use super::year_span;
+use super::{sheet, year_span};
 use crate::{
     access::Caller,
     audit::{self, Change},
@@ -43,7 +42,8 @@ pub const COLUMNS: [&str; 7] = [
 /// One line of the ledger.
 pub type Line = [String; 7];
 
-async fn by_id<E, K>(
+/// The rows of `E` whose `column` is one of `ids`, by the key `key` gives: one query.
+pub(super) async fn by_id<E, K>(
     conn: &impl ConnectionTrait,
     column: E::Column,
     ids: impl IntoIterator<Item = String>,
@@ -175,35 +175,16 @@ pub async fn audit_full(
 
 /// The lines as CSV in UTF-8 with a byte-order mark.
 pub fn csv(lines: &[Line]) -> Result<Vec<u8>, AppError> {
-    let mut out = csv::Writer::from_writer(vec![0xEF, 0xBB, 0xBF]);
-    let internal = |e: csv::Error| AppError::Internal(anyhow::anyhow!("writing the ledger: {e}"));
-    out.write_record(COLUMNS).map_err(internal)?;
-    for line in lines {
-        out.write_record(line).map_err(internal)?;
-    }
-    out.into_inner()
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("writing the ledger: {e}")))
+    sheet::csv("the ledger", &COLUMNS, lines)
 }
 
 /// The lines as an XLSX workbook, every cell text (so that no ID or number loses a digit).
 pub fn xlsx(lines: &[Line], year: i32) -> Result<Vec<u8>, AppError> {
-    let write = || -> Result<Vec<u8>, XlsxError> {
-        let mut book = Workbook::new();
-        let sheet = book.add_worksheet();
-        sheet.set_name(format!("{year}年培训合格证书台账"))?;
-        let text = Format::new().set_num_format("@");
-        let bold = Format::new().set_bold();
-        for (at, title) in COLUMNS.iter().enumerate() {
-            sheet.write_string_with_format(0, at as u16, *title, &bold)?;
-            sheet.set_column_width(at as u16, if at == 2 { 22 } else { 18 })?;
-        }
-        for (row, line) in lines.iter().enumerate() {
-            for (at, value) in line.iter().enumerate() {
-                sheet.write_string_with_format(row as u32 + 1, at as u16, value, &text)?;
-            }
-        }
-        sheet.set_freeze_panes(1, 0)?;
-        book.save_to_buffer()
-    };
-    write().map_err(|e| AppError::Internal(anyhow::anyhow!("writing the ledger: {e}")))
+    let widths = [18.0, 18.0, 22.0];
+    sheet::xlsx(
+        &format!("{year}年培训合格证书台账"),
+        &COLUMNS,
+        &widths,
+        lines,
+    )
 }

@@ -13,7 +13,10 @@ pub mod dispatch_file;
 pub mod flags;
 pub mod ledger;
 pub mod members;
+pub mod notice;
 pub mod periods;
+pub mod rows;
+pub mod sheet;
 pub mod targets;
 
 use chrono::{Datelike, NaiveDate};

@@ -45,6 +45,7 @@ mod rebuild;
 mod renewal;
 mod report_flags;
 mod report_periods;
+mod report_rows;
 mod reports;
 mod roles;
 mod rosters;

@@ -605,6 +605,12 @@ fn table() -> Vec<Row> {
         ),
         row(
             Method::GET,
+            "/api/v1/reports/rows",
+            none.clone(),
+            &[BureauAdmin],
+        ),
+        row(
+            Method::GET,
             "/api/v1/reports/targets",
             none.clone(),
             &[BureauAdmin],

@@ -146,6 +146,7 @@ pub fn router() -> Router<AppState> {
         .routes(routes!(apprenticeship_ledger::rates_index))
         .routes(routes!(apprenticeship_ledger::set_rate))
         .routes(routes!(reports::show_dashboard))
+        .routes(routes!(reports::rows_index))
         .routes(routes!(reports::targets_index))
         .routes(routes!(reports::set_target))
         .routes(routes!(reports::periods_index))

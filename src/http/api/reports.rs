@@ -1,5 +1,5 @@
-//! The bureau's reports under `/api/v1/reports`: the dashboard of a statistical year and
-//! the plan's targets, versioned.
+//! The bureau's reports under `/api/v1/reports`: the dashboard of a statistical year, the
+//! rows behind each of its figures, and the plan's targets, versioned.
 
 use axum::{Json, extract::State};
 use serde::Deserialize;
@@ -17,6 +17,7 @@ use crate::{
         dashboard::{self, Dashboard},
         dispatch::{self, Dispatch, LockInput},
         periods::{self, PeriodStatus, ReportPeriod},
+        rows::{self, RowsPage, RowsQuery, Slice},
         targets::{self, Target, TargetInput},
     },
 };
@@ -143,4 +144,24 @@ pub async fn period_lock(
         .write(async |txn| dispatch::lock(txn, &caller, &period, input, app.now()).await)
         .await?;
     Ok(Json(dispatch))
+}
+
+/// The rows behind a dashboard figure, 50 a page in id order, names and ID numbers masked:
+/// `of` names the figure (`measure` with `measure` and an optional `month`, `key_group`,
+/// `provider`, `certificates` with `kind` and an optional `status`, `orders` or
+/// `agreements` with `status`); `total` is the figure itself.
+#[utoipa::path(get, path = "/api/v1/reports/rows", operation_id = "reports_rows", tag = "reports", security(("bearer" = [])),
+    params(RowsQuery),
+    responses((status = 200, description = "A page of the figure's rows", body = RowsPage),
+        (status = 404, description = "No such provider", body = crate::error::ErrorBody),
+        (status = 422, description = "A query that names no figure: the field and the reason", body = crate::error::ErrorBody)))]
+pub async fn rows_index(
+    State(app): State<AppState>,
+    Allowed(_caller, _): Allowed<Bureau>,
+    ApiQuery(q): ApiQuery<RowsQuery>,
+) -> Result<Json<RowsPage>, AppError> {
+    let slice = Slice::parse(&q, crate::reports::year_of(app.now().today))?;
+    Ok(Json(
+        rows::page(&app.db.read, &slice, q.cursor.as_deref()).await?,
+    ))
 }

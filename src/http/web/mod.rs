@@ -20,6 +20,7 @@ mod outbox;
 mod provider;
 mod report_flags;
 mod report_periods;
+mod report_rows;
 mod reports;
 pub mod session;
 mod shares;
@@ -73,6 +74,7 @@ pub fn router() -> Router<AppState> {
         .merge(reports::router())
         .merge(report_periods::router())
         .merge(report_flags::router())
+        .merge(report_rows::router())
         .merge(outbox::router())
         .merge(email::router())
 }

@@ -14,6 +14,7 @@ use serde::Deserialize;
 
 use super::{
     WebError, html,
+    report_rows::Links,
     session::{CheckedForm, Session, SignedIn},
     staff::{FieldErrors, Refusal, Shell, with_flash},
 };
@@ -41,6 +42,8 @@ pub fn router() -> Router<AppState> {
 struct ReportsPage {
     shell: Shell,
     d: Dashboard,
+    /// Where each figure's rows are listed.
+    links: Links,
     charts: Vec<String>,
     meters: Vec<Option<String>>,
     measures: Vec<(&'static str, &'static str)>,
@@ -114,6 +117,7 @@ async fn render(
     let status = refusal.status;
     let page = ReportsPage {
         shell,
+        links: Links { year: d.year },
         d,
         charts,
         meters,
