@@ -7,6 +7,7 @@
 pub mod actuals;
 pub mod chart;
 pub mod dashboard;
+pub mod export;
 pub mod ledger;
 pub mod targets;
 
