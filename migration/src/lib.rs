@@ -54,6 +54,7 @@ mod m20261222_500001_create_apprenticeship_subsidies;
 mod m20261223_160000_add_apprentice_mentor_accounts;
 mod m20261223_600000_add_apprentice_grounds;
 mod m20261224_000000_create_reports;
+mod m20261224_700000_add_report_count_indexes;
 
 pub struct Migrator;
 
@@ -105,6 +106,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261223_160000_add_apprentice_mentor_accounts::Migration),
             Box::new(m20261223_600000_add_apprentice_grounds::Migration),
             Box::new(m20261224_000000_create_reports::Migration),
+            Box::new(m20261224_700000_add_report_count_indexes::Migration),
         ]
     }
 }
