@@ -56,6 +56,7 @@ mod m20261223_600000_add_apprentice_grounds;
 mod m20261224_000000_create_reports;
 mod m20261224_100000_create_report_periods;
 mod m20261224_170000_create_report_flag_explanations;
+mod m20261224_700000_add_report_count_indexes;
 
 pub struct Migrator;
 
@@ -109,6 +110,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261224_000000_create_reports::Migration),
             Box::new(m20261224_100000_create_report_periods::Migration),
             Box::new(m20261224_170000_create_report_flag_explanations::Migration),
+            Box::new(m20261224_700000_add_report_count_indexes::Migration),
         ]
     }
 }

@@ -4,6 +4,7 @@
 pub mod demo;
 mod import;
 mod keys;
+mod report;
 mod verify;
 
 use std::{io::BufRead, path::PathBuf, process::ExitCode};
@@ -71,6 +72,10 @@ enum Command {
     /// 身份证号, optional 手机号, 重点群体) as the account --as, all or nothing (exit code 1
     /// if any row is refused); people already in the cohort are skipped.
     Import(import::ImportArgs),
+    /// The bureau's reports: the dashboard of a year, and the files the reports page
+    /// exports, written to a file (the full ledger audited under --as).
+    #[command(subcommand)]
+    Report(report::ReportCommand),
     /// Load a realistic demo data set (idempotent) and write its logins, passwords and ids
     /// as JSON
     Demo {
@@ -233,6 +238,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Demo { out } => demo::run(&config, out.as_deref(), now).await?,
         Command::Import(args) => return import::run(&config, args, now).await,
+        Command::Report(command) => return report::run(&config, command, now).await,
         Command::Verify { file, did, offline } => {
             return verify::verify_file(&config, &file, did.as_deref(), offline).await;
         }

@@ -13,7 +13,7 @@ use entities::{
 };
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, JoinType, QuerySelect,
-    sea_query::{Expr, Func},
+    sea_query::{Asterisk, Expr, Func},
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -96,13 +96,7 @@ async fn person_times_by<C: ColumnTrait>(
     let mut query = actuals::counted_enrolments(span, Who::Everyone)
         .select_only()
         .column(column)
-        .column_as(
-            Expr::from(Func::count(Expr::col((
-                enrolment::Entity,
-                enrolment::Column::Id,
-            )))),
-            "n",
-        );
+        .column_as(Expr::from(Func::count(Expr::col(Asterisk))), "n");
     if tagged {
         let tags = enrolment::Entity::belongs_to(tag::Entity)
             .from(enrolment::Column::PersonId)
@@ -113,21 +107,72 @@ async fn person_times_by<C: ColumnTrait>(
     Ok(query.group_by(column).into_tuple().all(conn).await?)
 }
 
-/// The dashboard of `year` as of `today`.
+/// The dashboard of `year` as of `today`. Three lanes of queries run side by side, each
+/// on a connection of its own: the enrolments', the certificates', and the rest.
 pub async fn get(
     conn: &impl ConnectionTrait,
     year: i32,
     today: NaiveDate,
 ) -> Result<Dashboard, AppError> {
     let span = year_span(year);
-    let targets: HashMap<Measure, i64> = targets::current(conn, year)
-        .await?
-        .into_iter()
-        .map(|t| (t.measure, t.target))
-        .collect();
+    let enrolments = async {
+        let mut counts = HashMap::new();
+        for measure in [Measure::KeyGroupTraining, Measure::Training] {
+            counts.insert(measure, actuals::monthly(conn, measure, year).await?);
+        }
+        let by_key_group = person_times_by(conn, span, tag::Column::KeyGroup, true).await?;
+        let by_provider = person_times_by(conn, span, cohort::Column::ProviderId, false).await?;
+        Ok::<_, AppError>((counts, by_key_group, by_provider))
+    };
+    let certificates = async {
+        let mut counts = HashMap::new();
+        for &measure in Measure::ALL {
+            if !matches!(
+                measure,
+                Measure::KeyGroupTraining | Measure::Training | Measure::Apprentices
+            ) {
+                counts.insert(measure, actuals::monthly(conn, measure, year).await?);
+            }
+        }
+        Ok::<_, AppError>((counts, certificates(conn, span).await?))
+    };
+    let rest = async {
+        let targets: HashMap<Measure, i64> = targets::current(conn, year)
+            .await?
+            .into_iter()
+            .map(|t| (t.measure, t.target))
+            .collect();
+        let apprentices = actuals::monthly(conn, Measure::Apprentices, year).await?;
+        let names: HashMap<String, String> = organisation::Entity::find()
+            .all(conn)
+            .await?
+            .into_iter()
+            .map(|o| (o.id, o.name))
+            .collect();
+        let orders = stages(
+            conn,
+            (order::Entity, order::Column::Status),
+            OrderStatus::ALL.iter().map(|s| (s.as_str(), s.label())),
+        )
+        .await?;
+        let agreements = stages(
+            conn,
+            (agreement::Entity, agreement::Column::Status),
+            AgreementStatus::ALL.iter().map(|s| (s.as_str(), s.label())),
+        )
+        .await?;
+        Ok::<_, AppError>((targets, apprentices, names, orders, agreements))
+    };
+    let (
+        (mut counts, by_key_group, by_provider),
+        (certificate_counts, certificates),
+        (targets, apprentices, names, orders_by_status, agreements_by_status),
+    ) = tokio::try_join!(enrolments, certificates, rest)?;
+    counts.extend(certificate_counts);
+    counts.insert(Measure::Apprentices, apprentices);
     let mut lines = Vec::new();
     for &measure in Measure::ALL {
-        let by_month = actuals::monthly(conn, measure, year).await?;
+        let by_month = counts.get(&measure).copied().unwrap_or_default();
         let actual = by_month.iter().sum();
         let target = targets.get(&measure).copied();
         lines.push(Line {
@@ -141,8 +186,7 @@ pub async fn get(
     }
     let days = (span.1 - span.0).num_days() + 1;
     let elapsed = (today.clamp(span.0, span.1) - span.0).num_days() + i64::from(today >= span.0);
-    let by_key_group = person_times_by(conn, span, tag::Column::KeyGroup, true)
-        .await?
+    let by_key_group = by_key_group
         .into_iter()
         .map(|(key, count)| Count {
             label: KeyGroup::parse(&key).map_or_else(|| key.clone(), |g| g.label().to_owned()),
@@ -150,22 +194,14 @@ pub async fn get(
             count,
         })
         .collect();
-    let names: HashMap<String, String> = organisation::Entity::find()
-        .all(conn)
-        .await?
+    let mut by_provider: Vec<Count> = by_provider
         .into_iter()
-        .map(|o| (o.id, o.name))
+        .map(|(key, count)| Count {
+            label: names.get(&key).cloned().unwrap_or_default(),
+            key,
+            count,
+        })
         .collect();
-    let mut by_provider: Vec<Count> =
-        person_times_by(conn, span, cohort::Column::ProviderId, false)
-            .await?
-            .into_iter()
-            .map(|(key, count)| Count {
-                label: names.get(&key).cloned().unwrap_or_default(),
-                key,
-                count,
-            })
-            .collect();
     by_provider.sort_by(|a, b| b.count.cmp(&a.count).then(a.label.cmp(&b.label)));
     Ok(Dashboard {
         year,
@@ -176,19 +212,9 @@ pub async fn get(
         lines,
         by_key_group,
         by_provider,
-        certificates: certificates(conn, span).await?,
-        orders_by_status: stages(
-            conn,
-            (order::Entity, order::Column::Status),
-            OrderStatus::ALL.iter().map(|s| (s.as_str(), s.label())),
-        )
-        .await?,
-        agreements_by_status: stages(
-            conn,
-            (agreement::Entity, agreement::Column::Status),
-            AgreementStatus::ALL.iter().map(|s| (s.as_str(), s.label())),
-        )
-        .await?,
+        certificates,
+        orders_by_status,
+        agreements_by_status,
     })
 }
 
@@ -200,21 +226,23 @@ async fn certificates(
         .select_only()
         .column(certificate::Column::Kind)
         .column(certificate::Column::Status)
-        .column_as(certificate::Column::Id.count(), "n")
+        .column_as(Expr::from(Func::count(Expr::col(Asterisk))), "n")
         .group_by(certificate::Column::Kind)
+        .group_by(certificate::Column::ValidFrom)
         .group_by(certificate::Column::Status)
         .into_tuple()
         .all(conn)
         .await?;
+    let mut totals: HashMap<(String, String), i64> = HashMap::new();
+    for (kind, status, n) in rows {
+        *totals.entry((kind, status)).or_default() += n;
+    }
     let mut kinds = Vec::new();
     for &kind in CertificateKind::ALL {
         let mut by_status = Vec::new();
         for &status in CertificateStatus::ALL {
-            let count = rows
-                .iter()
-                .filter(|(k, s, _)| k == kind.as_str() && s == status.as_str())
-                .map(|(_, _, n)| n)
-                .sum();
+            let key = (kind.as_str().to_owned(), status.as_str().to_owned());
+            let count = totals.get(&key).copied().unwrap_or(0);
             if count > 0 {
                 by_status.push(Count {
                     key: status.as_str().to_owned(),

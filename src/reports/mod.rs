@@ -10,6 +10,7 @@ pub mod chart;
 pub mod dashboard;
 pub mod dispatch;
 pub mod dispatch_file;
+pub mod export;
 pub mod flags;
 pub mod ledger;
 pub mod members;

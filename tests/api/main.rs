@@ -43,6 +43,7 @@ mod provider_pages;
 mod provider_sheets;
 mod rebuild;
 mod renewal;
+mod report_exports;
 mod report_flags;
 mod report_periods;
 mod report_rows;

@@ -101,6 +101,7 @@ async fn expected(app: &TestApp) -> Expected {
         ("skill_level", "skill_level_certificates"),
         ("specialty", "specialty_certificates"),
         ("licence", "licences"),
+        ("apprenticeship", "apprenticeship_certificates"),
     ];
     let certificates =
         "SELECT valid_from, kind, status FROM certificates WHERE supersedes_id IS NULL";

@@ -5,12 +5,14 @@
 use askama::Template;
 use axum::{
     Router,
+    body::Body,
     extract::{Query, State},
     response::{IntoResponse, Response},
     routing::get,
 };
 use axum_extra::extract::cookie::CookieJar;
 use serde::Deserialize;
+use tokio_stream::wrappers::ReceiverStream;
 
 use super::{
     WebError, html,
@@ -24,6 +26,7 @@ use crate::{
     reports::{
         self, Measure, chart,
         dashboard::{self, Dashboard, Line},
+        export::{self, Format},
         ledger,
         targets::{self, TargetInput},
     },
@@ -201,8 +204,9 @@ pub struct LedgerParams {
     full: Option<String>,
 }
 
-/// The 培训合格证书 ledger of a year as CSV or XLSX; with `full=1` the ID numbers in
-/// clear, and the export audited in the same transaction that reads it.
+/// The 培训合格证书 ledger of a year as CSV or XLSX, streamed as it is written; with
+/// `full=1` the ID numbers in clear, the export audited (with the number of lines of the
+/// snapshot it is read from) before its first byte.
 async fn ledger_export(
     State(app): State<AppState>,
     SignedIn(session, _): SignedIn<Bureau>,
@@ -213,34 +217,26 @@ async fn ledger_export(
         .filter(|y| (2000..=2100).contains(y))
         .unwrap_or_else(|| reports::year_of(app.now().today));
     let full = q.full.as_deref() == Some("1");
-    let xlsx = match q.format.as_deref() {
-        None | Some("csv") => false,
-        Some("xlsx") => true,
+    let format = match q.format.as_deref() {
+        None | Some("csv") => Format::Csv,
+        Some("xlsx") => Format::Xlsx,
         Some(_) => return Err(AppError::NotFound.into()),
     };
-    let lines = if full {
-        let caller = session.caller.clone();
-        app.write(async |txn| {
-            let lines = ledger::lines(txn, &app.pii, year, true).await?;
-            ledger::audit_full(txn, &caller, year, lines.len()).await?;
-            Ok(lines)
-        })
-        .await?
-    } else {
-        ledger::lines(&app.db.read, &app.pii, year, false).await?
-    };
-    let bytes = tokio::task::spawn_blocking(move || match xlsx {
-        true => ledger::xlsx(&lines, year),
-        false => ledger::csv(&lines),
-    })
-    .await
-    .map_err(|e| AppError::Internal(anyhow::anyhow!("writing the ledger: {e}")))??;
+    let reading = ledger::Reading::open(&app.db, app.pii.clone(), year, full).await?;
+    if full {
+        let (caller, lines) = (session.caller.clone(), reading.lines());
+        app.write(async |txn| ledger::audit_full(txn, &caller, year, lines).await)
+            .await?;
+    }
+    let pieces = export::spawn(reading, ledger::table(year), format, |_| {});
     let which = if full { "（含身份证号）" } else { "" };
-    let (kind, ext) = match xlsx {
-        true => (super::provider::XLSX, "xlsx"),
-        false => ("text/csv; charset=utf-8", "csv"),
+    let kind = match format {
+        Format::Xlsx => super::provider::XLSX,
+        Format::Csv => "text/csv; charset=utf-8",
     };
+    let ext = format.extension();
     let named = format!("{year}年培训合格证书台账{which}.{ext}");
     let file = format!("certificate-ledger-{year}.{ext}");
-    Ok(super::provider::attachment(kind, &file, &named, bytes))
+    let body = Body::from_stream(ReceiverStream::new(pieces));
+    Ok(super::provider::attachment(kind, &file, &named, body))
 }

@@ -54,9 +54,14 @@ pub fn router() -> Router<AppState> {
 /// The media type of an XLSX workbook.
 pub(super) const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
-/// `bytes` as a download named `file` (ASCII), or `named` (any text) where the browser
+/// `body` (bytes, or a stream) as a download named `file` (ASCII), or `named` (any text) where the browser
 /// reads `filename*`.
-pub(super) fn attachment(content_type: &str, file: &str, named: &str, bytes: Vec<u8>) -> Response {
+pub(super) fn attachment(
+    content_type: &str,
+    file: &str,
+    named: &str,
+    body: impl IntoResponse,
+) -> Response {
     let disposition = format!(
         "attachment; filename=\"{file}\"; filename*=UTF-8''{}",
         utf8_percent_encode(named)
@@ -66,7 +71,7 @@ pub(super) fn attachment(content_type: &str, file: &str, named: &str, bytes: Vec
             (header::CONTENT_TYPE, content_type.to_owned()),
             (header::CONTENT_DISPOSITION, disposition),
         ],
-        bytes,
+        body,
     )
         .into_response()
 }
