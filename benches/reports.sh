@@ -257,7 +257,7 @@ for db in $DATABASES; do
   # The monthly dispatch, once the build has it.
   if "$BIN" report dispatch --help >/dev/null 2>&1; then
     for format in csv xlsx; do
-      timed "dispatch 2026-06 $format" "$BIN" report dispatch --month 2026-06 --format "$format" --out "$WORK/dispatch.$format"
+      timed "dispatch 2026-06 $format" "$BIN" report dispatch --period 2026-06 --format "$format" --out "$WORK/dispatch.$format"
     done
   fi
   rm -rf "$REGISTRY_DATA_DIR"

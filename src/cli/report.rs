@@ -20,8 +20,10 @@ use crate::{
     reports::{
         self,
         dashboard::{self, Count, Dashboard},
+        dispatch, dispatch_file,
         export::{self, Format},
-        ledger,
+        ledger, notice,
+        periods::ReportPeriod,
     },
     startup::{self, open_database},
     stored::Stored,
@@ -43,6 +45,33 @@ pub(super) enum ReportCommand {
     /// The 培训合格证书 ledger of a statistical year, as the reports page exports it: ID
     /// numbers masked, or with --full in clear (audited under --as).
     Ledger(LedgerArgs),
+    /// A reporting period's dispatch (统计月报、季报、年报) as the period's page exports it:
+    /// a locked period from its frozen figures, the same bytes every time.
+    Dispatch {
+        /// `YYYY-MM` (the statistical month: 21st of the month before to the 20th),
+        /// `YYYY-Qn` or `YYYY`.
+        #[arg(long)]
+        period: String,
+        #[arg(long, value_enum, default_value = "xlsx")]
+        format: FileFormat,
+        /// Where to write the file (replaced if it exists; readable by its owner only).
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// The 公示 list of subsidised items of a statistical year or one of its months, names
+    /// and ID numbers masked, as the reports page exports it.
+    Notice {
+        #[command(flatten)]
+        year: YearArg,
+        /// 1–12: one statistical month of the year.
+        #[arg(long)]
+        month: Option<u32>,
+        #[arg(long, value_enum, default_value = "xlsx")]
+        format: FileFormat,
+        /// Where to write the file (replaced if it exists; readable by its owner only).
+        #[arg(long)]
+        out: PathBuf,
+    },
 }
 
 /// Which statistical year.
@@ -118,6 +147,62 @@ pub(super) async fn run(
             }
         }
         ReportCommand::Ledger(args) => export_ledger(config, args, now).await?,
+        ReportCommand::Dispatch {
+            period,
+            format,
+            out,
+        } => {
+            let Some(period) = ReportPeriod::parse(&period) else {
+                bail!("统计期 {period} 无效：应为 2026-03（月）、2026-Q1（季）或 2026（年）");
+            };
+            let db = open_database(config).await?;
+            let d = dispatch::get(&db.read, &period)
+                .await
+                .map_err(|e| anyhow::anyhow!("{}", e.body().message))?;
+            let bytes = match format {
+                FileFormat::Csv => dispatch_file::csv(&d),
+                FileFormat::Xlsx => dispatch_file::xlsx(&d),
+            }
+            .map_err(|e| anyhow::anyhow!("{}", e.body().message))?;
+            write(export::whole(bytes), &out).await?;
+            let state = if d.lock.is_some() {
+                "已锁定"
+            } else {
+                "未锁定，数字随记录变化"
+            };
+            println!(
+                "已导出{}{}（{state}），写入 {}",
+                d.title,
+                d.period.kind.label(),
+                out.display()
+            );
+        }
+        ReportCommand::Notice {
+            year,
+            month,
+            format,
+            out,
+        } => {
+            let year = year.resolve(now)?;
+            if month.is_some_and(|m| !(1..=12).contains(&m)) {
+                bail!("月份须为1–12");
+            }
+            let db = open_database(config).await?;
+            let lines = notice::lines(&db.read, year, month)
+                .await
+                .map_err(|e| anyhow::anyhow!("{}", e.body().message))?;
+            let bytes = match format {
+                FileFormat::Csv => notice::csv(&lines),
+                FileFormat::Xlsx => notice::xlsx(&lines, year),
+            }
+            .map_err(|e| anyhow::anyhow!("{}", e.body().message))?;
+            write(export::whole(bytes), &out).await?;
+            println!(
+                "已导出 {year} 年补贴公示名单：{} 行，写入 {}",
+                lines.len(),
+                out.display()
+            );
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

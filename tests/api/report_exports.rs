@@ -22,7 +22,7 @@ use crate::{
 const MANY: usize = 2500;
 
 /// Runs `registry` with `args` against the app's database.
-fn registry(app: &TestApp, args: &[&str]) -> Output {
+pub(crate) fn registry(app: &TestApp, args: &[&str]) -> Output {
     std::process::Command::new(env!("CARGO_BIN_EXE_registry"))
         .args(args)
         .env("REGISTRY_DATA_DIR", &app.data_dir)

@@ -168,6 +168,33 @@ async fn a_locked_period_keeps_its_figures_and_later_changes_come_once_as_adjust
     let (_, xlsx_after) = download(&app, &office, xlsx_path).await;
     assert_eq!(csv_before, csv_after);
     assert_eq!(xlsx_before, xlsx_after);
+    // The command line writes the same file.
+    let out = app.data_dir.join("dispatch-2026-01.csv");
+    let ran = crate::report_exports::registry(
+        &app,
+        &[
+            "report",
+            "dispatch",
+            "--period",
+            "2026-01",
+            "--format",
+            "csv",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert!(
+        ran.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ran.stderr)
+    );
+    assert_eq!(std::fs::read(&out).expect("the file"), csv_before);
+    let ran = crate::report_exports::registry(
+        &app,
+        &["report", "dispatch", "--period", "2026-13", "--out", "x"],
+    );
+    assert!(!ran.status.success());
+    assert!(String::from_utf8_lossy(&ran.stderr).contains("统计期 2026-13 无效"));
     let (_, still) = app.get("/api/v1/reports/periods/2026-01", &t.bureau).await;
     assert_eq!(line(&still, "training")["count"], 2);
     // The dashboard counts the records as they are.

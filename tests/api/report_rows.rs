@@ -443,6 +443,27 @@ async fn the_public_notice_lists_order_trainees_shares_and_booked_ledger_entries
         .await;
         assert_eq!(status, StatusCode::OK);
         assert_eq!(&csv[..3], &[0xEF, 0xBB, 0xBF]);
+        // `registry report notice` writes the same file.
+        let out = app.data_dir.join(format!("notice-{year}.csv"));
+        let ran = crate::report_exports::registry(
+            &app,
+            &[
+                "report",
+                "notice",
+                "--year",
+                year,
+                "--format",
+                "csv",
+                "--out",
+                out.to_str().unwrap(),
+            ],
+        );
+        assert!(
+            ran.status.success(),
+            "{}",
+            String::from_utf8_lossy(&ran.stderr)
+        );
+        assert_eq!(std::fs::read(&out).expect("the file"), csv);
         let mut reader = csv::Reader::from_reader(&csv[3..]);
         let header: Vec<String> = reader
             .headers()
