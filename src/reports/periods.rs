@@ -150,7 +150,7 @@ pub struct Lock {
 
 /// A period and, once locked, its lock.
 #[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct PeriodStatus {
+pub struct ReportPeriodStatus {
     #[serde(flatten)]
     pub period: ReportPeriod,
     pub title: String,
@@ -169,7 +169,7 @@ fn lock_of(row: &locked::Model) -> Lock {
 pub async fn of_year(
     conn: &impl ConnectionTrait,
     year: i32,
-) -> Result<Vec<PeriodStatus>, AppError> {
+) -> Result<Vec<ReportPeriodStatus>, AppError> {
     let (from, to) = year_span(year);
     let rows: HashMap<(String, String), locked::Model> = locked::Entity::find()
         .filter(locked::Column::StartsOn.between(from, to))
@@ -182,7 +182,7 @@ pub async fn of_year(
         .into_iter()
         .map(|period| {
             let key = (period.kind.as_str().to_owned(), period.code.clone());
-            PeriodStatus {
+            ReportPeriodStatus {
                 title: period.title(),
                 lock: rows.get(&key).map(lock_of),
                 period,

@@ -16,7 +16,7 @@ use crate::{
     reports::{
         dashboard::{self, Dashboard},
         dispatch::{self, Dispatch, LockInput},
-        periods::{self, PeriodStatus, ReportPeriod},
+        periods::{self, ReportPeriod, ReportPeriodStatus},
         rows::{self, RowsPage, RowsQuery, Slice},
         targets::{self, Target, TargetInput},
     },
@@ -94,13 +94,13 @@ pub async fn set_target(
 /// each with its lock once the bureau has approved it.
 #[utoipa::path(get, path = "/api/v1/reports/periods", operation_id = "reports_periods_index", tag = "reports", security(("bearer" = [])),
     params(YearQuery),
-    responses((status = 200, description = "The year's periods", body = Vec<PeriodStatus>),
+    responses((status = 200, description = "The year's periods", body = Vec<ReportPeriodStatus>),
         (status = 422, description = "A year outside 2000–2100", body = crate::error::ErrorBody)))]
 pub async fn periods_index(
     State(app): State<AppState>,
     Allowed(_caller, _): Allowed<Bureau>,
     ApiQuery(q): ApiQuery<YearQuery>,
-) -> Result<Json<Vec<PeriodStatus>>, AppError> {
+) -> Result<Json<Vec<ReportPeriodStatus>>, AppError> {
     let year = year_of(&app, &q)?;
     Ok(Json(periods::of_year(&app.db.read, year).await?))
 }

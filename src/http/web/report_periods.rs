@@ -28,7 +28,7 @@ use crate::{
         self,
         dispatch::{self, Dispatch, LockInput},
         dispatch_file,
-        periods::{self, PeriodStatus, ReportPeriod},
+        periods::{self, ReportPeriod, ReportPeriodStatus},
     },
 };
 
@@ -46,7 +46,7 @@ pub fn router() -> Router<AppState> {
 struct ListPage {
     shell: Shell,
     year: i32,
-    periods: Vec<PeriodStatus>,
+    periods: Vec<ReportPeriodStatus>,
     today: chrono::NaiveDate,
 }
 
