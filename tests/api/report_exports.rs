@@ -15,7 +15,7 @@ use serde_json::{Value, json};
 
 use crate::{
     helpers::{PASSWORD, TestApp, citizen_id},
-    visitor::Visitor,
+    visitor::{Visitor, download},
 };
 
 /// More than two chunks of the ledger (1,000 certificates each).
@@ -34,23 +34,6 @@ pub(crate) fn registry(app: &TestApp, args: &[&str]) -> Output {
 
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
-}
-
-/// Downloads `path` with the visitor's cookies: the status and the bytes.
-async fn download(app: &TestApp, visitor: &Visitor<'_>, path: &str) -> (StatusCode, Vec<u8>) {
-    let jar: Vec<String> = visitor
-        .cookies
-        .iter()
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect();
-    let response = reqwest::Client::new()
-        .get(format!("{}{path}", app.base))
-        .header(reqwest::header::COOKIE, jar.join("; "))
-        .send()
-        .await
-        .expect("sent");
-    let status = response.status();
-    (status, response.bytes().await.expect("bytes").to_vec())
 }
 
 /// An XLSX file's cells as text, row by row.

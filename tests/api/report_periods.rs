@@ -7,8 +7,8 @@ use serde_json::{Value, json};
 
 use crate::{
     helpers::{PASSWORD, TestApp, citizen_id},
-    reports::{cohort, download, enrol, line},
-    visitor::{Visitor, hidden},
+    reports::{cohort, enrol, line},
+    visitor::{Visitor, download, hidden},
 };
 
 fn adjustments(d: &Value) -> Vec<(String, String, i64, String)> {

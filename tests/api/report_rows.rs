@@ -15,7 +15,7 @@ use serde_json::Value;
 
 use crate::{
     helpers::{PASSWORD, TestApp},
-    visitor::Visitor,
+    visitor::{Visitor, download},
 };
 
 async fn select(app: &TestApp, sql: &str) -> Vec<QueryResult> {
@@ -371,23 +371,6 @@ async fn a_query_that_names_no_figure_gets_a_chinese_page_and_only_the_bureau_re
         other.get("/reports/public-notice").await.status,
         StatusCode::FORBIDDEN
     );
-}
-
-/// A downloaded file: the status and the bytes.
-async fn download(app: &TestApp, visitor: &Visitor<'_>, path: &str) -> (StatusCode, Vec<u8>) {
-    let jar: Vec<String> = visitor
-        .cookies
-        .iter()
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect();
-    let response = reqwest::Client::new()
-        .get(format!("{}{path}", app.base))
-        .header(reqwest::header::COOKIE, jar.join("; "))
-        .send()
-        .await
-        .expect("sent");
-    let status = response.status();
-    (status, response.bytes().await.expect("bytes").to_vec())
 }
 
 /// Yuan with two decimals as fen.

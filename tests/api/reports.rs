@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 
 use crate::{
     helpers::{PASSWORD, TestApp, citizen_id},
-    visitor::{Visitor, hidden},
+    visitor::{Visitor, download, hidden},
 };
 
 pub(crate) async fn cohort(
@@ -226,27 +226,6 @@ async fn the_dashboard_counts_what_the_records_hold_month_by_month_against_versi
     let mut other = Visitor::new(&app);
     other.sign_in("provider-staff", PASSWORD).await;
     assert_eq!(other.get("/reports").await.status, StatusCode::FORBIDDEN);
-}
-
-/// Downloads `path` with the visitor's cookies: the status and the bytes.
-pub(crate) async fn download(
-    app: &TestApp,
-    visitor: &Visitor<'_>,
-    path: &str,
-) -> (StatusCode, Vec<u8>) {
-    let jar: Vec<String> = visitor
-        .cookies
-        .iter()
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect();
-    let response = reqwest::Client::new()
-        .get(format!("{}{path}", app.base))
-        .header(reqwest::header::COOKIE, jar.join("; "))
-        .send()
-        .await
-        .expect("sent");
-    let status = response.status();
-    (status, response.bytes().await.expect("bytes").to_vec())
 }
 
 #[tokio::test]

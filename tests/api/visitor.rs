@@ -113,3 +113,24 @@ pub fn hidden(body: &str, name: &str) -> String {
         + marker.len();
     body[start..].split('"').next().expect("value").to_owned()
 }
+
+/// Downloads `path` with the visitor's cookies: the status and the bytes.
+pub async fn download(
+    app: &crate::helpers::TestApp,
+    visitor: &Visitor<'_>,
+    path: &str,
+) -> (reqwest::StatusCode, Vec<u8>) {
+    let jar: Vec<String> = visitor
+        .cookies
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect();
+    let response = reqwest::Client::new()
+        .get(format!("{}{path}", app.base))
+        .header(reqwest::header::COOKIE, jar.join("; "))
+        .send()
+        .await
+        .expect("sent");
+    let status = response.status();
+    (status, response.bytes().await.expect("bytes").to_vec())
+}
