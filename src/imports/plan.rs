@@ -88,10 +88,6 @@ pub(super) async fn check(
     let mut refused = Vec::new();
     let parsed = parse_rows(keys, rows, (&cohort, &program), &mut refused, progress)?;
     progress.start(Phase::LookingUp, parsed.len() as u64);
-    let indexes: Vec<&str> = parsed.iter().map(|p| p.index.as_str()).collect();
-    let mut people = batch::find_by_index(conn, &indexes).await?;
-    let person_ids: Vec<&str> = people.values().map(|p| p.id.as_str()).collect();
-    let mut in_cohort = enrolments_of(conn, &cohort.id, &person_ids).await?;
     let enrolled = cohorts::enrolled_count(conn, &cohort.id).await?;
     let mut seats = (cohort.capacity.max(0) as u64).saturating_sub(enrolled);
     let mut plan = Plan {
@@ -100,47 +96,57 @@ pub(super) async fn check(
         skipped: Vec::new(),
         refused,
     };
-    for Parsed {
-        row,
-        identity,
-        index,
-    } in parsed
-    {
-        progress.advance(1);
-        let known = people.remove(&index);
-        if known
-            .as_ref()
-            .is_some_and(|p| p.name != identity.name.as_str())
-        {
-            plan.refused.push(refusal(row, enrolment::name_mismatch())?);
-            continue;
-        }
-        let previous = known.as_ref().and_then(|p| in_cohort.remove(&p.id));
-        let status = previous.as_ref().map(EnrolmentStatus::of).transpose()?;
-        if status == Some(EnrolmentStatus::Enrolled) {
-            let masked = identity.citizen_id.masked();
-            plan.skipped.push(SkippedRow {
-                row,
-                name: identity.name.as_str().to_owned(),
-                message: format!("该学员（{masked}）已在本班次中，本次跳过"),
-                citizen_id: masked,
-                reason: "already_enrolled",
-            });
-            continue;
-        }
-        if seats == 0 {
-            let full = refusal(row, enrolment::cohort_full(&plan.cohort))?;
-            plan.refused.push(full);
-            continue;
-        }
-        seats -= 1;
-        plan.enrol.push(Planned {
+    // The registry is asked about a chunk of rows at a time, so a list of people who are
+    // all known (a roster uploaded again) holds one chunk of their records, not all.
+    let mut parsed = parsed.into_iter().peekable();
+    while parsed.peek().is_some() {
+        let chunk: Vec<Parsed> = parsed.by_ref().take(LOOKUP_CHUNK).collect();
+        let indexes: Vec<&str> = chunk.iter().map(|p| p.index.as_str()).collect();
+        let mut people = batch::find_by_index(conn, &indexes).await?;
+        let person_ids: Vec<&str> = people.values().map(|p| p.id.as_str()).collect();
+        let mut in_cohort = enrolments_of(conn, &plan.cohort.id, &person_ids).await?;
+        for Parsed {
             row,
             identity,
             index,
-            known,
-            withdrawn: previous,
-        });
+        } in chunk
+        {
+            progress.advance(1);
+            let known = people.remove(&index);
+            if known
+                .as_ref()
+                .is_some_and(|p| p.name != identity.name.as_str())
+            {
+                plan.refused.push(refusal(row, enrolment::name_mismatch())?);
+                continue;
+            }
+            let previous = known.as_ref().and_then(|p| in_cohort.remove(&p.id));
+            let status = previous.as_ref().map(EnrolmentStatus::of).transpose()?;
+            if status == Some(EnrolmentStatus::Enrolled) {
+                let masked = identity.citizen_id.masked();
+                plan.skipped.push(SkippedRow {
+                    row,
+                    name: identity.name.as_str().to_owned(),
+                    message: format!("该学员（{masked}）已在本班次中，本次跳过"),
+                    citizen_id: masked,
+                    reason: "already_enrolled",
+                });
+                continue;
+            }
+            if seats == 0 {
+                let full = refusal(row, enrolment::cohort_full(&plan.cohort))?;
+                plan.refused.push(full);
+                continue;
+            }
+            seats -= 1;
+            plan.enrol.push(Planned {
+                row,
+                identity,
+                index,
+                known,
+                withdrawn: previous,
+            });
+        }
     }
     Ok(plan)
 }
