@@ -32,7 +32,7 @@ use crate::{
     people::{self, PiiKeys},
     private_files,
     reminders::{self, Reminders},
-    standards,
+    reports, standards,
     verification::{self, Index},
 };
 
@@ -190,6 +190,14 @@ impl Application {
             Arc::clone(&self.state.verification),
             self.state.db.read.clone(),
         );
+        // Rows written straight into the database (a restore, a bulk load) are tallied
+        // by its triggers unfolded: folded once now rather than at the first tick.
+        let folding = self.state.db.write.clone();
+        tokio::spawn(async move {
+            if let Err(e) = reports::tally::fold(&folding, reports::tally::FOLD_SURPLUS).await {
+                tracing::warn!(error = %e, "folding the report tallies at start");
+            }
+        });
         let runner = background_work(&self.state)?;
         let stop = Arc::new(watch::Sender::new(false));
         let stopping = stop.subscribe();
@@ -239,11 +247,13 @@ pub fn mail_delivery(config: &Config) -> anyhow::Result<Delivery> {
 /// registered: mail delivery (unless `REGISTRY_MAIL_DELIVERY=0`). Each instance keeps its
 /// own verification index current from the audit log, and prunes its rate limiters and the
 /// sign-in throttle's stale rows. Every hour each instance queues the reminders due
-/// today (idempotent, so several instances and restarts queue each once).
+/// today (idempotent, so several instances and restarts queue each once); every five
+/// minutes it folds the report tallies (safe beside another instance doing the same).
 fn background_work(state: &AppState) -> anyhow::Result<Runner> {
     let (index, conn) = (Arc::clone(&state.verification), state.db.read.clone());
     let limited = state.clone();
     let reminding = state.clone();
+    let folding = state.db.write.clone();
     let mut runner = Runner::new(state.db.clone());
     if state.config.mail_delivery {
         runner = runner.job(mail_delivery(&state.config)?);
@@ -273,6 +283,14 @@ fn background_work(state: &AppState) -> anyhow::Result<Runner> {
                     .await
                     .context("queueing the reminders due today")?;
                 Ok(())
+            }
+        })
+        .tick("report-tallies", Duration::from_secs(5 * 60), move || {
+            let db = folding.clone();
+            async move {
+                reports::tally::fold(&db, reports::tally::FOLD_SURPLUS)
+                    .await
+                    .context("folding the report tallies")
             }
         })
         .tick("rate-limiters", Duration::from_secs(60), move || {

@@ -41,6 +41,8 @@ pub mod person_key_groups;
 pub mod person_photos;
 pub mod prelude;
 pub mod programs;
+pub mod report_certificate_tallies;
+pub mod report_enrolment_tallies;
 pub mod report_flag_explanations;
 pub mod report_period_rows;
 pub mod report_periods;

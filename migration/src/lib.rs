@@ -57,6 +57,8 @@ mod m20261224_000000_create_reports;
 mod m20261224_100000_create_report_periods;
 mod m20261224_170000_create_report_flag_explanations;
 mod m20261224_700000_add_report_count_indexes;
+mod m20261225_000000_create_report_tallies;
+mod m20261225_000001_reorder_certificate_day_index;
 
 pub struct Migrator;
 
@@ -111,6 +113,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261224_100000_create_report_periods::Migration),
             Box::new(m20261224_170000_create_report_flag_explanations::Migration),
             Box::new(m20261224_700000_add_report_count_indexes::Migration),
+            Box::new(m20261225_000000_create_report_tallies::Migration),
+            Box::new(m20261225_000001_reorder_certificate_day_index::Migration),
         ]
     }
 }

@@ -15,13 +15,19 @@ use crate::{db::Db, error::AppError};
 
 /// The person's citizen ID, unsealed: for those entitled to see it and for age rules.
 pub fn citizen_id_of(keys: &PiiKeys, row: &person::Model) -> Result<CitizenId, AppError> {
+    open_citizen_id(keys, &row.id, &row.citizen_id_sealed)
+}
+
+/// The ID number of person `id` from its sealed column `sealed`, read without the rest
+/// of the record.
+pub fn open_citizen_id(keys: &PiiKeys, id: &str, sealed: &str) -> Result<CitizenId, AppError> {
     let opened = keys
-        .open(&row.citizen_id_sealed)
-        .map_err(|e| anyhow::anyhow!("opening the sealed ID of person {}: {e}", row.id))?;
+        .open(sealed)
+        .map_err(|e| anyhow::anyhow!("opening the sealed ID of person {id}: {e}"))?;
     // The number was checked against the day it was registered; a later day changes
     // nothing about it, so no day is needed to read it back.
     CitizenId::parse_on(&opened, NaiveDate::MAX)
-        .map_err(|e| anyhow::anyhow!("person {}: the sealed ID does not parse: {e}", row.id).into())
+        .map_err(|e| anyhow::anyhow!("person {id}: the sealed ID does not parse: {e}").into())
 }
 
 /// The person's phone number, unsealed, if they gave one.

@@ -3,25 +3,23 @@
 //! and by provider; certificates by kind and status; orders and agreements by stage. A
 //! fixed number of grouped queries whatever the number of records.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::NaiveDate;
 use entities::{
-    apprenticeship_agreements as agreement, certificates as certificate, cohorts as cohort,
-    enrolments as enrolment, orders as order, organisations as organisation,
-    person_key_groups as tag,
+    apprenticeship_agreements as agreement, orders as order, organisations as organisation,
 };
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, JoinType, QuerySelect,
-    sea_query::{Asterisk, Expr, Func},
+    ConnectionTrait, EntityTrait, QuerySelect,
+    sea_query::{Expr, Func},
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::{
     Measure,
-    actuals::{self, Who},
-    months, targets, year_span,
+    actuals::{self, Daily},
+    months, tally, targets, year_span,
 };
 use crate::{
     apprenticeships::AgreementStatus, certificates::CertificateStatus, error::AppError,
@@ -84,29 +82,6 @@ fn percent(part: i64, whole: i64) -> i64 {
     if whole <= 0 { 0 } else { part * 100 / whole }
 }
 
-/// The enrolments of the year's ended cohorts, not withdrawn, grouped by `column`; with
-/// `tagged`, one row per key-group tag of the person (the rows of a group are those of
-/// [`Who::Group`]).
-async fn person_times_by<C: ColumnTrait>(
-    conn: &impl ConnectionTrait,
-    span: (NaiveDate, NaiveDate),
-    column: C,
-    tagged: bool,
-) -> Result<Vec<(String, i64)>, AppError> {
-    let mut query = actuals::counted_enrolments(span, Who::Everyone)
-        .select_only()
-        .column(column)
-        .column_as(Expr::from(Func::count(Expr::col(Asterisk))), "n");
-    if tagged {
-        let tags = enrolment::Entity::belongs_to(tag::Entity)
-            .from(enrolment::Column::PersonId)
-            .to(tag::Column::PersonId)
-            .into();
-        query = query.join(JoinType::InnerJoin, tags);
-    }
-    Ok(query.group_by(column).into_tuple().all(conn).await?)
-}
-
 /// The dashboard of `year` as of `today`. Three lanes of queries run side by side, each
 /// on a connection of its own: the enrolments', the certificates', and the rest.
 pub async fn get(
@@ -115,26 +90,46 @@ pub async fn get(
     today: NaiveDate,
 ) -> Result<Dashboard, AppError> {
     let span = year_span(year);
+    // Enrolments and certificates come from the tallies the database keeps (one query
+    // each over a few thousand rows); the rest is counted as it stands.
     let enrolments = async {
-        let mut counts = HashMap::new();
-        for measure in [Measure::KeyGroupTraining, Measure::Training] {
-            counts.insert(measure, actuals::monthly(conn, measure, year).await?);
+        let mut training = Daily::new();
+        let mut key_group_training = Daily::new();
+        let mut by_key_group: BTreeMap<String, i64> = BTreeMap::new();
+        let mut by_provider: HashMap<String, i64> = HashMap::new();
+        for (day, provider, group, n) in tally::enrolments(conn, span).await? {
+            match group.as_str() {
+                tally::EVERYONE => {
+                    training.push((day, n));
+                    *by_provider.entry(provider).or_default() += n;
+                }
+                tally::ANY_GROUP => key_group_training.push((day, n)),
+                _ => *by_key_group.entry(group).or_default() += n,
+            }
         }
-        let by_key_group = person_times_by(conn, span, tag::Column::KeyGroup, true).await?;
-        let by_provider = person_times_by(conn, span, cohort::Column::ProviderId, false).await?;
+        let counts = HashMap::from([
+            (Measure::Training, actuals::by_month(year, &training)),
+            (
+                Measure::KeyGroupTraining,
+                actuals::by_month(year, &key_group_training),
+            ),
+        ]);
         Ok::<_, AppError>((counts, by_key_group, by_provider))
     };
     let certificates = async {
+        let rows = tally::certificates(conn, span).await?;
         let mut counts = HashMap::new();
         for &measure in Measure::ALL {
-            if !matches!(
-                measure,
-                Measure::KeyGroupTraining | Measure::Training | Measure::Apprentices
-            ) {
-                counts.insert(measure, actuals::monthly(conn, measure, year).await?);
+            if let Some(kind) = actuals::certificate_kind(measure) {
+                let daily: Daily = rows
+                    .iter()
+                    .filter(|(k, ..)| k == kind.as_str())
+                    .map(|&(_, day, _, n)| (day, n))
+                    .collect();
+                counts.insert(measure, actuals::by_month(year, &daily));
             }
         }
-        Ok::<_, AppError>((counts, certificates(conn, span).await?))
+        Ok::<_, AppError>((counts, by_kind_and_status(rows)))
     };
     let rest = async {
         let targets: HashMap<Measure, i64> = targets::current(conn, year)
@@ -218,23 +213,11 @@ pub async fn get(
     })
 }
 
-async fn certificates(
-    conn: &impl ConnectionTrait,
-    span: (NaiveDate, NaiveDate),
-) -> Result<Vec<KindCounts>, AppError> {
-    let rows: Vec<(String, String, i64)> = actuals::counted_certificates(span, None)
-        .select_only()
-        .column(certificate::Column::Kind)
-        .column(certificate::Column::Status)
-        .column_as(Expr::from(Func::count(Expr::col(Asterisk))), "n")
-        .group_by(certificate::Column::Kind)
-        .group_by(certificate::Column::ValidFrom)
-        .group_by(certificate::Column::Status)
-        .into_tuple()
-        .all(conn)
-        .await?;
+/// The year's certificates by kind and status, from the tallies' (kind, day, status,
+/// count) rows.
+fn by_kind_and_status(rows: Vec<(String, NaiveDate, String, i64)>) -> Vec<KindCounts> {
     let mut totals: HashMap<(String, String), i64> = HashMap::new();
-    for (kind, status, n) in rows {
+    for (kind, _, status, n) in rows {
         *totals.entry((kind, status)).or_default() += n;
     }
     let mut kinds = Vec::new();
@@ -258,7 +241,7 @@ async fn certificates(
             by_status,
         });
     }
-    Ok(kinds)
+    kinds
 }
 
 /// Rows of `entity` by their stage in `column`, every stage of `words` listed.

@@ -3,7 +3,8 @@
 //! rules as the grouped counts of [`super::actuals`] (a test holds them equal): enrolments
 //! not withdrawn in cohorts that ended in the span (with at least one key-group tag for the
 //! key-group measure), apprentices under filed agreements that started in it, certificates
-//! by their issue day, re-issues not counted again. Four queries whatever the span.
+//! by their issue day, re-issues not counted again — the filters are `actuals::counted_*`
+//! themselves. Four queries whatever the span.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -18,11 +19,11 @@ use sea_orm::{
     Select,
 };
 
-use super::Measure;
-use crate::{
-    apprenticeships::AgreementStatus, cohorts::EnrolmentStatus, error::AppError,
-    programs::CertificateKind, stored::Stored,
+use super::{
+    Measure,
+    actuals::{self, Who},
 };
+use crate::{error::AppError, programs::CertificateKind, stored::Stored};
 
 /// One counted record.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -56,13 +57,10 @@ fn standard_key(standard_id: Option<&str>, occupation: Option<&str>) -> String {
 }
 
 fn enrolments_ended(span: (NaiveDate, NaiveDate)) -> Select<enrolment::Entity> {
-    enrolment::Entity::find()
+    actuals::counted_enrolments(span, Who::Everyone)
         .select_only()
         .column(enrolment::Column::Id)
         .column(cohort::Column::EndsOn)
-        .join(JoinType::InnerJoin, enrolment::Relation::Cohorts.def())
-        .filter(enrolment::Column::Status.ne(EnrolmentStatus::Withdrawn.as_str()))
-        .filter(cohort::Column::EndsOn.between(span.0, span.1))
 }
 
 /// The records every measure counts over `span`.
@@ -183,13 +181,11 @@ async fn certificates(
     conn: &impl ConnectionTrait,
     span: (NaiveDate, NaiveDate),
 ) -> Result<Vec<Member>, AppError> {
-    let rows: Vec<(String, String, NaiveDate)> = certificate::Entity::find()
+    let rows: Vec<(String, String, NaiveDate)> = actuals::counted_certificates(span, None)
         .select_only()
         .column(certificate::Column::Id)
         .column(certificate::Column::Kind)
         .column(certificate::Column::ValidFrom)
-        .filter(certificate::Column::SupersedesId.is_null())
-        .filter(certificate::Column::ValidFrom.between(span.0, span.1))
         .into_tuple()
         .all(conn)
         .await?;
@@ -211,17 +207,10 @@ async fn apprentices(
     conn: &impl ConnectionTrait,
     span: (NaiveDate, NaiveDate),
 ) -> Result<Vec<Member>, AppError> {
-    let under = apprentice::Entity::belongs_to(agreement::Entity)
-        .from(apprentice::Column::AgreementId)
-        .to(agreement::Column::Id)
-        .into();
-    let rows: Vec<(String, NaiveDate)> = apprentice::Entity::find()
+    let rows: Vec<(String, NaiveDate)> = actuals::counted_apprentices(span)
         .select_only()
         .column(apprentice::Column::Id)
         .column(agreement::Column::StartsOn)
-        .join(JoinType::InnerJoin, under)
-        .filter(agreement::Column::Status.eq(AgreementStatus::Filed.as_str()))
-        .filter(agreement::Column::StartsOn.between(span.0, span.1))
         .into_tuple()
         .all(conn)
         .await?;

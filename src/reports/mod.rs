@@ -18,6 +18,7 @@ pub mod notice;
 pub mod periods;
 pub mod rows;
 pub mod sheet;
+pub mod tally;
 pub mod targets;
 
 use chrono::{Datelike, NaiveDate};

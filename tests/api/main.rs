@@ -47,6 +47,7 @@ mod report_exports;
 mod report_flags;
 mod report_periods;
 mod report_rows;
+mod report_tallies;
 mod reports;
 mod roles;
 mod rosters;
