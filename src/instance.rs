@@ -182,7 +182,7 @@ impl Setting {
         Ok(match self {
             Setting::BaseUrl => shared.base_url.is_none_or(|url| did_web(url) == issuer),
             _ => shared.signing.is_none_or(|ring| {
-                let method = credential["proof"]["verificationMethod"].as_str();
+                let method = crate::certificates::credential::verification_method_of(&credential);
                 method.is_some_and(|m| ring.resolve(issuer, m).is_some())
             }),
         })

@@ -162,19 +162,22 @@ fn credential_input(
         valid_until: input.valid_until.map(end_of_day_in_china),
         achievement: AchievementInput {
             id: match &g.training {
+                // A query, not a fragment: the level's ids add one (`#level`), and an
+                // IRI has at most one.
                 Training::Enrolment(e) => format!(
-                    "{base}/api/v1/programs/{}#{}",
+                    "{base}/api/v1/programs/{}?achievement={}",
                     e.program.id,
                     g.kind.as_str()
                 ),
                 Training::Apprenticeship(a) => format!(
-                    "{base}/api/v1/apprenticeships/{}#{}",
+                    "{base}/api/v1/apprenticeships/{}?achievement={}",
                     a.agreement.id,
                     g.kind.as_str()
                 ),
             },
             kind: g.kind,
             name: achievement_name(input),
+            title: paper_title(g),
             description: match &g.training {
                 Training::Enrolment(e) => format!("{}：{}", g.issuer.name, e.program.title),
                 Training::Apprenticeship(a) => apprenticed::paper::description(
@@ -192,6 +195,18 @@ fn credential_input(
         holder: credential::holder_identity(holder_index, &mask_name(&g.person.name)),
         certificate_number: input.number.to_owned(),
         statuses,
+    }
+}
+
+/// The paper's title: the kind's label, or a licence's own name (`requirements` refuses
+/// a licence without one).
+fn paper_title(g: &Grounds) -> String {
+    match (
+        g.kind,
+        g.rule.as_ref().and_then(|r| r.licence_title.as_deref()),
+    ) {
+        (CertificateKind::Licence, Some(name)) => name.to_owned(),
+        _ => g.kind.label().to_owned(),
     }
 }
 
@@ -282,14 +297,7 @@ fn document(
             }
         },
     }
-    let title = match (
-        g.kind,
-        g.rule.as_ref().and_then(|r| r.licence_title.as_deref()),
-    ) {
-        // A licence is titled by its own name (`requirements` refuses one without).
-        (CertificateKind::Licence, Some(name)) => name.to_owned(),
-        _ => g.kind.label().to_owned(),
-    };
+    let title = paper_title(g);
     let lookup_urls = match g.kind {
         CertificateKind::SkillLevel => SKILL_LEVEL_LOOKUPS
             .iter()
@@ -330,7 +338,14 @@ pub fn freeze(services: &Services, input: &FreezeInput<'_>) -> Result<Frozen, Un
     ));
     let key = services.signing.current();
     let method = services.signing.verification_method(&services.did);
-    let signed = credential::add_proof(&unsigned, key, &method, input.issued_at).map_err(|e| {
+    let signed = credential::add_proofs(
+        &unsigned,
+        key,
+        &method,
+        input.issued_at,
+        &credential::Cryptosuite::ALL,
+    )
+    .map_err(|e| {
         Unmade::new(
             name,
             anyhow::anyhow!("signing certificate {}: {e:?}", input.number),

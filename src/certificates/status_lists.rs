@@ -81,12 +81,15 @@ pub async fn signed_list(
         bits.set(index as u64, true)
             .map_err(|e| anyhow::anyhow!("status list: {e:?}"))?;
     }
-    let issuer = json!({"id": services.did, "type": ["Profile"], "name": "额尔古纳市职业技能培训与证书登记系统"});
+    // Only terms the VC 2.0 context defines (the list names no other): `Profile` is an
+    // Open Badges type and would have no IRI here.
+    let issuer = json!({"id": services.did, "name": "额尔古纳市职业技能培训与证书登记系统"});
     let id = format!("{}/api/v1/status-lists/{purpose}", services.base_url);
     let now = Utc::now();
     let unsigned = credential::status_list_credential(&id, &issuer, purpose, &bits, now)
         .map_err(|e| anyhow::anyhow!("status list: {e:?}"))?;
     let method = services.signing.verification_method(&services.did);
-    credential::add_proof(&unsigned, services.signing.current(), &method, now)
+    let suites = credential::Cryptosuite::ALL;
+    credential::add_proofs(&unsigned, services.signing.current(), &method, now, &suites)
         .map_err(|e| AppError::Internal(anyhow::anyhow!("signing the status list: {e:?}")))
 }

@@ -66,8 +66,9 @@ pub(super) async fn verify_file(
         return Ok(ExitCode::FAILURE);
     }
     println!(
-        "签名：有效（{}）",
-        report.verification_method.unwrap_or_default()
+        "签名：有效（{}；已校验 {}）",
+        report.verification_method.unwrap_or_default(),
+        report.cryptosuites.join(" + ")
     );
     if offline {
         if is_pdf {

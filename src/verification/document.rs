@@ -5,8 +5,11 @@
 //!   signature of the credential it carries is still verified, never assumed.
 //! - Any other PDF: its embedded `credential.json` is checked instead; a genuine
 //!   credential inside an altered PDF is reported as such.
-//! - A credential JSON: its proof must verify under the key its verification method
-//!   names (retired keys included), and it must be one we issued.
+//! - A credential JSON: its proofs (`eddsa-jcs-2022`, `eddsa-rdfc-2022`, or both; a set
+//!   is valid only whole) must verify under the key their verification method names
+//!   (retired keys included), and it must be one we issued. The answer names the suites
+//!   checked. Signatures are checked off the async workers within [`CHECK_TIME_LIMIT`]
+//!   (RDF canonicalization of a stranger's JSON-LD is real work).
 //!
 //! A PDF is read within the limits of [`super::attachment`], off the async workers and
 //! within [`CHECK_TIME_LIMIT`].
@@ -21,7 +24,10 @@ use utoipa::ToSchema;
 
 use super::attachment;
 use crate::{
-    certificates::{CertificateStatus, Services, credential},
+    certificates::{
+        CertificateStatus, Services,
+        credential::{self, VerifiedProof},
+    },
     error::AppError,
     stored::CorruptRow,
     untrusted::{self, Overrun},
@@ -53,6 +59,10 @@ pub struct DocumentCheck {
     /// Whether that key is the one the registry signs with now (`false`: a retired key,
     /// still good for what it signed).
     pub signing_key_current: Option<bool>,
+    /// The cryptosuites of the proofs checked and found valid, in the credential's order
+    /// (`eddsa-jcs-2022`, `eddsa-rdfc-2022`); empty when no signature verified.
+    #[serde(default)]
+    pub proofs_checked: Vec<String>,
     /// The verdict in Chinese.
     pub message: String,
 }
@@ -114,13 +124,14 @@ async fn check_pdf(
             Ok(Some(json)) => Some(serde_json::from_slice::<Value>(json).ok()),
             _ => None,
         };
-        let signature = credential.as_ref().map(|json| {
-            json.as_ref()
-                .is_some_and(|json| signature_verifies(services, json))
-        });
+        let verified = match &credential {
+            Some(Some(json)) => verify_signature(services, json).await,
+            _ => None,
+        };
+        let signature = credential.as_ref().map(|_| verified.is_some());
         let mut answer = verdict(services, "pdf", Some(&row), true, signature, today)?;
-        if let (Some(true), Some(Some(json))) = (signature, &credential) {
-            answer.note_key(services, json);
+        if let Some(verified) = &verified {
+            answer.note_proofs(services, verified);
         }
         if signature != Some(true) {
             tracing::warn!(certificate = %row.id, ?signature, "a recorded PDF's credential does not verify");
@@ -146,6 +157,7 @@ async fn check_pdf(
     let mut answer = DocumentCheck {
         signing_key: None,
         signing_key_current: None,
+        proofs_checked: Vec::new(),
         document: "pdf".into(),
         unaltered: false,
         credential_signature_valid: Some(signature_ok),
@@ -160,9 +172,21 @@ async fn check_pdf(
     Ok(answer)
 }
 
-fn signature_verifies(services: &Services, json: &Value) -> bool {
-    let resolve = |vm: &str| services.signing.resolve(&services.did, vm);
-    credential::verify_proof(json, resolve).is_ok()
+/// What the credential's proofs prove, checked off the async workers; `None` when they
+/// do not verify (or take longer than [`CHECK_TIME_LIMIT`]).
+async fn verify_signature(services: &Services, json: &Value) -> Option<VerifiedProof> {
+    let keys = credential::keys_from_did_document(&services.signing.did_document(&services.did))
+        .unwrap_or_default();
+    let json = json.clone();
+    let resolve = move |vm: &str| keys.iter().find(|(id, _)| id == vm).map(|(_, key)| *key);
+    let checked = untrusted::parse(CHECK_TIME_LIMIT, move || {
+        credential::verify_proof(&json, resolve)
+    })
+    .await;
+    match checked {
+        Ok(Ok(verified)) => Some(verified),
+        Ok(Err(_)) | Err(_) => None,
+    }
 }
 
 /// The answer about a credential, and whether its signature verified.
@@ -172,7 +196,8 @@ async fn check_credential(
     json: &Value,
     today: NaiveDate,
 ) -> Result<(DocumentCheck, bool), AppError> {
-    let signature_ok = signature_verifies(services, json);
+    let verified = verify_signature(services, json).await;
+    let signature_ok = verified.is_some();
     let id = json["id"]
         .as_str()
         .and_then(|u| u.strip_prefix("urn:uuid:"))
@@ -180,13 +205,13 @@ async fn check_credential(
     let row = certificate::Entity::find_by_id(id.to_owned())
         .one(conn)
         .await?;
-    let answer = match (row, signature_ok) {
-        (Some(row), true) => {
+    let answer = match (row, &verified) {
+        (Some(row), Some(verified)) => {
             let mut answer = verdict(services, "credential", Some(&row), true, None, today)?;
-            answer.note_key(services, json);
+            answer.note_proofs(services, verified);
             answer
         }
-        (Some(row), false) => {
+        (Some(row), None) => {
             let mut answer = verdict(services, "credential", Some(&row), false, None, today)?;
             answer.message = "凭证已被篡改：签名校验失败，内容与本系统签发的不一致".into();
             answer
@@ -221,22 +246,23 @@ fn verdict(
         status,
         signing_key: None,
         signing_key_current: None,
+        proofs_checked: Vec::new(),
         message,
     })
 }
 
 impl DocumentCheck {
-    /// Names the key a verified credential's proof was checked under.
-    fn note_key(&mut self, services: &Services, credential: &Value) {
-        let proof = match &credential["proof"] {
-            Value::Array(proofs) => proofs.first().cloned().unwrap_or_default(),
-            one => one.clone(),
-        };
-        if let Some(key) = proof["verificationMethod"].as_str() {
-            self.signing_key_current =
-                Some(key == services.signing.verification_method(&services.did));
-            self.signing_key = Some(key.to_owned());
-        }
+    /// Names the key a verified credential's proofs were checked under, and the suites.
+    fn note_proofs(&mut self, services: &Services, verified: &VerifiedProof) {
+        let key = &verified.verification_method;
+        self.signing_key_current =
+            Some(*key == services.signing.verification_method(&services.did));
+        self.signing_key = Some(key.clone());
+        self.proofs_checked = verified
+            .cryptosuites
+            .iter()
+            .map(|suite| suite.name().to_owned())
+            .collect();
     }
 }
 
@@ -251,6 +277,7 @@ fn not_ours(document: &str, message: &str) -> DocumentCheck {
         verify_url: None,
         signing_key: None,
         signing_key_current: None,
+        proofs_checked: Vec::new(),
         message: message.into(),
     }
 }

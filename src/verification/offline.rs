@@ -19,6 +19,8 @@ pub struct OfflineReport {
     pub signature_valid: bool,
     /// The verification method that signed it.
     pub verification_method: Option<String>,
+    /// The cryptosuites of the proofs checked (all valid), in the credential's order.
+    pub cryptosuites: Vec<String>,
     pub issuer_name: Option<String>,
     pub achievement: Option<String>,
     pub description: Option<String>,
@@ -50,6 +52,10 @@ pub fn check(file: &[u8], did_document: &Value) -> Result<OfflineReport, String>
     Ok(OfflineReport {
         signature_valid: result.is_ok(),
         verification_method: result.as_ref().ok().map(|v| v.verification_method.clone()),
+        cryptosuites: result
+            .as_ref()
+            .map(|v| v.cryptosuites.iter().map(|s| s.name().to_owned()).collect())
+            .unwrap_or_default(),
         why_invalid: result.as_ref().err().map(|e| e.message()),
         issuer_name: credential["issuer"]["name"].as_str().map(str::to_owned),
         achievement: credential["credentialSubject"]["achievement"]["name"]

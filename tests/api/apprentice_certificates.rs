@@ -417,9 +417,10 @@ async fn a_complete_apprenticeship_ends_in_both_certificates_linked_and_verifiab
         "{described}"
     );
     assert!(achievement["id"].as_str().unwrap().ends_with(&format!(
-        "/api/v1/apprenticeships/{agreement}#apprenticeship"
+        "/api/v1/apprenticeships/{agreement}?achievement=apprenticeship"
     )));
     assert_eq!(credential["credentialSubject"]["result"], Value::Null);
+    crate::open_badges::assert_ob303(&credential);
 
     // The paper: no program, but the enterprise, occupation, target level, period, hours
     // and both mentors.

@@ -51,7 +51,7 @@ async fn the_issuer_sees_the_record_its_chain_and_history_and_downloads_the_stor
         .get(&format!("/certificates/{}/credential", id_of(&licence)))
         .await;
     let signed: serde_json::Value = serde_json::from_str(&credential.body).expect("json");
-    assert!(signed["proof"].is_object(), "the signed credential");
+    assert!(signed["proof"].is_array(), "the signed credential");
 
     // The bureau sees it with the holder masked; another issuer's staff does not see it.
     let mut bureau = Visitor::new(&app);

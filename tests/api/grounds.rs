@@ -8,7 +8,7 @@ use crate::certificates::{Chain, chain, passing};
 use crate::helpers::{TestApp, citizen_id};
 
 /// One trainee's completion → specialty → licence; returns the three certificates.
-async fn licensed(app: &TestApp, c: &Chain, name: &str, id: &str) -> [Value; 3] {
+pub(crate) async fn licensed(app: &TestApp, c: &Chain, name: &str, id: &str) -> [Value; 3] {
     let (enrolment, _) = app
         .trainee(c, &c.homestay_cohort, name, id, passing())
         .await;

@@ -31,6 +31,7 @@ mod ledger;
 mod lookup;
 mod mail;
 mod names;
+mod open_badges;
 mod openapi;
 mod order_pages;
 mod orders;

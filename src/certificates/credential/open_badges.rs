@@ -9,12 +9,14 @@
 //! standard version as `achievement.alignment`; a level as an
 //! `achievement.resultDescription` with a rubric level, asserted by
 //! `credentialSubject.result`; an assessing body other than the issuer as
-//! `credentialSubject.source`; revocation and suspension as `credentialStatus`.
+//! `credentialSubject.source`; revocation and suspension as `credentialStatus`; a medal
+//! naming the kind and the issuer as `achievement.image` ([`super::badge_image`]).
 
 use chrono::{DateTime, Utc};
 use rand::{RngCore, rngs::OsRng};
 use serde_json::{Value, json};
 
+use super::badge_image;
 use super::proof::{sha256_hex, xml_datetime};
 use crate::programs::CertificateKind;
 
@@ -63,6 +65,9 @@ pub struct AchievementInput {
     pub kind: CertificateKind,
     /// E.g. `职业技能等级证书 · 中式面点师`.
     pub name: String,
+    /// The paper's title, set on the achievement image: the kind's label, or a licence's
+    /// own name (`民宿经营接待从业资格证`).
+    pub title: String,
     pub description: String,
     /// How it is earned (Markdown allowed).
     pub criteria: String,
@@ -196,7 +201,7 @@ fn subject(input: &CredentialInput) -> Value {
             "identityType": NATIONAL_ID_TYPE,
             "salt": holder.salt,
         }],
-        "achievement": achievement(&input.achievement),
+        "achievement": achievement(&input.achievement, &input.issuer),
     });
     if let Some((code, label)) = &input.achievement.level {
         let ids = LevelIds::new(&input.achievement.id, code);
@@ -216,7 +221,7 @@ fn subject(input: &CredentialInput) -> Value {
     subject
 }
 
-fn achievement(input: &AchievementInput) -> Value {
+fn achievement(input: &AchievementInput, issuer: &IssuerProfile) -> Value {
     let mut achievement = json!({
         "id": input.id,
         "type": ["Achievement"],
@@ -224,6 +229,7 @@ fn achievement(input: &AchievementInput) -> Value {
         "name": input.name,
         "description": input.description,
         "criteria": {"narrative": input.criteria},
+        "image": badge_image::image(input.kind, &input.title, &issuer.name),
     });
     let mut alignment = Vec::new();
     if let Some((code, name)) = &input.occupation {

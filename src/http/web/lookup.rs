@@ -93,10 +93,19 @@ impl Told {
             };
             lines.push(("文件是否完整", whole));
         }
+        let suites = if check.proofs_checked.is_empty() {
+            String::new()
+        } else {
+            format!("；已校验签名：{}", check.proofs_checked.join(" + "))
+        };
         let signature = match (&check.signing_key, check.signing_key_current) {
-            (Some(key), Some(true)) => format!("校验通过，签名密钥：{key}（当前使用的密钥）"),
+            (Some(key), Some(true)) => {
+                format!("校验通过，签名密钥：{key}（当前使用的密钥）{suites}")
+            }
             (Some(key), _) => {
-                format!("校验通过，签名密钥：{key}（已轮换的旧密钥，对其签发的证书仍然有效）")
+                format!(
+                    "校验通过，签名密钥：{key}（已轮换的旧密钥，对其签发的证书仍然有效）{suites}"
+                )
             }
             (None, _) if check.credential_signature_valid == Some(false) => "校验未通过".to_owned(),
             (None, _) if check.issued_by_registry => "校验未通过".to_owned(),

@@ -1,4 +1,7 @@
-//! Tests across the credential modules: signing end to end and the Open Badges mapping.
+//! Tests across the credential modules: signing end to end, the RDF cryptosuite and the
+//! Open Badges mapping.
 
 mod open_badges;
+mod proofs;
+mod rdfc;
 mod signing;

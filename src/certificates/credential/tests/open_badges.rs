@@ -35,6 +35,7 @@ pub(super) fn sample_input() -> CredentialInput {
             id: ACHIEVEMENT_ID.into(),
             kind: CertificateKind::SkillLevel,
             name: "职业技能等级证书 · 中式面点师".into(),
+            title: "职业技能等级证书".into(),
             description: "中式面点师四级/中级工职业技能等级".into(),
             criteria: "通过理论知识考试和操作技能考核，成绩均达 60 分以上".into(),
             occupation: Some(("4-03-02-02".into(), "中式面点师".into())),

@@ -20,7 +20,7 @@ fn vector_key() -> SigningKey {
     SigningKey::from_seed("vector", &seed).unwrap()
 }
 
-fn vector_document() -> Value {
+pub(super) fn vector_document() -> Value {
     json!({
         "@context": [
             "https://www.w3.org/ns/credentials/v2",
