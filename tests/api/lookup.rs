@@ -223,6 +223,12 @@ async fn an_uploaded_pdf_is_told_genuine_or_altered_in_words() {
         genuine.body
     );
     assert!(genuine.body.contains(&number) && genuine.body.contains("当前使用的密钥"));
+    assert!(
+        genuine
+            .body
+            .contains("已校验签名：eddsa-jcs-2022 + eddsa-rdfc-2022"),
+        "the page names the proofs it checked"
+    );
 
     let edited = upload(&mut visitor, &app, &csrf, altered(pdf), "c.pdf").await;
     assert_eq!(edited.status, StatusCode::OK);

@@ -31,10 +31,19 @@ async fn a_renewed_licence_is_numbered_anew_rests_on_the_same_grounds_and_the_ol
     let (person, [_, specialty, licence]) =
         licensed(&app, &c, "娜仁花", &citizen_id("19900412", 222)).await;
 
+    let credential_path =
+        |id: &Value| format!("/api/v1/certificates/{}/credential", id.as_str().unwrap());
+    let (_, frozen) = app.get(&credential_path(&licence["id"]), &c.officer).await;
     let body = json!({"valid_until": "2032-12-31", "reason": "复审合格"});
     let (status, renewed) = renew(&app, &c.officer, &licence, body.clone()).await;
     assert_eq!(status, StatusCode::CREATED, "{renewed}");
     let (old, new) = (&renewed["old"], &renewed["new"]);
+    // The old licence keeps the credential frozen at its issue; the renewal is signed anew
+    // with both proofs.
+    let (_, kept) = app.get(&credential_path(&licence["id"]), &c.officer).await;
+    assert_eq!(kept, frozen);
+    let (_, renewed_credential) = app.get(&credential_path(&new["id"]), &c.officer).await;
+    crate::open_badges::assert_ob303(&renewed_credential);
     assert_eq!(
         (old["status"].as_str(), old["superseded_by_id"].as_str()),
         (Some("superseded"), new["id"].as_str())

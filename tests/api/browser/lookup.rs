@@ -69,9 +69,30 @@ async fn on_a_phone_a_stranger_checks_a_paper_certificate_by_number_and_an_alter
         .bytes()
         .await
         .expect("bytes");
+    let genuine = app.data_dir.join("genuine.pdf");
+    std::fs::write(&genuine, &pdf).expect("written");
+    choose(&browser, &app.base, &genuine).await;
+    let told = browser.text().await;
+    assert!(
+        told.contains("真实") && told.contains("eddsa-jcs-2022 + eddsa-rdfc-2022"),
+        "{told}"
+    );
+    browser.fits("lookup-genuine-pdf-390").await;
+
     let file = app.data_dir.join("emailed.pdf");
     std::fs::write(&file, altered(pdf.to_vec())).expect("written");
-    browser.open(&format!("{}/v/", app.base)).await;
+    choose(&browser, &app.base, &file).await;
+    let told = browser.text().await;
+    assert!(
+        told.contains("已被修改") && told.contains("PDF 文件内容与签发时不一致"),
+        "{told}"
+    );
+    browser.fits("lookup-altered-pdf-390").await;
+}
+
+/// Opens the look-up page and submits `file` as the document to check.
+async fn choose(browser: &Browser, base: &str, file: &std::path::Path) {
+    browser.open(&format!("{base}/v/")).await;
     browser
         .driver
         .query(thirtyfour::By::Css("#file"))
@@ -82,10 +103,4 @@ async fn on_a_phone_a_stranger_checks_a_paper_certificate_by_number_and_an_alter
         .await
         .expect("chosen");
     browser.submit("#document button[type=submit]").await;
-    let told = browser.text().await;
-    assert!(
-        told.contains("已被修改") && told.contains("PDF 文件内容与签发时不一致"),
-        "{told}"
-    );
-    browser.fits("lookup-altered-pdf-390").await;
 }
