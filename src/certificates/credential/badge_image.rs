@@ -10,7 +10,7 @@ use crate::programs::CertificateKind;
 
 /// At most this many characters of the issuer's name fit the medal; longer names end
 /// with an ellipsis.
-const ISSUER_CHARS: usize = 13;
+const ISSUER_CHARS: usize = 12;
 
 /// The kind's colour: the registry's page colours for the five kinds.
 fn colour(kind: CertificateKind) -> &'static str {
@@ -45,7 +45,7 @@ pub fn svg(kind: CertificateKind, title: &str, issuer: &str) -> String {
             r##"<path d="M100 38l7 14 15 2-11 11 3 15-14-7-14 7 3-15-11-11 15-2z" fill="#f3d27a"/>"##,
             r##"<g fill="#ffffff" text-anchor="middle" font-family="sans-serif">"##,
             r##"<text x="100" y="112" font-size="{title_size}" font-weight="bold">{title}</text>"##,
-            r##"<text x="100" y="140" font-size="12">{issuer}</text>"##,
+            r##"<text x="100" y="138" font-size="11">{issuer}</text>"##,
             r##"</g></svg>"##
         ),
         colour = colour(kind),
@@ -97,7 +97,7 @@ mod tests {
         );
         assert!(svg.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\""));
         assert!(svg.contains(">职业技能等级证书</text>"));
-        assert!(svg.contains("额尔古纳市&lt;职业&gt;技能评…"));
+        assert!(svg.contains("额尔古纳市&lt;职业&gt;技能…"));
         assert!(!svg.contains("<职业>"));
         assert!(svg.contains(colour(CertificateKind::SkillLevel)));
     }

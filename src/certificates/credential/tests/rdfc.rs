@@ -229,3 +229,26 @@ fn collect_strings(value: &Value, out: &mut Vec<String>) {
         _ => {}
     }
 }
+
+#[test]
+fn a_poisoned_blank_node_graph_is_refused_rather_than_canonicalized() {
+    // Ten blank nodes each linked to every other by one predicate: all look alike, so
+    // RDFC-1.0 would try 10! orders of them. The permutation limit refuses it at once.
+    let nodes: Vec<Value> = (0..10)
+        .map(|i| {
+            let others: Vec<Value> = (0..10)
+                .filter(|&j| j != i)
+                .map(|j| json!({"@id": format!("_:b{j}")}))
+                .collect();
+            json!({"@id": format!("_:b{i}"), "https://example.org/knows": others})
+        })
+        .collect();
+    let poisoned = json!({
+        "@context": ["https://www.w3.org/ns/credentials/v2"],
+        "@graph": nodes,
+    });
+    assert!(matches!(
+        canonical_nquads(&poisoned),
+        Err(RdfcError::TooComplex(_))
+    ));
+}
