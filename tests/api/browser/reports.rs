@@ -46,6 +46,19 @@ async fn the_bureau_reads_the_dashboard_and_locks_a_month_over_the_demo() {
         let text = browser.text().await;
         assert!(text.contains("重点群体培训人次"), "{text}");
         browser.fits(&format!("reports-demo-{width}")).await;
+        // The rows behind the first figure that has any, and the red-flag panel.
+        let rows = browser
+            .eval(r#"return document.querySelector('a[href^="/reports/rows?"]').getAttribute('href');"#)
+            .await;
+        let rows = rows.as_str().expect("a drill-down link on the dashboard");
+        browser.open(&format!("{}{rows}", app.base)).await;
+        browser.fits(&format!("report-rows-{width}")).await;
+        browser
+            .open(&format!("{}/reports/flags?year={year}", app.base))
+            .await;
+        let text = browser.text().await;
+        assert!(text.contains("数据质量核查"), "{text}");
+        browser.fits(&format!("report-flags-{width}")).await;
         browser
             .open(&format!("{}/reports/periods?year={year}", app.base))
             .await;
